@@ -1,0 +1,18 @@
+# Sourced by the build scripts: the environment for a wasm build with trunk, per the toolchain
+# that scripts/setup.sh detected. Native builds (cargo test, clippy) do not use this.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck disable=SC1091
+. "$ROOT/target/toolchain.env"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export TRUNK_SKIP_VERSION_CHECK=true
+# The wasm build gets its own target dir: sharing one with the native toolchain (another rustc)
+# makes each invalidate the other's artifacts.
+export CARGO_TARGET_DIR="$ROOT/target/web"
+if [ "$APIM_TOOLCHAIN" = debian ]; then
+  # Debian's cargo/rustc must win over rustup's proxies for this build only.
+  export PATH="$ROOT/node_modules/.bin:/usr/bin:$PATH"
+  export CARGO=/usr/bin/cargo RUSTC=/usr/bin/rustc
+  export RUSTC_BOOTSTRAP=1
+  export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-22/bin/wasm-ld
+fi
