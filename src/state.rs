@@ -133,8 +133,8 @@ mod tests {
     fn problem_offsets_are_utf16() {
         let state = State::new("<p a=\"😀\">\n</q>".to_string());
         assert_eq!(state.problems.len(), 1);
-        // The end tag starts after 10 UTF-16 units ("<p a=\"" 6 + 2 for the emoji + "\">\n" 3 = 11 - 1).
-        assert_eq!(state.problems[0].from, 11);
+        // The mismatched name `q` starts after `<p a="` (6 units) + the emoji (2) + `">\n</` (5).
+        assert_eq!(state.problems[0].from, 13);
         assert_eq!(state.problems[0].line, 2);
     }
 }

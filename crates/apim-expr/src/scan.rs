@@ -71,7 +71,7 @@ impl fmt::Display for ScanError {
             }
             ScanErrorKind::UnterminatedString => f.write_str("unterminated string literal"),
             ScanErrorKind::UnterminatedChar => f.write_str("unterminated character literal"),
-            ScanErrorKind::UnterminatedComment => f.write_str("unterminated /* comment"),
+            ScanErrorKind::UnterminatedComment => f.write_str("unterminated comment"),
         }
     }
 }
@@ -181,6 +181,21 @@ impl Scanner<'_> {
                             break;
                         }
                         self.pos += 1;
+                    }
+                }
+                // Razor treats markup inside a code block as markup: an XML comment there is
+                // skipped whole (real policies comment their C# this way).
+                b'<' if self.bytes.get(self.pos..self.pos + 4) == Some(b"<!--") => {
+                    let at = self.pos;
+                    let rest = self.bytes.get(self.pos + 4..).unwrap_or(&[]);
+                    match rest.windows(3).position(|w| w == b"-->") {
+                        Some(i) => self.pos += 4 + i + 3,
+                        None => {
+                            return Err(ScanError {
+                                kind: ScanErrorKind::UnterminatedComment,
+                                at,
+                            });
+                        }
                     }
                 }
                 b'/' if self.peek(1) == Some(b'*') => {
@@ -402,6 +417,12 @@ mod tests {
                 at: 5
             }
         );
+    }
+
+    #[test]
+    fn xml_comments_inside_a_block_are_skipped_like_razor_markup() {
+        let t = "@{\n <!-- we don't ) use } this -->\n return 1; }!";
+        assert_eq!(end(t), Ok(t.len() - 1));
     }
 
     #[test]

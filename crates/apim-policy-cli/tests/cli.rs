@@ -21,9 +21,9 @@ fn lint_reports_line_and_column_and_exits_1() {
     let out = apim_policy(&["lint", "tests/fixtures/broken.xml"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("error[APIM0001]"), "{stdout}");
+    assert!(stdout.contains("error[APIM0003]"), "{stdout}");
     assert!(
-        stdout.contains("--> tests/fixtures/broken.xml:4:3"),
+        stdout.contains("--> tests/fixtures/broken.xml:4:5"),
         "{stdout}"
     );
     assert!(stdout.contains("4 |   </outbound>"), "{stdout}");

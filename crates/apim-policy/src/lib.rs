@@ -11,6 +11,7 @@
 pub mod diagnostic;
 pub mod lint;
 pub mod render;
+pub mod syntax;
 pub mod text;
 
 pub use diagnostic::{Diagnostic, Edit, Fix, Severity, Span};

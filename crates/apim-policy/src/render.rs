@@ -59,9 +59,15 @@ mod tests {
         let idx = LineIndex::new(src);
         let d = lint(src);
         let text = render_text("p.xml", &idx, &d[0]);
-        assert!(text.starts_with("error[APIM0001]"), "{text}");
-        assert!(text.contains("--> p.xml:3:3"), "{text}");
+        assert!(
+            text.starts_with(
+                "error[APIM0003]: `</outbound>` does not match the open element <inbound>\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("--> p.xml:3:5"), "{text}");
         assert!(text.contains("3 |   </outbound>"), "{text}");
-        assert!(text.contains("  |   ^^^^^^^^^^^\n"), "{text}");
+        assert!(text.contains("  |     ^^^^^^^^\n"), "{text}");
+        assert!(text.contains("= fix: Change to </inbound>"), "{text}");
     }
 }

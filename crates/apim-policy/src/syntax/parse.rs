@@ -1,0 +1,903 @@
+//! Pass 2 of parsing: tokenize the masked text with quick-xml and build the tree.
+//!
+//! Parsing never fails: every problem becomes a diagnostic and the reader carries on, so a
+//! half-typed document still has a tree and several errors are reported at once. Nothing is
+//! ever expanded (DOCTYPEs and entity declarations are reported, not processed), recursion is
+//! bounded by [`MAX_DEPTH`], and the work is linear in the input.
+
+use super::mask::{self, Context, Found};
+use super::tree::*;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Span};
+use crate::lint::codes;
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+/// Elements nested deeper than this are reported and left out of the tree, so that every
+/// consumer can recurse safely. Real policies nest a dozen levels at most.
+pub const MAX_DEPTH: usize = 128;
+
+/// Parse a policy document. Never panics, whatever the input.
+pub fn parse(source: &str) -> Document {
+    let masked = mask::mask(source);
+    let mut p = Parser {
+        source,
+        masked: &masked.text,
+        found: &masked.expressions,
+        doc: Document {
+            len: source.len(),
+            ..Document::default()
+        },
+        stack: Vec::new(),
+        skipped_depth: 0,
+        text_run: None,
+        seen_root_end: false,
+        reported_after_root: false,
+    };
+    p.check_characters();
+    p.report_scan_errors();
+    p.run();
+    p.finish()
+}
+
+struct Parser<'a> {
+    source: &'a str,
+    masked: &'a str,
+    found: &'a [Found],
+    doc: Document,
+    /// Open elements: (node, name).
+    stack: Vec<(NodeId, String)>,
+    /// Open elements that were too deep to keep (their names, for matching end tags).
+    skipped_depth: usize,
+    /// The pending run of text / entity-reference events.
+    text_run: Option<Span>,
+    /// The root element has been closed.
+    seen_root_end: bool,
+    /// "Content after the root" was reported (once per document is enough).
+    reported_after_root: bool,
+}
+
+impl<'a> Parser<'a> {
+    fn push(&mut self, d: Diagnostic) {
+        self.doc.diagnostics.push(d);
+    }
+
+    /// XML 1.0 forbids most control characters (NUL among them); report the first few.
+    fn check_characters(&mut self) {
+        let mut reported = 0;
+        for (i, c) in self.source.char_indices() {
+            let bad = matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}');
+            if bad {
+                reported += 1;
+                if reported > 3 {
+                    break;
+                }
+                let span = Span::new(i, i + c.len_utf8());
+                self.push(Diagnostic::error(codes::XML_SYNTAX, span, format!("character U+{:04X} is not allowed in XML", c as u32)).with_help("Remove the control character; APIM's XML reader rejects the whole document."));
+            }
+        }
+    }
+
+    fn report_scan_errors(&mut self) {
+        for f in self.found {
+            if let Some(err) = &f.error {
+                let mut at = err.at.min(self.source.len());
+                let mut end = self
+                    .source
+                    .get(at..)
+                    .and_then(|s| s.chars().next())
+                    .map_or(at, |c| at + c.len_utf8());
+                if at == f.span.start + 1 {
+                    // The expression's own bracket: point at the whole `@(` / `@{`.
+                    at = f.span.start;
+                    end = f.span.start + 2;
+                }
+                let message = format!("policy expression: {err}");
+                let help = match err.kind {
+                    apim_expr::scan::ScanErrorKind::Unclosed { .. } => {
+                        "Every `(`, `[` and `{` in an expression needs its closing bracket; APIM reads the expression up to the bracket that closes `@(` or `@{`."
+                    }
+                    apim_expr::scan::ScanErrorKind::UnterminatedString => {
+                        "Close the string literal with `\"` on the same line (use a verbatim string @\"…\" for text over several lines)."
+                    }
+                    _ => "Check the expression's brackets, strings and comments.",
+                };
+                self.push(
+                    Diagnostic::error(codes::EXPRESSION_SYNTAX, Span::new(at, end), message)
+                        .with_help(help),
+                );
+            }
+        }
+    }
+
+    fn run(&mut self) {
+        // quick-xml skips a byte-order mark without counting it in its positions; skip it
+        // ourselves so that positions stay offsets into the source.
+        let mut base = if self.masked.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        loop {
+            let slice = self.masked.get(base..).unwrap_or("");
+            let mut reader = Reader::from_str(slice);
+            let config = reader.config_mut();
+            config.check_end_names = false;
+            config.allow_unmatched_ends = true;
+            config.check_comments = false;
+            config.allow_dangling_amp = true;
+            config.trim_text(false);
+            let resume = loop {
+                let before = base + pos(reader.buffer_position());
+                let event = reader.read_event();
+                let after = base + pos(reader.buffer_position());
+                match event {
+                    Ok(Event::Eof) => break None,
+                    Ok(Event::Text(_) | Event::GeneralRef(_)) => {
+                        self.text_run = Some(match self.text_run {
+                            Some(run) => Span::new(run.start, after),
+                            None => Span::new(before, after),
+                        });
+                    }
+                    Ok(event) => {
+                        self.flush_text();
+                        self.event(event, Span::new(before, after));
+                    }
+                    Err(err) => {
+                        self.flush_text();
+                        let at = (base + pos(reader.error_position())).min(self.source.len());
+                        self.syntax_error(at, &err.to_string());
+                        // Resume at the next `<` after the error (at least one byte on).
+                        let from = at.max(before) + 1;
+                        break Some(
+                            self.masked
+                                .get(from..)
+                                .and_then(|s| s.find('<'))
+                                .map_or(self.source.len(), |i| from + i),
+                        );
+                    }
+                }
+            };
+            match resume {
+                Some(next) if next > base && next < self.source.len() => base = next,
+                _ => break,
+            }
+        }
+        self.flush_text();
+    }
+
+    fn syntax_error(&mut self, at: usize, message: &str) {
+        let end = self
+            .source
+            .get(at..)
+            .and_then(|s| s.find(['>', '\n']))
+            .map_or(self.source.len(), |i| at + i + 1);
+        let end = end.min(self.source.len());
+        self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(at, end.max(at)), format!("XML syntax error: {message}")).with_help("Every element must be closed, attribute values quoted, and `<` / `&` outside policy expressions written as `&lt;` / `&amp;`."));
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) {
+        match event {
+            Event::Start(_) => self.start_tag(span, false),
+            Event::Empty(_) => self.start_tag(span, true),
+            Event::End(_) => self.end_tag(span),
+            Event::CData(_) => {
+                let content = Span::new(
+                    span.start + 9,
+                    span.end.saturating_sub(3).max(span.start + 9),
+                );
+                let value = self.value(content, ValueMode::CData);
+                self.push_node(NodeKind::CData(value), span);
+            }
+            Event::Comment(_) => {
+                let inner = self
+                    .source
+                    .get(span.start + 4..span.end.saturating_sub(3))
+                    .unwrap_or("");
+                if let Some(i) = inner.find("--") {
+                    let at = span.start + 4 + i;
+                    self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(at, at + 2), "`--` is not allowed inside an XML comment").with_help("XML comments cannot contain two hyphens in a row (nor start a comment inside a comment); APIM rejects the document. Remove them or close the first comment with `-->`."));
+                }
+                self.push_node(NodeKind::Comment, span);
+            }
+            Event::Decl(_) => {
+                if self
+                    .source
+                    .get(..span.start)
+                    .is_some_and(|s| !s.trim_start_matches('\u{feff}').is_empty())
+                {
+                    self.push(Diagnostic::error(
+                        codes::XML_SYNTAX,
+                        span,
+                        "the XML declaration must be the very first thing in the document",
+                    ));
+                }
+                self.push_node(NodeKind::ProcessingInstruction, span);
+            }
+            Event::PI(_) => {
+                self.push_node(NodeKind::ProcessingInstruction, span);
+            }
+            Event::DocType(_) => {
+                self.push(Diagnostic::error(codes::DOCTYPE, span, "DOCTYPE declarations are not allowed in policies").with_help("APIM rejects documents with a DTD. The playground never expands entity declarations; remove the <!DOCTYPE …> block."));
+                self.push_node(NodeKind::DocType, span);
+            }
+            Event::Text(_) | Event::GeneralRef(_) | Event::Eof => {}
+        }
+    }
+
+    fn flush_text(&mut self) {
+        let Some(span) = self.text_run.take() else {
+            return;
+        };
+        let raw = self.source.get(span.start..span.end).unwrap_or("");
+        if raw.trim().is_empty() {
+            return;
+        }
+        if self.stack.is_empty() && self.skipped_depth == 0 {
+            // Text outside the root element. Report where the text really starts.
+            let lead = raw.len() - raw.trim_start().len();
+            let trimmed = Span::new(span.start + lead, span.start + raw.trim_end().len());
+            self.push(Diagnostic::error(codes::XML_SYNTAX, trimmed, "text outside the root element").with_help("A policy document is one <policies> (or <fragment>) element; move the text inside it or turn it into an <!-- comment -->."));
+        }
+        if self.skipped_depth > 0 {
+            return;
+        }
+        let value = self.value(span, ValueMode::Text);
+        self.push_node(NodeKind::Text(value), span);
+    }
+
+    fn push_node(&mut self, kind: NodeKind, span: Span) -> Option<NodeId> {
+        if self.skipped_depth > 0 {
+            return None;
+        }
+        let id = NodeId(u32::try_from(self.doc.nodes.len()).unwrap_or(u32::MAX));
+        let parent = self.stack.last().map(|(p, _)| *p);
+        self.doc.nodes.push(Node { kind, span, parent });
+        match parent.and_then(|p| self.doc.nodes.get_mut(p.index())) {
+            Some(Node {
+                kind: NodeKind::Element(e),
+                ..
+            }) => e.children.push(id),
+            _ => self.doc.top_level.push(id),
+        }
+        Some(id)
+    }
+
+    fn start_tag(&mut self, span: Span, self_closing: bool) {
+        let (name, name_span, attributes) = self.tag(span, self_closing);
+        if self.stack.len() >= MAX_DEPTH || self.skipped_depth > 0 {
+            if self.skipped_depth == 0 {
+                self.push(Diagnostic::error(codes::TOO_DEEP, name_span, format!("elements are nested more than {MAX_DEPTH} levels deep")).with_help("The playground ignores everything below this level; real policies nest a dozen levels at most."));
+            }
+            if !self_closing {
+                self.skipped_depth += 1;
+            }
+            return;
+        }
+        if self.stack.is_empty() && self.doc.root.is_some() && !self.reported_after_root {
+            self.reported_after_root = true;
+            let message = if self.seen_root_end {
+                format!("<{name}> comes after the end of the root element")
+            } else {
+                format!("a second root element <{name}>")
+            };
+            self.push(Diagnostic::error(codes::XML_SYNTAX, name_span, message).with_help("A policy document has exactly one root element: put everything inside <policies> (or <fragment>)."));
+        }
+        let element = Element {
+            name: name.clone(),
+            name_span,
+            start_tag: span,
+            end_tag: None,
+            self_closing,
+            attributes,
+            children: Vec::new(),
+        };
+        let at_top = self.stack.is_empty();
+        let Some(id) = self.push_node(NodeKind::Element(element), span) else {
+            return;
+        };
+        if at_top && self.doc.root.is_none() {
+            self.doc.root = Some(id);
+        }
+        if self_closing {
+            if at_top {
+                self.seen_root_end = true;
+            }
+        } else {
+            self.stack.push((id, name));
+        }
+    }
+
+    fn end_tag(&mut self, span: Span) {
+        let raw = self
+            .source
+            .get(span.start + 2..span.end.saturating_sub(1))
+            .unwrap_or("");
+        let name = raw.trim();
+        let name_start = span.start + 2 + (raw.len() - raw.trim_start().len());
+        let name_span = Span::new(name_start, name_start + name.len());
+        if self.skipped_depth > 0 {
+            self.skipped_depth -= 1;
+            return;
+        }
+        match self.stack.iter().rposition(|(_, n)| n == name) {
+            Some(i) => {
+                // Everything opened after the matching element was left open.
+                while self.stack.len() > i + 1 {
+                    if let Some((id, open)) = self.stack.pop() {
+                        self.unclosed(id, &open, Some(span.start));
+                    }
+                }
+                if let Some((id, _)) = self.stack.pop() {
+                    if let Some(Node {
+                        kind: NodeKind::Element(e),
+                        span: node_span,
+                        ..
+                    }) = self.doc.nodes.get_mut(id.index())
+                    {
+                        e.end_tag = Some(span);
+                        *node_span = Span::new(node_span.start, span.end);
+                    }
+                    if self.stack.is_empty() {
+                        self.seen_root_end = true;
+                    }
+                }
+            }
+            None => {
+                // Most often a typo in the end tag: let it close the innermost open element,
+                // so that one mistake gives one error.
+                let closed = self.stack.pop();
+                let d = match &closed {
+                    Some((id, open)) => {
+                        if let Some(Node {
+                            kind: NodeKind::Element(e),
+                            span: node_span,
+                            ..
+                        }) = self.doc.nodes.get_mut(id.index())
+                        {
+                            e.end_tag = Some(span);
+                            *node_span = Span::new(node_span.start, span.end);
+                        }
+                        Diagnostic::error(
+                            codes::MISMATCHED_END_TAG,
+                            name_span,
+                            format!("`</{name}>` does not match the open element <{open}>"),
+                        )
+                        .with_help(format!(
+                            "The element opened as <{open}> must be closed by </{open}>."
+                        ))
+                        .with_fix(Fix {
+                            message: format!("Change to </{open}>"),
+                            edits: vec![Edit {
+                                start: name_span.start,
+                                end: name_span.end,
+                                text: open.clone(),
+                            }],
+                        })
+                    }
+                    None => Diagnostic::error(
+                        codes::MISMATCHED_END_TAG,
+                        name_span,
+                        format!("`</{name}>` closes an element that was never opened"),
+                    )
+                    .with_help("Remove this end tag.")
+                    .with_fix(Fix {
+                        message: "Remove the end tag".into(),
+                        edits: vec![Edit {
+                            start: span.start,
+                            end: span.end,
+                            text: String::new(),
+                        }],
+                    }),
+                };
+                if closed.is_some() && self.stack.is_empty() {
+                    self.seen_root_end = true;
+                }
+                self.push(d);
+            }
+        }
+    }
+
+    /// Report an element that was never closed; `implicit_end` is where it was cut off.
+    fn unclosed(&mut self, id: NodeId, name: &str, implicit_end: Option<usize>) {
+        let Some(node) = self.doc.nodes.get_mut(id.index()) else {
+            return;
+        };
+        let NodeKind::Element(e) = &node.kind else {
+            return;
+        };
+        let name_span = e.name_span;
+        let start_tag = e.start_tag;
+        let end = implicit_end.unwrap_or(self.source.len());
+        node.span = Span::new(node.span.start, end.max(start_tag.end));
+        // Offer to self-close an empty element, else to add the end tag where it was cut off.
+        let has_children = !e.children.is_empty();
+        let fix = if has_children {
+            Fix {
+                message: format!("Insert </{name}>"),
+                edits: vec![Edit {
+                    start: end,
+                    end,
+                    text: format!("</{name}>"),
+                }],
+            }
+        } else {
+            let gt = start_tag.end.saturating_sub(1);
+            Fix {
+                message: format!("Make <{name}> self-closing"),
+                edits: vec![Edit {
+                    start: gt,
+                    end: gt,
+                    text: " /".into(),
+                }],
+            }
+        };
+        self.push(Diagnostic::error(codes::UNCLOSED_ELEMENT, name_span, format!("element <{name}> is never closed")).with_help(format!("Add </{name}> where the element ends, or write it as <{name} /> if it has no content.")).with_fix(fix));
+    }
+
+    fn finish(mut self) -> Document {
+        while let Some((id, name)) = self.stack.pop() {
+            self.unclosed(id, &name, None);
+        }
+        if self.doc.root.is_none() && self.doc.diagnostics.is_empty() {
+            let span = Span::empty(self.source.len().min(self.source.trim_end().len()));
+            self.push(Diagnostic::error(codes::XML_SYNTAX, span, "the document has no root element").with_help("A policy document is <policies> with <inbound>, <backend>, <outbound> and <on-error> sections."));
+        }
+        self.doc
+            .diagnostics
+            .sort_by_key(|d| (d.span.start, d.span.end));
+        self.doc
+    }
+
+    /// Read a start tag `<name attr="v" …>` (span includes `<` and `>`).
+    fn tag(&mut self, span: Span, self_closing: bool) -> (String, Span, Vec<Attribute>) {
+        let diagnostics_before = self.doc.diagnostics.len();
+        let src = self.masked.as_bytes();
+        let end = if self_closing {
+            span.end.saturating_sub(2)
+        } else {
+            span.end.saturating_sub(1)
+        };
+        let mut i = span.start + 1;
+        let name_start = i;
+        while src
+            .get(i)
+            .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'/' && *b != b'>')
+            && i < end
+        {
+            i += 1;
+        }
+        let name_span = Span::new(name_start, i);
+        let name = self.source.get(name_start..i).unwrap_or("").to_string();
+        if !is_xml_name(&name) {
+            let shown = if name.is_empty() {
+                "an empty name".to_string()
+            } else {
+                format!("`{name}`")
+            };
+            self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(span.start, i.max(span.start + 1)), format!("{shown} is not a valid element name")).with_help("Outside policy expressions, a literal `<` must be written `&lt;`. Element names start with a letter and contain letters, digits, `-`, `_` and `.`."));
+        }
+        let mut attributes: Vec<Attribute> = Vec::new();
+        loop {
+            while src.get(i).is_some_and(|b| b.is_ascii_whitespace()) && i < end {
+                i += 1;
+            }
+            if i >= end {
+                break;
+            }
+            // Attribute name.
+            let a_start = i;
+            while src.get(i).is_some_and(|b| {
+                !b.is_ascii_whitespace() && *b != b'=' && *b != b'>' && *b != b'"' && *b != b'\''
+            }) && i < end
+            {
+                i += 1;
+            }
+            if i == a_start {
+                // A stray quote or `=`: skip one byte and report.
+                self.push(Diagnostic::error(
+                    codes::XML_SYNTAX,
+                    Span::new(i, i + 1),
+                    "unexpected character in a start tag",
+                ));
+                i += 1;
+                continue;
+            }
+            let a_name_span = Span::new(a_start, i);
+            let a_name = self.source.get(a_start..i).unwrap_or("").to_string();
+            if !is_xml_name(&a_name) {
+                self.push(Diagnostic::error(
+                    codes::XML_SYNTAX,
+                    a_name_span,
+                    format!("`{a_name}` is not a valid attribute name"),
+                ));
+            }
+            let mut j = i;
+            while src.get(j).is_some_and(|b| b.is_ascii_whitespace()) && j < end {
+                j += 1;
+            }
+            if src.get(j) != Some(&b'=') || j >= end {
+                self.push(
+                    Diagnostic::error(
+                        codes::XML_SYNTAX,
+                        a_name_span,
+                        format!("attribute `{a_name}` has no value"),
+                    )
+                    .with_help("Attributes are written name=\"value\".")
+                    .with_fix(Fix {
+                        message: "Add an empty value".into(),
+                        edits: vec![Edit {
+                            start: i,
+                            end: i,
+                            text: "=\"\"".into(),
+                        }],
+                    }),
+                );
+                attributes.push(Attribute {
+                    name: a_name,
+                    name_span: a_name_span,
+                    value: Value {
+                        span: Span::empty(i),
+                        segments: vec![],
+                    },
+                    span: a_name_span,
+                });
+                continue;
+            }
+            j += 1;
+            while src.get(j).is_some_and(|b| b.is_ascii_whitespace()) && j < end {
+                j += 1;
+            }
+            let value;
+            match src.get(j) {
+                Some(&q) if (q == b'"' || q == b'\'') && j < end => {
+                    let v_start = j + 1;
+                    let mut k = v_start;
+                    while src.get(k).is_some_and(|b| *b != q) && k < end {
+                        k += 1;
+                    }
+                    let v_span = Span::new(v_start, k);
+                    if let Some(lt) = self.masked.get(v_start..k).and_then(|s| s.find('<')) {
+                        let at = v_start + lt;
+                        self.push(
+                            Diagnostic::error(
+                                codes::XML_SYNTAX,
+                                Span::new(at, at + 1),
+                                "`<` is not allowed in an attribute value",
+                            )
+                            .with_help("Write it as `&lt;`, or inside a policy expression @(…).")
+                            .with_fix(Fix {
+                                message: "Escape as &lt;".into(),
+                                edits: vec![Edit {
+                                    start: at,
+                                    end: at + 1,
+                                    text: "&lt;".into(),
+                                }],
+                            }),
+                        );
+                    }
+                    value = self.value(v_span, ValueMode::Attribute(q));
+                    i = (k + 1).min(end.max(k));
+                    if src.get(k) != Some(&q) {
+                        i = k;
+                    }
+                }
+                _ => {
+                    // Unquoted value (seen in Microsoft's own proxy example).
+                    let v_start = j;
+                    let mut k = j;
+                    while src
+                        .get(k)
+                        .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'>')
+                        && k < end
+                    {
+                        k += 1;
+                    }
+                    let v_span = Span::new(v_start, k);
+                    let raw = self.source.get(v_start..k).unwrap_or("").to_string();
+                    let mut d = Diagnostic::error(
+                        codes::XML_SYNTAX,
+                        Span::new(v_start, k.max(v_start + 1)),
+                        format!("the value of `{a_name}` is not quoted"),
+                    )
+                    .with_help("XML attribute values must be in double or single quotes.");
+                    if !raw.contains('"') {
+                        d = d.with_fix(Fix {
+                            message: "Add quotes".into(),
+                            edits: vec![Edit {
+                                start: v_start,
+                                end: k,
+                                text: format!("\"{raw}\""),
+                            }],
+                        });
+                    }
+                    self.push(d);
+                    value = self.value(v_span, ValueMode::Attribute(b'"'));
+                    i = k;
+                }
+            }
+            let a_span = Span::new(a_start, (value.span.end + 1).min(end.max(value.span.end)));
+            if let Some(first) = attributes.iter().find(|a| a.name == a_name) {
+                let first_line = first.name_span;
+                let remove = Span::new(a_start, a_span.end);
+                // Remove the duplicate with the whitespace before it.
+                let ws_start = self
+                    .source
+                    .get(..remove.start)
+                    .map_or(remove.start, |s| s.trim_end().len());
+                self.push(Diagnostic::error(codes::DUPLICATE_ATTRIBUTE, a_name_span, format!("attribute `{a_name}` is given twice")).with_help(format!("XML allows each attribute once per element; the first `{a_name}` is at byte {}. Keep one.", first_line.start)).with_fix(Fix { message: "Remove the duplicate".into(), edits: vec![Edit { start: ws_start, end: remove.end, text: String::new() }] }));
+                continue;
+            }
+            attributes.push(Attribute {
+                name: a_name,
+                name_span: a_name_span,
+                value,
+                span: a_span,
+            });
+        }
+        // After a broken expression the rest of the tag is not what its author meant: keep the
+        // expression's error and drop the syntax errors it caused further on in the tag.
+        if let Some(broken) = self
+            .found
+            .iter()
+            .find(|f| f.error.is_some() && f.span.start > span.start && f.span.start < span.end)
+        {
+            let from = broken.span.start;
+            let mut i = diagnostics_before;
+            while i < self.doc.diagnostics.len() {
+                let d = self.doc.diagnostics.get(i);
+                if d.is_some_and(|d| d.span.start > from && d.code != codes::EXPRESSION_SYNTAX) {
+                    self.doc.diagnostics.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        (name, name_span, attributes)
+    }
+
+    /// Split a raw value into literal, named-value and expression segments.
+    fn value(&mut self, span: Span, mode: ValueMode) -> Value {
+        let mut segments = Vec::new();
+        let mut pos = span.start;
+        let first = self.found.partition_point(|f| f.span.start < span.start);
+        let exprs: Vec<Found> = match mode {
+            ValueMode::CData => Vec::new(),
+            _ => self
+                .found
+                .get(first..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|f| f.span.start < span.end)
+                .cloned()
+                .collect(),
+        };
+        for f in exprs {
+            if f.span.start > pos {
+                self.literal_segments(Span::new(pos, f.span.start), mode, &mut segments);
+            }
+            segments.push(Segment::Expression(self.expression(&f)));
+            pos = f.span.end;
+        }
+        if pos < span.end {
+            self.literal_segments(Span::new(pos, span.end), mode, &mut segments);
+        }
+        Value { span, segments }
+    }
+
+    fn expression(&self, f: &Found) -> Expression {
+        let code_start = (f.span.start + 2).min(f.span.end);
+        let code_end = if f.error.is_none() {
+            f.span.end.saturating_sub(1).max(code_start)
+        } else {
+            f.span.end
+        };
+        let code_span = Span::new(code_start, code_end);
+        let raw = self.source.get(code_start..code_end).unwrap_or("");
+        let escaped = looks_escaped(raw, f.context);
+        let code = if escaped {
+            decode_entities(raw)
+        } else {
+            raw.to_string()
+        };
+        let named_values = named_value_refs(raw, code_start);
+        Expression {
+            kind: f.kind,
+            span: f.span,
+            code_span,
+            code,
+            escaped,
+            named_values,
+            unbalanced: f.error.is_some(),
+        }
+    }
+
+    fn literal_segments(&mut self, span: Span, mode: ValueMode, out: &mut Vec<Segment>) {
+        let raw = self.source.get(span.start..span.end).unwrap_or("");
+        let mut pos = 0;
+        for nv in named_value_refs(raw, span.start) {
+            let rel = nv.span.start - span.start;
+            if rel > pos {
+                self.push_literal(Span::new(span.start + pos, nv.span.start), mode, out);
+            }
+            pos = nv.span.end - span.start;
+            out.push(Segment::NamedValue(nv));
+        }
+        if pos < raw.len() {
+            self.push_literal(Span::new(span.start + pos, span.end), mode, out);
+        }
+    }
+
+    fn push_literal(&mut self, span: Span, mode: ValueMode, out: &mut Vec<Segment>) {
+        let raw = self.source.get(span.start..span.end).unwrap_or("");
+        let text = match mode {
+            ValueMode::CData => raw.to_string(),
+            _ => self.decode_checked(raw, span.start),
+        };
+        out.push(Segment::Literal { span, text });
+    }
+
+    /// Decode entity references, reporting unknown ones and bare `&`.
+    fn decode_checked(&mut self, raw: &str, offset: usize) -> String {
+        let mut out = String::with_capacity(raw.len());
+        let mut rest = raw;
+        let mut at = offset;
+        while let Some(i) = rest.find('&') {
+            out.push_str(rest.get(..i).unwrap_or(""));
+            let after = rest.get(i..).unwrap_or("");
+            let amp = at + i;
+            match entity(after) {
+                Some((decoded, len)) => {
+                    out.push_str(&decoded);
+                    rest = after.get(len..).unwrap_or("");
+                    at = amp + len;
+                }
+                None => {
+                    let end = after.find(';').filter(|&e| {
+                        e < 12 && !after.get(1..e).unwrap_or(" ").contains(char::is_whitespace)
+                    });
+                    match end {
+                        Some(e) => {
+                            let name = after.get(1..e).unwrap_or("");
+                            self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(amp, amp + e + 1), format!("unknown entity `&{name};`")).with_help("XML knows &lt; &gt; &amp; &quot; &apos; and numeric references such as &#169;. Write a literal `&` as `&amp;`."));
+                        }
+                        None => {
+                            self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(amp, amp + 1), "a bare `&` must be written `&amp;`").with_help("Outside policy expressions, `&` starts an entity reference in XML.").with_fix(Fix { message: "Escape as &amp;".into(), edits: vec![Edit { start: amp, end: amp + 1, text: "&amp;".into() }] }));
+                        }
+                    }
+                    out.push('&');
+                    rest = after.get(1..).unwrap_or("");
+                    at = amp + 1;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueMode {
+    Attribute(u8),
+    Text,
+    CData,
+}
+
+fn pos(p: u64) -> usize {
+    usize::try_from(p).unwrap_or(usize::MAX)
+}
+
+/// XML `Name`, restricted to what policies use (ASCII letters plus any non-ASCII letter).
+pub fn is_xml_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_alphabetic() || c == '_' || c == ':' => {}
+        _ => return false,
+    }
+    chars.all(|c| {
+        c.is_alphanumeric()
+            || matches!(c, '-' | '_' | '.' | ':')
+            || (!c.is_ascii() && !c.is_whitespace())
+    })
+}
+
+/// Decode one entity reference at the start of `s` (`&amp;`, `&#169;`, `&#xA9;`).
+fn entity(s: &str) -> Option<(String, usize)> {
+    let end = s.get(..16.min(s.len()))?.find(';')?;
+    let name = s.get(1..end)?;
+    let decoded = match name {
+        "lt" => "<".to_string(),
+        "gt" => ">".to_string(),
+        "amp" => "&".to_string(),
+        "quot" => "\"".to_string(),
+        "apos" => "'".to_string(),
+        _ => {
+            let code =
+                if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                    u32::from_str_radix(hex, 16).ok()?
+                } else {
+                    name.strip_prefix('#')?.parse::<u32>().ok()?
+                };
+            char::from_u32(code).filter(|&c| c != '\0')?.to_string()
+        }
+    };
+    Some((decoded, end + 1))
+}
+
+/// Decode entity references leniently (used for code already judged to be escaped).
+pub fn decode_entities(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find('&') {
+        out.push_str(rest.get(..i).unwrap_or(""));
+        let after = rest.get(i..).unwrap_or("");
+        match entity(after) {
+            Some((d, len)) => {
+                out.push_str(&d);
+                rest = after.get(len..).unwrap_or("");
+            }
+            None => {
+                out.push('&');
+                rest = after.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Is this expression code written in the escaped `xml` format? Yes when it contains entity
+/// references and nothing that strict XML would forbid there (a raw `<`, a bare `&`, or the
+/// attribute's own quote). Raw ("rawxml") code is compiled exactly as written.
+fn looks_escaped(code: &str, context: Context) -> bool {
+    if !code.contains('&') || code.contains('<') {
+        return false;
+    }
+    if let Context::Attribute(q) = context
+        && code.as_bytes().contains(&q)
+    {
+        return false;
+    }
+    let mut any = false;
+    let mut rest = code;
+    while let Some(i) = rest.find('&') {
+        let after = rest.get(i..).unwrap_or("");
+        match entity(after) {
+            Some((_, len)) => {
+                any = true;
+                rest = after.get(len..).unwrap_or("");
+            }
+            None => return false,
+        }
+    }
+    any
+}
+
+/// `{{name}}` references in `text` (offsets relative to `offset`). The name is whatever sits
+/// between the braces on one line; the linter checks that it is a valid name.
+pub fn named_value_refs(text: &str, offset: usize) -> Vec<NamedValueRef> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text.get(from..).and_then(|s| s.find("{{")) {
+        let open = from + i;
+        let mut name_start = open + 2;
+        // `{{{x}}}`: the reference is the innermost pair.
+        while text.get(name_start..name_start + 1) == Some("{") {
+            name_start += 1;
+        }
+        let Some(close_rel) = text.get(name_start..).and_then(|s| s.find("}}")) else {
+            break;
+        };
+        let name = text.get(name_start..name_start + close_rel).unwrap_or("");
+        let open = name_start - 2;
+        if !name.is_empty() && name.len() <= 256 && !name.contains(['{', '}', '\n', '"', '<', '>'])
+        {
+            out.push(NamedValueRef {
+                name: name.to_string(),
+                span: Span::new(offset + open, offset + name_start + close_rel + 2),
+                name_span: Span::new(offset + name_start, offset + name_start + close_rel),
+            });
+        }
+        from = name_start + close_rel + 2;
+    }
+    out
+}

@@ -1,0 +1,322 @@
+use super::*;
+use crate::lint::codes;
+use crate::text::LineIndex;
+
+fn codes_of(doc: &Document) -> Vec<&'static str> {
+    doc.diagnostics.iter().map(|d| d.code).collect()
+}
+
+/// (code, line, column) of every diagnostic.
+fn positions(src: &str) -> Vec<(&'static str, usize, usize)> {
+    let doc = parse(src);
+    let idx = LineIndex::new(src);
+    doc.diagnostics
+        .iter()
+        .map(|d| {
+            let p = idx.line_col(d.span.start);
+            (d.code, p.line, p.column)
+        })
+        .collect()
+}
+
+fn root(doc: &Document) -> &Element {
+    doc.root_element().expect("a root element")
+}
+
+#[test]
+fn a_raw_policy_with_expressions_parses_cleanly() {
+    let src = r#"<policies>
+  <inbound>
+    <base />
+    <choose>
+      <when condition="@(context.Request.Headers.GetValueOrDefault("X","") == "1" && 1 < 2)">
+        <set-header name="x" exists-action="override">
+          <value>@(context.Request.Body.As<JObject>(preserveContent: true)["a"])</value>
+        </set-header>
+      </when>
+    </choose>
+  </inbound>
+</policies>"#;
+    let doc = parse(src);
+    assert_eq!(doc.diagnostics, vec![]);
+    assert_eq!(root(&doc).name, "policies");
+    let exprs = doc.expressions();
+    assert_eq!(exprs.len(), 2);
+    assert_eq!(
+        exprs[0].code,
+        r#"context.Request.Headers.GetValueOrDefault("X","") == "1" && 1 < 2"#
+    );
+    assert_eq!(
+        &src[exprs[1].code_span.start..exprs[1].code_span.end],
+        exprs[1].code
+    );
+    assert!(!exprs[0].escaped);
+}
+
+#[test]
+fn the_escaped_xml_format_decodes_expression_code() {
+    let src = r#"<set-variable name="u" value="@(&quot;user id:&quot; + context.User?.Id)" />"#;
+    let doc = parse(src);
+    assert_eq!(doc.diagnostics, vec![]);
+    let e = doc.expressions()[0];
+    assert!(e.escaped);
+    assert_eq!(e.code, r#""user id:" + context.User?.Id"#);
+}
+
+#[test]
+fn raw_code_that_happens_to_contain_an_entity_is_not_decoded() {
+    let src = r#"<set-body>@("a &amp; b" + "<c/>")</set-body>"#;
+    let doc = parse(src);
+    assert_eq!(doc.expressions()[0].code, r#""a &amp; b" + "<c/>""#);
+}
+
+#[test]
+fn every_span_is_exact() {
+    let src = "<policies>\n  <inbound>\n    <set-header name=\"X-{{env}}\" exists-action='skip'><value>Bearer {{token}}</value></set-header>\n  </inbound>\n</policies>";
+    let doc = parse(src);
+    assert_eq!(doc.diagnostics, vec![]);
+    let (sh_id, sh) = doc
+        .nodes()
+        .find_map(|(id, n)| match &n.kind {
+            NodeKind::Element(e) if e.name == "set-header" => Some((id, e)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(&src[sh.name_span.start..sh.name_span.end], "set-header");
+    let name = sh.attribute("name").unwrap();
+    assert_eq!(&src[name.span.start..name.span.end], "name=\"X-{{env}}\"");
+    assert_eq!(
+        &src[name.value.span.start..name.value.span.end],
+        "X-{{env}}"
+    );
+    assert_eq!(name.value.text(), "X-{{env}}");
+    let ea = sh.attribute("exists-action").unwrap();
+    assert_eq!(ea.value.literal().as_deref(), Some("skip"));
+    let refs = doc.named_value_refs();
+    assert_eq!(
+        refs.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["env", "token"]
+    );
+    assert_eq!(&src[refs[1].span.start..refs[1].span.end], "{{token}}");
+    assert_eq!(
+        &src[refs[1].name_span.start..refs[1].name_span.end],
+        "token"
+    );
+    let node = doc.node(sh_id).unwrap();
+    assert!(src[node.span.start..node.span.end].starts_with("<set-header"));
+    assert!(src[node.span.start..node.span.end].ends_with("</set-header>"));
+    let (value_id, _) = doc.child_elements(sh_id).next().unwrap();
+    let texts = doc.text_values(value_id);
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0].text(), "Bearer {{token}}");
+}
+
+#[test]
+fn entities_in_literals_are_decoded() {
+    let doc = parse("<a b=\"x &lt; y &amp; &#65;&#x42;\">&quot;hi&apos;</a>");
+    assert_eq!(doc.diagnostics, vec![]);
+    let a = root(&doc);
+    assert_eq!(
+        a.attribute("b").unwrap().value.literal().unwrap(),
+        "x < y & AB"
+    );
+    assert_eq!(
+        doc.text_values(doc.root.unwrap())[0].literal().unwrap(),
+        "\"hi'"
+    );
+}
+
+#[test]
+fn bare_ampersands_and_unknown_entities_are_errors_with_fixes() {
+    let src = "<a b=\"x & y\">&nbsp;</a>";
+    let doc = parse(src);
+    assert_eq!(codes_of(&doc), [codes::XML_SYNTAX, codes::XML_SYNTAX]);
+    let fix = doc.diagnostics[0].fix.as_ref().unwrap();
+    assert_eq!(fix.edits[0].text, "&amp;");
+    assert!(doc.diagnostics[1].message.contains("&nbsp;"));
+}
+
+#[test]
+fn several_errors_are_reported_at_once_and_the_tree_survives() {
+    let src = "<policies>\n  <inbound>\n    <set-header name=\"a\" name=\"b\">\n  </inbound>\n  <outbound>\n    <x a=b/>\n  </outbound>\n</policies>";
+    let found = positions(src);
+    assert!(
+        found.contains(&(codes::DUPLICATE_ATTRIBUTE, 3, 26)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&(codes::UNCLOSED_ELEMENT, 3, 6)),
+        "{found:?}"
+    );
+    assert!(found.contains(&(codes::XML_SYNTAX, 6, 10)), "{found:?}");
+    let doc = parse(src);
+    let sections: Vec<_> = doc
+        .child_elements(doc.root.unwrap())
+        .map(|(_, e)| e.name.clone())
+        .collect();
+    assert_eq!(sections, ["inbound", "outbound"]);
+}
+
+#[test]
+fn a_half_typed_document_still_yields_a_tree() {
+    let src = "<policies>\n  <inbound>\n    <set-header name=\"x\" exists-action=\"ov";
+    let doc = parse(src);
+    assert!(!doc.diagnostics.is_empty());
+    let names: Vec<_> = doc
+        .nodes()
+        .filter_map(|(_, n)| match &n.kind {
+            NodeKind::Element(e) => Some(e.name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(&names[..2], ["policies", "inbound"]);
+}
+
+#[test]
+fn mismatched_end_tags_close_what_they_can() {
+    let src = "<policies>\n  <inbound>\n    <base />\n  </outbound>\n</policies>";
+    assert_eq!(positions(src), vec![(codes::MISMATCHED_END_TAG, 4, 5)]);
+    let src = "<a><b><c></a>";
+    let found = positions(src);
+    assert_eq!(
+        found
+            .iter()
+            .filter(|f| f.0 == codes::UNCLOSED_ELEMENT)
+            .count(),
+        2,
+        "{found:?}"
+    );
+}
+
+#[test]
+fn unbalanced_expressions_are_located_and_parsing_goes_on() {
+    // Microsoft's own set-backend-service example lacks the final `)`.
+    let src = "<inbound>\n<set-backend-service backend-id=\"x\" sf-partition-key=\"@(context.Request.Url.Query.GetValueOrDefault(\"userId\",\"\")\" sf-replica-type=\"primary\" />\n<base />\n</inbound>";
+    let doc = parse(src);
+    assert_eq!(
+        codes_of(&doc),
+        [codes::EXPRESSION_SYNTAX],
+        "{:?}",
+        doc.diagnostics
+    );
+    let idx = LineIndex::new(src);
+    let p = idx.line_col(doc.diagnostics[0].span.start);
+    assert_eq!((p.line, p.column), (2, 55));
+    let sbs = doc.child_elements(doc.root.unwrap()).next().unwrap().1;
+    assert_eq!(
+        sbs.attribute("sf-replica-type")
+            .unwrap()
+            .value
+            .literal()
+            .as_deref(),
+        Some("primary")
+    );
+    assert!(
+        sbs.attribute("sf-partition-key")
+            .unwrap()
+            .value
+            .whole_expression()
+            .unwrap()
+            .unbalanced
+    );
+    assert_eq!(doc.child_elements(doc.root.unwrap()).count(), 2);
+}
+
+#[test]
+fn comments_with_double_hyphens_are_errors() {
+    let src = "<!-- one\n<!-- two -->\n<policies/>";
+    assert_eq!(positions(src), vec![(codes::XML_SYNTAX, 2, 3)]);
+}
+
+#[test]
+fn doctype_is_reported_never_expanded() {
+    let src = "<!DOCTYPE p [<!ENTITY x \"&#60;boom\">]>\n<policies>&x;</policies>";
+    let doc = parse(src);
+    let c = codes_of(&doc);
+    assert!(c.contains(&codes::DOCTYPE), "{c:?}");
+    // The entity is unknown to us: reported, not expanded.
+    assert!(c.contains(&codes::XML_SYNTAX), "{c:?}");
+}
+
+#[test]
+fn text_and_elements_outside_the_root() {
+    let src = "hello\n<policies/>\n<policies/>";
+    let found = positions(src);
+    assert_eq!(
+        found,
+        vec![(codes::XML_SYNTAX, 1, 1), (codes::XML_SYNTAX, 3, 2)]
+    );
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let depth = 10_000;
+    let src = format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+    let doc = parse(&src);
+    assert_eq!(codes_of(&doc), [codes::TOO_DEEP]);
+    assert!(doc.nodes().count() <= MAX_DEPTH);
+    // Drop is iterative (arena), so this does not overflow the stack either.
+    drop(doc);
+}
+
+#[test]
+fn control_characters_are_reported() {
+    let doc = parse("<a>\0</a>");
+    assert_eq!(codes_of(&doc), [codes::XML_SYNTAX]);
+    assert!(doc.diagnostics[0].message.contains("U+0000"));
+}
+
+#[test]
+fn never_panics_on_prefixes_of_a_tricky_document() {
+    let src = "<?xml version=\"1.0\"?><!-- c --><policies a='1' b=\"@(x(\"y\"))\"><![CDATA[ <z> ]]><inbound>é @{ return $\"{a:N}\"; } &amp; {{nv}}</inbound><x y=z /></policies>";
+    for i in 0..=src.len() {
+        if src.is_char_boundary(i) {
+            let doc = parse(&src[..i]);
+            for d in &doc.diagnostics {
+                assert!(
+                    d.span.start <= d.span.end && d.span.end <= i,
+                    "{d:?} at prefix {i}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        parse(src).diagnostics.len(),
+        1,
+        "{:?}",
+        parse(src).diagnostics
+    ); // y=z unquoted
+}
+
+#[test]
+fn element_at_finds_the_innermost_element() {
+    let src = "<policies><inbound><base /></inbound></policies>";
+    let doc = parse(src);
+    let at = doc.element_at(src.find("base").unwrap()).unwrap();
+    assert_eq!(doc.element(at).unwrap().name, "base");
+    let at = doc.element_at(src.find("<inbound>").unwrap() + 2).unwrap();
+    assert_eq!(doc.element(at).unwrap().name, "inbound");
+}
+
+#[test]
+fn named_value_refs_ignore_non_names() {
+    let refs = named_value_refs("a {{x.y-z_1}} {{ {\"j\":1}} {{}} {{{w}}} {{open", 0);
+    let names: Vec<_> = refs.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["x.y-z_1", " {\"j\":1", "w"]
+            .iter()
+            .filter(|n| !n.contains('"'))
+            .copied()
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn a_byte_order_mark_keeps_offsets_exact() {
+    let src = "\u{feff}<!-- c -->\n<policies><inbound /></policies>";
+    let doc = parse(src);
+    assert_eq!(doc.diagnostics, vec![]);
+    let root = doc.root_element().unwrap();
+    assert_eq!(&src[root.name_span.start..root.name_span.end], "policies");
+}

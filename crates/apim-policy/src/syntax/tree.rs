@@ -1,0 +1,363 @@
+//! The policy document tree: an arena of nodes with exact byte spans into the source.
+//!
+//! Every element, attribute, value, expression and `{{named value}}` keeps its span, so rules
+//! can point at the exact characters, fixes can edit them, and the formatter can copy them
+//! verbatim. The arena (rather than boxed children) keeps deep documents from overflowing the
+//! stack when the tree is dropped.
+
+use crate::diagnostic::{Diagnostic, Span};
+pub use apim_expr::scan::ExprKind;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub(crate) u32);
+
+impl NodeId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// The whole node: for an element, from `<` of the start tag to `>` of the end tag.
+    pub span: Span,
+    pub parent: Option<NodeId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Element(Element),
+    /// Character data (never whitespace-only; those runs are not kept).
+    Text(Value),
+    /// A CDATA section; `Value` spans the content between `<![CDATA[` and `]]>`.
+    CData(Value),
+    /// A comment; the span covers `<!--` to `-->`.
+    Comment,
+    /// `<?…?>` including the XML declaration.
+    ProcessingInstruction,
+    DocType,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Element {
+    pub name: String,
+    pub name_span: Span,
+    /// `<name …>` or `<name … />`.
+    pub start_tag: Span,
+    /// `</name>`, when the element has one.
+    pub end_tag: Option<Span>,
+    pub self_closing: bool,
+    pub attributes: Vec<Attribute>,
+    pub children: Vec<NodeId>,
+}
+
+impl Element {
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// The span between the start tag and the end tag (empty for `<x/>` and unclosed elements).
+    pub fn content_span(&self) -> Span {
+        match self.end_tag {
+            Some(end) => Span::new(self.start_tag.end, end.start),
+            None => Span::empty(self.start_tag.end),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attribute {
+    pub name: String,
+    pub name_span: Span,
+    pub value: Value,
+    /// From the name to the closing quote.
+    pub span: Span,
+}
+
+/// An attribute value or a run of text: literal text, `{{named value}}` references and policy
+/// expressions, in source order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Value {
+    /// The raw value: inside the quotes, or the text run.
+    pub span: Span,
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Segment {
+    /// Literal text, with XML entities decoded.
+    Literal {
+        span: Span,
+        text: String,
+    },
+    /// `{{name}}`; `span` includes the braces.
+    NamedValue(NamedValueRef),
+    Expression(Expression),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedValueRef {
+    pub name: String,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expression {
+    pub kind: ExprKind,
+    /// From `@` to the closing bracket.
+    pub span: Span,
+    /// Between the brackets.
+    pub code_span: Span,
+    /// The C# code as APIM compiles it: entity references decoded when the document is in
+    /// the escaped `xml` format, otherwise exactly the source text.
+    pub code: String,
+    /// The code was entity-escaped in the source (the `xml` format); `code` is decoded, so its
+    /// offsets do not map 1:1 to the source.
+    pub escaped: bool,
+    /// `{{name}}` references inside the code (substituted before the code is compiled).
+    pub named_values: Vec<NamedValueRef>,
+    /// The scan found no matching close: the expression is broken.
+    pub unbalanced: bool,
+}
+
+impl Expression {
+    /// Map an offset into `code` back to a source offset (exact for raw code; for escaped
+    /// code, clamped into the code span).
+    pub fn source_offset(&self, code_offset: usize) -> usize {
+        if self.escaped {
+            // Entities make the mapping non-linear; walk the source and count decoded bytes.
+            // (Rare: only the escaped `xml` format, and only for diagnostics positions.)
+            return (self.code_span.start + code_offset).min(self.code_span.end);
+        }
+        (self.code_span.start + code_offset).min(self.code_span.end)
+    }
+}
+
+impl Value {
+    /// The value as written, with entities decoded and expressions/named values as written.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Literal { text, .. } => out.push_str(text),
+                Segment::NamedValue(nv) => {
+                    out.push_str("{{");
+                    out.push_str(&nv.name);
+                    out.push_str("}}");
+                }
+                Segment::Expression(e) => {
+                    out.push_str(match e.kind {
+                        ExprKind::Single => "@(",
+                        ExprKind::Block => "@{",
+                    });
+                    out.push_str(&e.code);
+                    out.push(match e.kind {
+                        ExprKind::Single => ')',
+                        ExprKind::Block => '}',
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The literal text when the value has no expressions and no named values.
+    pub fn literal(&self) -> Option<String> {
+        let mut out = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Literal { text, .. } => out.push_str(text),
+                _ => return None,
+            }
+        }
+        Some(out)
+    }
+
+    /// The value's single expression when the whole value (ignoring surrounding whitespace) is
+    /// one expression.
+    pub fn whole_expression(&self) -> Option<&Expression> {
+        let mut found = None;
+        for seg in &self.segments {
+            match seg {
+                Segment::Literal { text, .. } if text.trim().is_empty() => {}
+                Segment::Expression(e) if found.is_none() => found = Some(e),
+                _ => return None,
+            }
+        }
+        found
+    }
+
+    pub fn expressions(&self) -> impl Iterator<Item = &Expression> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Expression(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    pub fn has_expression(&self) -> bool {
+        self.expressions().next().is_some()
+    }
+
+    /// Every `{{name}}`, including those inside expressions.
+    pub fn named_values(&self) -> impl Iterator<Item = &NamedValueRef> {
+        self.segments
+            .iter()
+            .flat_map(|s| -> Box<dyn Iterator<Item = &NamedValueRef> + '_> {
+                match s {
+                    Segment::NamedValue(nv) => Box::new(std::iter::once(nv)),
+                    Segment::Expression(e) => Box::new(e.named_values.iter()),
+                    Segment::Literal { .. } => Box::new(std::iter::empty()),
+                }
+            })
+    }
+
+    pub fn is_blank(&self) -> bool {
+        self.literal().is_some_and(|t| t.trim().is_empty())
+    }
+}
+
+/// A parsed policy document: the tree and the problems found while reading it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Document {
+    pub(crate) nodes: Vec<Node>,
+    /// Every top-level node in order (comments, the root element, stray text or elements).
+    pub top_level: Vec<NodeId>,
+    /// The first top-level element.
+    pub root: Option<NodeId>,
+    /// Syntax problems (XML well-formedness and expression scanning). Never fatal.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Length of the source in bytes.
+    pub len: usize,
+}
+
+impl Document {
+    pub fn node(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id.index())
+    }
+
+    pub fn nodes(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (NodeId(i as u32), n))
+    }
+
+    pub fn element(&self, id: NodeId) -> Option<&Element> {
+        match &self.node(id)?.kind {
+            NodeKind::Element(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn root_element(&self) -> Option<&Element> {
+        self.element(self.root?)
+    }
+
+    pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        self.node(id)?.parent
+    }
+
+    /// Element children of an element, in order.
+    pub fn child_elements(&self, id: NodeId) -> impl Iterator<Item = (NodeId, &Element)> {
+        self.element(id)
+            .map(|e| e.children.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&c| self.element(c).map(|e| (c, e)))
+    }
+
+    /// Ancestors of a node, nearest first.
+    pub fn ancestors(&self, id: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        std::iter::successors(self.parent(id), move |&p| self.parent(p))
+    }
+
+    /// All nodes in document order below and including `id` (iterative, any depth).
+    pub fn descendants(&self, id: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            out.push(n);
+            if let Some(e) = self.element(n) {
+                stack.extend(e.children.iter().rev());
+            }
+        }
+        out
+    }
+
+    /// The innermost element whose span contains `offset` (for hover and completion).
+    pub fn element_at(&self, offset: usize) -> Option<NodeId> {
+        let mut best: Option<NodeId> = None;
+        let mut level: Vec<NodeId> = self.top_level.clone();
+        loop {
+            let next = level.iter().copied().find(|&id| {
+                self.node(id).is_some_and(|n| {
+                    matches!(n.kind, NodeKind::Element(_))
+                        && n.span.start <= offset
+                        && (offset < n.span.end || (offset == n.span.end && n.span.is_empty()))
+                })
+            });
+            match next {
+                Some(id) => {
+                    best = Some(id);
+                    level = self
+                        .element(id)
+                        .map(|e| e.children.clone())
+                        .unwrap_or_default();
+                }
+                None => return best,
+            }
+        }
+    }
+
+    /// Every `{{named value}}` reference in the document, in source order.
+    pub fn named_value_refs(&self) -> Vec<&NamedValueRef> {
+        let mut out: Vec<&NamedValueRef> = Vec::new();
+        for node in &self.nodes {
+            match &node.kind {
+                NodeKind::Element(e) => {
+                    for a in &e.attributes {
+                        out.extend(a.value.named_values());
+                    }
+                }
+                NodeKind::Text(v) | NodeKind::CData(v) => out.extend(v.named_values()),
+                _ => {}
+            }
+        }
+        out.sort_by_key(|nv| nv.span.start);
+        out
+    }
+
+    /// Every expression in the document, in source order.
+    pub fn expressions(&self) -> Vec<&Expression> {
+        let mut out: Vec<&Expression> = Vec::new();
+        for node in &self.nodes {
+            match &node.kind {
+                NodeKind::Element(e) => {
+                    for a in &e.attributes {
+                        out.extend(a.value.expressions());
+                    }
+                }
+                NodeKind::Text(v) => out.extend(v.expressions()),
+                _ => {}
+            }
+        }
+        out.sort_by_key(|e| e.span.start);
+        out
+    }
+
+    /// The text content of an element: its text and CDATA children joined (for elements such
+    /// as `<value>` or `<set-url>` whose content is one value).
+    pub fn text_values(&self, id: NodeId) -> Vec<&Value> {
+        self.element(id)
+            .map(|e| e.children.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&c| match &self.node(c)?.kind {
+                NodeKind::Text(v) | NodeKind::CData(v) => Some(v),
+                _ => None,
+            })
+            .collect()
+    }
+}
