@@ -11,6 +11,7 @@
 pub mod diagnostic;
 pub mod lint;
 pub mod render;
+pub mod scenario;
 pub mod syntax;
 pub mod text;
 

@@ -1,0 +1,590 @@
+//! The scenario file: the contract shared by the CLI, the web app's Simulate tab, the linter
+//! (which named values and fragments exist) and the exporter (named values, identity, vaults).
+//!
+//! The format is fixed by `shared/spec/cli-and-scenario.md`. Every field is optional; unknown
+//! fields are ignored so newer files still load in older builds. Header maps keep their order
+//! and accept a single string where a list is expected.
+
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Scenario {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<Api>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<Product>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<Subscription>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub named_values: Vec<NamedValue>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_vaults: Vec<KeyVault>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fragments: Vec<Fragment>,
+    #[serde(skip_serializing_if = "ScopeDocuments::is_empty")]
+    pub scopes: ScopeDocuments,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<HttpResponse>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub http_mocks: Vec<HttpMock>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<Request>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requests: Vec<Request>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Api {
+    pub name: String,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub operation: Option<Operation>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub subscription_required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Operation {
+    pub name: String,
+    pub method: String,
+    pub url_template: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Product {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Subscription {
+    pub id: String,
+    pub name: String,
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct User {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+/// APIM's managed identities. Default: system-assigned only.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Identity {
+    #[serde(rename = "type")]
+    pub kind: IdentityKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub user_assigned_client_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IdentityKind {
+    #[default]
+    System,
+    User,
+    SystemAndUser,
+    None,
+}
+
+impl Identity {
+    pub fn has_system(&self) -> bool {
+        matches!(
+            self.kind,
+            IdentityKind::System | IdentityKind::SystemAndUser
+        )
+    }
+
+    /// The client ids of the user-assigned identities.
+    pub fn user_client_ids(&self) -> Vec<&str> {
+        if !matches!(self.kind, IdentityKind::User | IdentityKind::SystemAndUser) {
+            return Vec::new();
+        }
+        let mut ids: Vec<&str> = self.client_id.iter().map(String::as_str).collect();
+        ids.extend(self.user_assigned_client_ids.iter().map(String::as_str));
+        ids
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NamedValue {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_vault: Option<KeyVaultRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+impl NamedValue {
+    /// Secret and Key Vault-backed values are masked everywhere.
+    pub fn is_secret(&self) -> bool {
+        self.secret || self.key_vault.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KeyVaultRef {
+    pub secret_identifier: String,
+    pub identity_client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct KeyVault {
+    pub name: String,
+    pub access: VaultAccess,
+    /// Secret permissions APIM's identities hold (`get`, `list`).
+    pub apim_permissions: Vec<String>,
+    /// Per-identity permissions (`system` or a client id), instead of `apim_permissions`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grants: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    pub secrets: Vec<VaultSecret>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VaultAccess {
+    #[default]
+    AccessPolicy,
+    Rbac,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VaultSecret {
+    pub name: String,
+    pub value: String,
+    pub enabled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+impl Default for VaultSecret {
+    fn default() -> Self {
+        VaultSecret {
+            name: String::new(),
+            value: String::new(),
+            enabled: true,
+            version: None,
+            expires: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Fragment {
+    pub name: String,
+    pub xml: String,
+}
+
+/// The parent scopes' policy documents.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScopeDocuments {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+}
+
+impl ScopeDocuments {
+    pub fn is_empty(&self) -> bool {
+        self.global.is_none()
+            && self.workspace.is_none()
+            && self.product.is_none()
+            && self.api.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Headers,
+    pub body: String,
+    /// Milliseconds before the response starts (to simulate timeouts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+}
+
+impl Default for HttpResponse {
+    fn default() -> Self {
+        HttpResponse {
+            status: 200,
+            headers: Headers::default(),
+            body: String::new(),
+            delay_ms: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HttpMock {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    pub url_prefix: String,
+    pub status: u16,
+    pub headers: Headers,
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay_ms: Option<u64>,
+}
+
+impl Default for HttpMock {
+    fn default() -> Self {
+        HttpMock {
+            method: None,
+            url_prefix: String::new(),
+            status: 200,
+            headers: Headers::default(),
+            body: String::new(),
+            delay_ms: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    pub headers: Headers,
+    pub body: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    /// When this request happens (RFC 3339); default: the scenario's `now`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            method: "GET".into(),
+            url: String::new(),
+            headers: Headers::default(),
+            body: String::new(),
+            ip: None,
+            at: None,
+        }
+    }
+}
+
+/// HTTP headers: ordered, case-insensitive lookup, one entry per name with its values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Headers(pub Vec<(String, Vec<String>)>);
+
+impl Headers {
+    pub fn get(&self, name: &str) -> Option<&[String]> {
+        self.0
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// Replace all values of `name` (keeping the position and spelling of an existing entry).
+    pub fn set(&mut self, name: &str, values: Vec<String>) {
+        match self
+            .0
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some((_, v)) => *v = values,
+            None => self.0.push((name.to_string(), values)),
+        }
+    }
+
+    pub fn append(&mut self, name: &str, value: String) {
+        match self
+            .0
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
+            Some((_, v)) => v.push(value),
+            None => self.0.push((name.to_string(), vec![value])),
+        }
+    }
+
+    pub fn remove(&mut self, name: &str) {
+        self.0.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.0.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
+    }
+}
+
+impl Serialize for Headers {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, values) in &self.0 {
+            map.serialize_entry(name, values)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Headers {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct HeadersVisitor;
+        impl<'de> Visitor<'de> for HeadersVisitor {
+            type Value = Headers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of header names to a list of values (or one string)")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Headers, A::Error> {
+                let mut headers = Headers::default();
+                while let Some((name, values)) = map.next_entry::<String, OneOrMany>()? {
+                    for v in values.0 {
+                        headers.append(&name, v);
+                    }
+                }
+                Ok(headers)
+            }
+        }
+        deserializer.deserialize_map(HeadersVisitor)
+    }
+}
+
+struct OneOrMany(Vec<String>);
+
+impl<'de> Deserialize<'de> for OneOrMany {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = OneOrMany;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<OneOrMany, E> {
+                Ok(OneOrMany(vec![v.to_string()]))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<OneOrMany, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<String>()? {
+                    out.push(v);
+                }
+                Ok(OneOrMany(out))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+/// A scenario file that could not be read, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub message: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, column {}: {}",
+            self.line, self.column, self.message
+        )
+    }
+}
+
+impl Scenario {
+    /// Read a scenario from JSON. Errors say where (serde_json's line and column).
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        serde_json::from_str(text).map_err(|e| ScenarioError {
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or("invalid JSON")
+                .to_string(),
+            line: e.line(),
+            column: e.column(),
+        })
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub fn named_value(&self, name: &str) -> Option<&NamedValue> {
+        self.named_values
+            .iter()
+            .find(|nv| nv.name.eq_ignore_ascii_case(name))
+    }
+
+    pub fn fragment(&self, name: &str) -> Option<&Fragment> {
+        self.fragments.iter().find(|f| f.name == name)
+    }
+
+    /// Every secret value this scenario knows (secret named values and vault secrets), for
+    /// masking.
+    pub fn secret_values(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for nv in &self.named_values {
+            if nv.is_secret()
+                && let Some(v) = &nv.value
+            {
+                out.push(v);
+            }
+        }
+        for kv in &self.key_vaults {
+            out.extend(kv.secrets.iter().map(|s| s.value.as_str()));
+        }
+        out.retain(|v| !v.is_empty());
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONTRACT_EXAMPLE: &str = r#"{
+  "api": {"name": "orders", "path": "orders", "service_url": "https://backend.contoso.com/api",
+          "operation": {"name": "get-order", "method": "GET", "url_template": "/items/{id}"}},
+  "product": {"name": "starter"},
+  "subscription": {"id": "sub-1", "name": "demo", "key": "0123456789abcdef"},
+  "user": {"id": "u1", "email": "ada@contoso.com", "groups": ["developers"]},
+  "identity": {"type": "system", "client_id": null},
+  "named_values": [
+    {"name": "backend-url", "value": "https://backend.contoso.com"},
+    {"name": "api-key", "value": "literal-secret", "secret": true},
+    {"name": "kv-backend-key",
+     "key_vault": {"secret_identifier": "https://contoso-kv.vault.azure.net/secrets/backend-key",
+                   "identity_client_id": null}}
+  ],
+  "key_vaults": [
+    {"name": "contoso-kv", "access": "access-policy",
+     "apim_permissions": ["get", "list"],
+     "secrets": [{"name": "backend-key", "value": "s3cr3t-from-vault", "enabled": true}]}
+  ],
+  "fragments": [{"name": "common-headers", "xml": "<fragment>…</fragment>"}],
+  "scopes": {"global": "<policies>…</policies>", "product": "…", "api": "…"},
+  "backend": {"status": 200, "headers": {"Content-Type": ["application/json"]}, "body": "{\"ok\":true}"},
+  "http_mocks": [{"method": "GET", "url_prefix": "https://idp.contoso.com/token",
+                  "status": 200, "headers": {}, "body": "…"}],
+  "now": "2026-01-01T00:00:00Z",
+  "request": {"method": "GET", "url": "https://contoso.azure-api.net/orders/items/42?verbose=true",
+              "headers": {"Accept": ["application/json"]}, "body": "", "ip": "203.0.113.7"},
+  "requests": [],
+  "some_future_field": {"ignored": true}
+}"#;
+
+    #[test]
+    fn the_contract_example_reads() {
+        let s = Scenario::from_json(CONTRACT_EXAMPLE).unwrap();
+        assert_eq!(
+            s.api
+                .as_ref()
+                .unwrap()
+                .operation
+                .as_ref()
+                .unwrap()
+                .url_template,
+            "/items/{id}"
+        );
+        assert_eq!(s.identity.as_ref().unwrap().kind, IdentityKind::System);
+        assert!(s.named_value("KV-BACKEND-KEY").unwrap().is_secret());
+        assert_eq!(s.key_vaults[0].access, VaultAccess::AccessPolicy);
+        assert!(s.key_vaults[0].secrets[0].enabled);
+        assert_eq!(
+            s.backend
+                .as_ref()
+                .unwrap()
+                .headers
+                .get("content-type")
+                .unwrap(),
+            ["application/json"]
+        );
+        assert_eq!(
+            s.request.as_ref().unwrap().ip.as_deref(),
+            Some("203.0.113.7")
+        );
+        assert_eq!(s.secret_values(), ["literal-secret", "s3cr3t-from-vault"]);
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let s = Scenario::from_json(CONTRACT_EXAMPLE).unwrap();
+        let again = Scenario::from_json(&s.to_json_pretty()).unwrap();
+        assert_eq!(s, again);
+    }
+
+    #[test]
+    fn header_values_may_be_one_string_and_keep_their_order() {
+        let s = Scenario::from_json(r#"{"request": {"headers": {"B": "2", "a": ["1", "x"]}}}"#)
+            .unwrap();
+        let h = &s.request.unwrap().headers;
+        assert_eq!(h.iter().map(|(n, _)| n).collect::<Vec<_>>(), ["B", "a"]);
+        assert_eq!(h.get("A").unwrap(), ["1", "x"]);
+    }
+
+    #[test]
+    fn errors_say_where() {
+        let err = Scenario::from_json("{\n  \"request\": {\"method\": 5}\n}").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+
+    #[test]
+    fn defaults_are_sensible() {
+        let s = Scenario::from_json("{}").unwrap();
+        assert_eq!(s, Scenario::default());
+        let secret = VaultSecret::default();
+        assert!(secret.enabled);
+        assert_eq!(HttpResponse::default().status, 200);
+    }
+}
