@@ -1,0 +1,66 @@
+//! Reading the files a command is given: files, folders (every `*.xml` below them, sorted) and
+//! `-` for standard input.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+pub struct Input {
+    /// The name to show (the path as given, or `<stdin>`).
+    pub name: String,
+    pub path: Option<PathBuf>,
+    pub text: String,
+}
+
+/// Read every input; an unreadable path is an error naming it.
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
+    let mut inputs = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| format!("<stdin>: {e}"))?;
+            inputs.push(Input {
+                name: "<stdin>".into(),
+                path: None,
+                text,
+            });
+        } else if path.is_dir() {
+            let mut files = Vec::new();
+            collect_xml(path, &mut files).map_err(|e| format!("{}: {e}", path.display()))?;
+            files.sort();
+            for file in files {
+                inputs.push(read_file(&file)?);
+            }
+        } else {
+            inputs.push(read_file(path)?);
+        }
+    }
+    Ok(inputs)
+}
+
+pub fn read_file(path: &Path) -> Result<Input, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Invalid UTF-8 becomes U+FFFD: the rest of the file is still checked.
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Ok(Input {
+        name: path.display().to_string(),
+        path: Some(path.to_path_buf()),
+        text,
+    })
+}
+
+fn collect_xml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_xml(&path, out)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
