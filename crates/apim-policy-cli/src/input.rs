@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 pub struct Input {
     /// The name to show (the path as given, or `<stdin>`).
     pub name: String,
-    pub path: Option<PathBuf>,
     pub text: String,
 }
 
@@ -22,7 +21,6 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
                 .map_err(|e| format!("<stdin>: {e}"))?;
             inputs.push(Input {
                 name: "<stdin>".into(),
-                path: None,
                 text,
             });
         } else if path.is_dir() {
@@ -45,7 +43,6 @@ pub fn read_file(path: &Path) -> Result<Input, String> {
     let text = String::from_utf8_lossy(&bytes).into_owned();
     Ok(Input {
         name: path.display().to_string(),
-        path: Some(path.to_path_buf()),
         text,
     })
 }
