@@ -1777,9 +1777,9 @@ static VALIDATE_AZURE_AD_TOKEN: E = E::new(
     C::opt(&AUDIENCES),
     C::opt(&REQUIRED_CLAIMS),
     C::opt(&DECRYPTION_KEYS),
-])
-// The XSD uses xs:all; the stored page does not state an order for these.
-.unordered();
+]);
+// docs: the statement's order (client-application-ids, backend-application-ids, audiences,
+// required-claims; decryption-keys is newer and goes last). The XSD uses xs:all.
 
 static VALIDATE_CLIENT_CERTIFICATE: E = E::new(
     "validate-client-certificate",
