@@ -8,6 +8,7 @@
 //! Positions are byte offsets into the source ([`Span`]); [`LineIndex`] converts them to the
 //! 1-based line/column pairs that people read, and to UTF-16 offsets for the browser editor.
 
+pub mod catalog;
 pub mod diagnostic;
 pub mod lint;
 pub mod render;
