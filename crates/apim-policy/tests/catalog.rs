@@ -421,7 +421,8 @@ fn spot_checks_from_the_docs() {
         .unwrap()
         .element;
     assert!(range.attribute("from").unwrap().required && range.attribute("to").unwrap().required);
-    // validate-content-policy.md: content-type-map/type and max-size ≤ 102400.
+    // validate-content-policy.md: content-type-map/type, max-size ≤ 4 MB, errors-variable-name literal.
+    assert!(!attr("validate-content", "errors-variable-name").expr);
     let map = policy("validate-content")
         .element
         .child("content-type-map")
@@ -439,7 +440,7 @@ fn spot_checks_from_the_docs() {
         attr("validate-content", "max-size").ty,
         ValueType::Int {
             min: Some(0),
-            max: Some(102_400)
+            max: Some(4_194_304)
         }
     );
     // trace-policy.md: message then metadata; not in on-error.

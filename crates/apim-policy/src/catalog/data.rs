@@ -1725,11 +1725,12 @@ static TRACE: E = E::new(
 )
 .with_attrs(&[
     ID,
-    // docs: "String literal meaningful to the trace viewer".
+    // docs (newer page): "Policy expressions aren't allowed" for source and severity.
     A::req("source", S)
         .no_expr()
         .doc("String literal naming the source of the message."),
     A::opt("severity", T::Enum(&["verbose", "information", "error"]))
+        .no_expr()
         .default("verbose")
         .doc("Severity of the trace."),
 ])
@@ -1836,6 +1837,9 @@ static VALIDATE_CLIENT_CERTIFICATE: E = E::new(
     )]),
 )]);
 
+// docs (newer page): max-size "Maximum allowed value: 4 MB" (older pages: 102,400 bytes), and
+// "Policy expressions aren't allowed" for errors-variable-name (also in validate-headers and
+// validate-status-code).
 static VALIDATE_CONTENT: E = E::new(
     "validate-content",
     "Validate the size or content of a request or response body against the API schema.",
@@ -1848,12 +1852,14 @@ static VALIDATE_CONTENT: E = E::new(
         "max-size",
         T::Int {
             min: Some(0),
-            max: Some(102_400),
+            max: Some(4_194_304),
         },
     )
-    .doc("Maximum body size in bytes (at most 102400)."),
+    .doc("Maximum body size in bytes (at most 4 MB)."),
     A::req("size-exceeded-action", ACTION).doc("Action when the body exceeds max-size."),
-    A::opt("errors-variable-name", S).doc("Variable that receives the validation errors."),
+    A::opt("errors-variable-name", S)
+        .no_expr()
+        .doc("Variable that receives the validation errors."),
 ])
 .with_children(&[
     C::opt(
@@ -1945,7 +1951,9 @@ static VALIDATE_HEADERS: E = E::new(
     ID,
     A::req("specified-header-action", ACTION).doc("Action for headers in the API schema."),
     A::req("unspecified-header-action", ACTION).doc("Action for headers not in the API schema."),
-    A::opt("errors-variable-name", S).doc("Variable that receives the validation errors."),
+    A::opt("errors-variable-name", S)
+        .no_expr()
+        .doc("Variable that receives the validation errors."),
 ])
 .with_children(&[C::many(
     &E::new("header", "An override for one header.").with_attrs(&[
@@ -2058,7 +2066,9 @@ static VALIDATE_STATUS_CODE: E = E::new(
     ID,
     A::req("unspecified-status-code-action", ACTION)
         .doc("Action for status codes not in the API schema."),
-    A::opt("errors-variable-name", S).doc("Variable that receives the validation errors."),
+    A::opt("errors-variable-name", S)
+        .no_expr()
+        .doc("Variable that receives the validation errors."),
 ])
 .with_children(&[C::many(
     &E::new("status-code", "An override for one status code.").with_attrs(&[
