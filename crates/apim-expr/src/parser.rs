@@ -769,6 +769,36 @@ impl<'a> Parser<'a> {
                     self.expect_p(";")?;
                     return Ok(S::Throw(Some(e)));
                 }
+                "checked" | "unchecked" if self.is_p_at(1, "{") => {
+                    self.pos += 1;
+                    return Ok(S::Block(self.block()?));
+                }
+                "const" => {
+                    self.pos += 1;
+                    if let Some(d) = self.try_declaration()? {
+                        self.expect_p(";")?;
+                        return Ok(d);
+                    }
+                    let sp = self.span();
+                    self.error(sp, "expected a constant declaration after `const`");
+                    return Err(());
+                }
+                "using" if self.is_p_at(1, "(") => {
+                    // `using (var x = …) body`: no disposal to model.
+                    self.pos += 2;
+                    let st = self.span().start;
+                    let head = match self.try_declaration()? {
+                        Some(d) => d,
+                        None => S::Expr(self.expr()),
+                    };
+                    let head = Stmt {
+                        kind: head,
+                        span: Span::new(st, self.prev_end()),
+                    };
+                    self.expect_p(")")?;
+                    let body = self.statement();
+                    return Ok(S::Block(vec![head, body]));
+                }
                 "switch" => return self.switch(),
                 "try" => {
                     self.pos += 1;
