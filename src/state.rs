@@ -122,16 +122,25 @@ mod tests {
     #[test]
     fn editing_recomputes_problems_with_lines() {
         let state = Rc::new(State::default());
-        let broken = "<policies>\n  <inbound>\n  </outbound>\n</policies>".to_string();
+        let broken =
+            "<policies>\n  <inbound>\n    <base />\n  </outbound>\n</policies>".to_string();
         let state = state.reduce(Action::Edit(broken));
-        assert_eq!(state.problems.len(), 1);
-        assert_eq!(state.problems[0].line, 3);
+        assert_eq!(state.problems.len(), 1, "{:?}", state.problems);
+        assert_eq!(state.problems[0].line, 4);
         assert_eq!(state.summary(), "1 error, 0 warnings");
     }
 
     #[test]
     fn problem_offsets_are_utf16() {
         let state = State::new("<p a=\"😀\">\n</q>".to_string());
+        let state = State {
+            problems: state
+                .problems
+                .into_iter()
+                .filter(|p| p.code == "APIM0003")
+                .collect(),
+            ..state
+        };
         assert_eq!(state.problems.len(), 1);
         // The mismatched name `q` starts after `<p a="` (6 units) + the emoji (2) + `">\n</` (5).
         assert_eq!(state.problems[0].from, 13);

@@ -10,11 +10,13 @@
 
 pub mod catalog;
 pub mod diagnostic;
+pub mod fix;
 pub mod lint;
 pub mod render;
 pub mod scenario;
 pub mod syntax;
 pub mod text;
+pub mod time;
 
 pub use diagnostic::{Diagnostic, Edit, Fix, Severity, Span};
 pub use lint::lint;

@@ -58,7 +58,8 @@ mod tests {
         let src = "<policies>\n  <inbound>\n  </outbound>\n</policies>\n";
         let idx = LineIndex::new(src);
         let d = lint(src);
-        let text = render_text("p.xml", &idx, &d[0]);
+        let mismatch = d.iter().find(|d| d.code == "APIM0003").unwrap();
+        let text = render_text("p.xml", &idx, mismatch);
         assert!(
             text.starts_with(
                 "error[APIM0003]: `</outbound>` does not match the open element <inbound>\n"

@@ -443,12 +443,13 @@ fn spot_checks_from_the_docs() {
             max: Some(4_194_304)
         }
     );
-    // trace-policy.md: message then metadata; not in on-error.
+    // trace-policy.md: message then metadata. Its usage omits on-error, but the error-handling
+    // page lists trace among on-error's policies and real policies trace errors there.
     assert_eq!(
         child_names(&policy("trace").element),
         ["message", "metadata"]
     );
-    assert!(!policy("trace").sections.contains(Section::OnError));
+    assert!(policy("trace").sections.contains(Section::OnError));
     // cross-domain-policy.md: global only; wait-policy.md: not in on-error.
     assert_eq!(
         policy("cross-domain").scopes,

@@ -2550,7 +2550,9 @@ pub(super) static POLICIES: &[PolicyDef] = &[
         RESOLVER,
         learn!("sql-data-source"),
     ),
-    documented(TRACE, LOGGING, IN_BE_OUT, NO_WORKSPACE, learn!("trace")),
+    // docs: the trace page lists inbound, outbound and backend, but the error-handling page lists
+    // trace among the policies allowed in on-error, and real policies use it there.
+    documented(TRACE, LOGGING, ALL_SECTIONS, NO_WORKSPACE, learn!("trace")),
     documented(
         VALIDATE_AZURE_AD_TOKEN,
         AUTH,

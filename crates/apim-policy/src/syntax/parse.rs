@@ -642,6 +642,7 @@ impl<'a> Parser<'a> {
             .find(|f| f.error.is_some() && f.span.start > span.start && f.span.start < span.end)
         {
             let from = broken.span.start;
+            attributes.retain(|a| a.name_span.start < from);
             let mut i = diagnostics_before;
             while i < self.doc.diagnostics.len() {
                 let d = self.doc.diagnostics.get(i);

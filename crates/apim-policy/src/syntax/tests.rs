@@ -203,14 +203,9 @@ fn unbalanced_expressions_are_located_and_parsing_goes_on() {
     let p = idx.line_col(doc.diagnostics[0].span.start);
     assert_eq!((p.line, p.column), (2, 55));
     let sbs = doc.child_elements(doc.root.unwrap()).next().unwrap().1;
-    assert_eq!(
-        sbs.attribute("sf-replica-type")
-            .unwrap()
-            .value
-            .literal()
-            .as_deref(),
-        Some("primary")
-    );
+    // What follows a broken expression in the same tag is not what its author meant: left out.
+    assert!(sbs.attribute("sf-replica-type").is_none());
+    assert!(sbs.attribute("backend-id").is_some());
     assert!(
         sbs.attribute("sf-partition-key")
             .unwrap()
@@ -319,4 +314,23 @@ fn a_byte_order_mark_keeps_offsets_exact() {
     assert_eq!(doc.diagnostics, vec![]);
     let root = doc.root_element().unwrap();
     assert_eq!(&src[root.name_span.start..root.name_span.end], "policies");
+}
+
+#[test]
+fn checkable_code_substitutes_named_values_and_blanks_comments() {
+    assert_eq!(
+        checkable_code("GetBytes({{hashing-secret}})"),
+        "GetBytes(\"xxxxxxxxxxxxxxxx\")"
+    );
+    assert_eq!(
+        checkable_code("\"{{TenantId}}\" + x"),
+        "\"xxxxxxxxxxxx\" + x"
+    );
+    assert_eq!(checkable_code("$\"a{{b}}\""), "$\"axxxxx\"");
+    let c = checkable_code("\n <!-- don't -->\n return 1;");
+    assert_eq!(c, "\n               \n return 1;");
+    assert_eq!(
+        checkable_code("new[] { {{a}} }").len(),
+        "new[] { {{a}} }".len()
+    );
 }

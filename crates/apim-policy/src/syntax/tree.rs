@@ -361,3 +361,146 @@ impl Document {
             .collect()
     }
 }
+
+impl Expression {
+    /// The code as the C# compiler sees it for checking, with the same length as `code` so
+    /// that positions carry over: `{{named values}}` (substituted by APIM before compiling)
+    /// become a string literal of the same length (or filler inside a string), and XML
+    /// comments (markup in a Razor code block) become spaces.
+    pub fn checkable_code(&self) -> String {
+        checkable_code(&self.code)
+    }
+}
+
+/// See [`Expression::checkable_code`].
+pub fn checkable_code(code: &str) -> String {
+    #[derive(PartialEq)]
+    enum St {
+        Code,
+        Str,
+        Verbatim,
+        Char,
+        Line,
+        Block,
+    }
+    let b = code.as_bytes();
+    let mut out: Vec<u8> = b.to_vec();
+    let mut st = St::Code;
+    let mut i = 0;
+    while i < b.len() {
+        let at = |k: usize| b.get(i + k).copied();
+        match st {
+            St::Code => {
+                if b.get(i..i + 4) == Some(b"<!--") {
+                    let end = code
+                        .get(i + 4..)
+                        .and_then(|s| s.find("-->"))
+                        .map_or(b.len(), |e| i + 4 + e + 3);
+                    for k in i..end {
+                        if let Some(slot) = out.get_mut(k)
+                            && *slot != b'\n'
+                        {
+                            *slot = b' ';
+                        }
+                    }
+                    i = end;
+                    continue;
+                }
+                if let Some(len) = named_value_len(code, i) {
+                    for (n, k) in (i..i + len).enumerate() {
+                        if let Some(slot) = out.get_mut(k) {
+                            *slot = if n == 0 || n + 1 == len { b'"' } else { b'x' };
+                        }
+                    }
+                    i += len;
+                    continue;
+                }
+                match (at(0), at(1), at(2)) {
+                    (Some(b'"'), _, _) => st = St::Str,
+                    (Some(b'@'), Some(b'"'), _) => {
+                        st = St::Verbatim;
+                        i += 1;
+                    }
+                    (Some(b'$'), Some(b'"'), _) => {
+                        st = St::Str;
+                        i += 1;
+                    }
+                    (Some(b'$' | b'@'), Some(b'@' | b'$'), Some(b'"')) => {
+                        st = St::Verbatim;
+                        i += 2;
+                    }
+                    (Some(b'\''), _, _) => st = St::Char,
+                    (Some(b'/'), Some(b'/'), _) => st = St::Line,
+                    (Some(b'/'), Some(b'*'), _) => {
+                        st = St::Block;
+                        i += 1;
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            St::Str | St::Verbatim => {
+                if let Some(len) = named_value_len(code, i) {
+                    for k in i..i + len {
+                        if let Some(slot) = out.get_mut(k) {
+                            *slot = b'x';
+                        }
+                    }
+                    i += len;
+                    continue;
+                }
+                match (at(0), at(1)) {
+                    (Some(b'\\'), _) if st == St::Str => i += 2,
+                    (Some(b'"'), Some(b'"')) if st == St::Verbatim => i += 2,
+                    (Some(b'"'), _) => {
+                        st = St::Code;
+                        i += 1;
+                    }
+                    (Some(b'\n'), _) if st == St::Str => {
+                        st = St::Code;
+                        i += 1;
+                    }
+                    _ => i += 1,
+                }
+            }
+            St::Char => {
+                match at(0) {
+                    Some(b'\\') => i += 1,
+                    Some(b'\'' | b'\n') => st = St::Code,
+                    _ => {}
+                }
+                i += 1;
+            }
+            St::Line => {
+                if at(0) == Some(b'\n') {
+                    st = St::Code;
+                }
+                i += 1;
+            }
+            St::Block => {
+                if at(0) == Some(b'*') && at(1) == Some(b'/') {
+                    st = St::Code;
+                    i += 1;
+                }
+                i += 1;
+            }
+        }
+    }
+    // Only ASCII bytes replaced whole ASCII sequences, so this stays valid UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| code.to_string())
+}
+
+/// Length of a `{{name}}` reference starting at `i`, if there is one.
+fn named_value_len(code: &str, i: usize) -> Option<usize> {
+    let rest = code.get(i..)?;
+    if !rest.starts_with("{{") || rest.starts_with("{{{") {
+        return None;
+    }
+    let close = rest.get(2..)?.find("}}")?;
+    let name = rest.get(2..2 + close)?;
+    let valid = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    valid.then_some(close + 4)
+}

@@ -1,0 +1,48 @@
+//! APIM0404 `base-at-global`: `<base />` at global scope does nothing.
+
+use crate::catalog::Scope;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::lint::registry::{Example, Rule};
+use crate::lint::{Ctx, codes};
+
+pub static RULE: Rule = Rule {
+    code: codes::BASE_AT_GLOBAL,
+    name: "base-at-global",
+    severity: Severity::Info,
+    summary: "`<base />` at global scope has no effect.",
+    explanation: "The global policy has no parent scope, so `<base />` there is a no-op. It does no harm; \
+remove it to avoid suggesting otherwise.",
+    bad: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <backend>\n    <forward-request />\n  </backend>\n</policies>").at(Scope::Global),
+    good: Example::new("<policies>\n  <inbound />\n  <backend>\n    <forward-request />\n  </backend>\n</policies>").at(Scope::Global),
+    run: Some(run),
+};
+
+fn run(cx: &mut Ctx<'_>) {
+    if cx.scope != Scope::Global {
+        return;
+    }
+    let found: Vec<_> = cx
+        .policies()
+        .filter(|(_, e, _, _)| e.name == "base")
+        .filter_map(|(id, e, _, _)| Some((e.name_span, cx.doc.node(id)?.span)))
+        .collect();
+    for (name_span, span) in found {
+        cx.report(
+            Diagnostic::new(
+                codes::BASE_AT_GLOBAL,
+                Severity::Info,
+                name_span,
+                "<base /> has no effect at global scope",
+            )
+            .with_help("The global policy has no parent scope.")
+            .with_fix(Fix {
+                message: "Remove <base />".into(),
+                edits: vec![Edit {
+                    start: span.start,
+                    end: span.end,
+                    text: String::new(),
+                }],
+            }),
+        );
+    }
+}

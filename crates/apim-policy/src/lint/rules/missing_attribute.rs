@@ -1,0 +1,56 @@
+//! APIM0201 `missing-attribute`: a required attribute is missing.
+
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::lint::registry::{Example, Rule};
+use crate::lint::{Ctx, codes};
+
+pub static RULE: Rule = Rule {
+    code: codes::MISSING_ATTRIBUTE,
+    name: "missing-attribute",
+    severity: Severity::Error,
+    summary: "A required attribute is missing.",
+    explanation: "Each policy's reference page marks some attributes as required (`name` of `set-header`, \
+`calls` and `renewal-period` of `rate-limit` …); APIM rejects the policy without them. The fix adds the \
+attribute with an empty value for you to fill in.",
+    bad: Example::new(
+        "<policies>\n  <inbound>\n    <base />\n    <set-variable value=\"1\" />\n  </inbound>\n</policies>",
+    ),
+    good: Example::new(
+        "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"attempt\" value=\"1\" />\n  </inbound>\n</policies>",
+    ),
+    run: Some(run),
+};
+
+fn run(cx: &mut Ctx<'_>) {
+    let mut found = Vec::new();
+    for (_, e, info) in cx.elements() {
+        let Some(def) = super::element_def(info.kind) else {
+            continue;
+        };
+        for attr in def.attributes.iter().filter(|a| a.required) {
+            if e.attribute(attr.name).is_none() {
+                found.push((e, attr.name, attr.doc));
+            }
+        }
+    }
+    for (e, name, doc) in found {
+        let at = e.name_span.end;
+        let mut d = Diagnostic::error(
+            codes::MISSING_ATTRIBUTE,
+            e.name_span,
+            format!("<{}> needs the attribute `{name}`", e.name),
+        )
+        .with_fix(Fix {
+            message: format!("Add {name}=\"\""),
+            edits: vec![Edit {
+                start: at,
+                end: at,
+                text: format!(" {name}=\"\""),
+            }],
+        });
+        if !doc.is_empty() {
+            d = d.with_help(format!("`{name}`: {doc}"));
+        }
+        cx.report(d);
+    }
+}

@@ -1,0 +1,72 @@
+//! APIM0403 `missing-base`: a section below global scope without `<base />`.
+
+use crate::catalog::Scope;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::lint::registry::{Example, Rule};
+use crate::lint::{Ctx, Kind, codes};
+
+pub static RULE: Rule = Rule {
+    code: codes::MISSING_BASE,
+    name: "missing-base",
+    severity: Severity::Warning,
+    summary: "A section at product, API or operation scope does not include `<base />`.",
+    explanation: "Without `<base />` the section does not run the parent scope's policies: a global \
+IP filter, a product's rate limit or the API's authentication silently stop applying. Leave it out only on \
+purpose (the message is a warning); the fix inserts it at the start of the section.",
+    bad: Example::new("<policies>\n  <inbound>\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>").at(Scope::Api),
+    good: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>").at(Scope::Api),
+    run: Some(run),
+};
+
+fn run(cx: &mut Ctx<'_>) {
+    if matches!(cx.scope, Scope::Global | Scope::Fragment | Scope::Resolver) {
+        return;
+    }
+    let mut found = Vec::new();
+    for (id, e, info) in cx.elements() {
+        let Kind::Section(section) = info.kind else {
+            continue;
+        };
+        let has_base = cx
+            .doc
+            .descendants(id)
+            .iter()
+            .any(|d| cx.doc.element(*d).is_some_and(|c| c.name == "base"));
+        if !has_base {
+            found.push((e, section));
+        }
+    }
+    for (e, section) in found {
+        let indent = cx.indent_at(e.start_tag.start);
+        let fix = if e.self_closing {
+            let tag = e.start_tag;
+            Fix {
+                message: "Add <base />".into(),
+                edits: vec![Edit {
+                    start: tag.start,
+                    end: tag.end,
+                    text: format!("<{0}>\n{indent}  <base />\n{indent}</{0}>", e.name),
+                }],
+            }
+        } else {
+            let at = e.start_tag.end;
+            Fix {
+                message: "Add <base />".into(),
+                edits: vec![Edit {
+                    start: at,
+                    end: at,
+                    text: format!("\n{indent}  <base />"),
+                }],
+            }
+        };
+        cx.report(
+            Diagnostic::new(codes::MISSING_BASE, Severity::Warning, e.name_span, format!("<{}> does not include <base />", section.name()))
+                .with_help(format!(
+                    "Without <base /> the {} policies of the parent scopes (global, product …) do not run for this {}.",
+                    section.name(),
+                    cx.scope.name()
+                ))
+                .with_fix(fix),
+        );
+    }
+}

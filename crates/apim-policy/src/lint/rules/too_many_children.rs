@@ -1,0 +1,65 @@
+//! APIM0304 `too-many-children`: a child element repeated more often than allowed.
+
+use crate::catalog::Content;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::registry::{Example, Rule};
+use crate::lint::{Ctx, codes};
+
+pub static RULE: Rule = Rule {
+    code: codes::TOO_MANY_CHILDREN,
+    name: "too-many-children",
+    severity: Severity::Error,
+    summary: "A child element appears more often than the policy allows.",
+    explanation: "Some child elements may appear once (`choose` has at most one `otherwise`, \
+`return-response` one `set-body`), others a bounded number of times (`emit-metric` at most 10 \
+dimensions).",
+    bad: Example::new(
+        "<policies>\n  <inbound>\n    <base />\n    <choose>\n      <when condition=\"@(true)\">\n        <set-variable name=\"a\" value=\"1\" />\n      </when>\n      <otherwise />\n      <otherwise />\n    </choose>\n  </inbound>\n</policies>",
+    ),
+    good: Example::new(
+        "<policies>\n  <inbound>\n    <base />\n    <choose>\n      <when condition=\"@(true)\">\n        <set-variable name=\"a\" value=\"1\" />\n      </when>\n      <otherwise />\n    </choose>\n  </inbound>\n</policies>",
+    ),
+    run: Some(run),
+};
+
+fn run(cx: &mut Ctx<'_>) {
+    let mut found = Vec::new();
+    for (id, e, info) in cx.elements() {
+        let Some(def) = super::element_def(info.kind) else {
+            continue;
+        };
+        if def.content != Content::Elements {
+            continue;
+        }
+        for child in def.children {
+            let Some(max) = child.max else {
+                continue;
+            };
+            let same: Vec<_> = cx
+                .doc
+                .child_elements(id)
+                .filter(|(_, c)| c.name == child.element.name)
+                .collect();
+            for (_, extra) in same.iter().skip(usize::from(max)) {
+                let times = if max == 1 {
+                    "once".to_string()
+                } else {
+                    format!("{max} times")
+                };
+                found.push((
+                    extra.name_span,
+                    format!(
+                        "<{}> may contain <{}> at most {times}",
+                        e.name, child.element.name
+                    ),
+                ));
+            }
+        }
+    }
+    for (span, message) in found {
+        cx.report(
+            Diagnostic::error(codes::TOO_MANY_CHILDREN, span, message)
+                .with_help("Remove or merge the extra element."),
+        );
+    }
+}

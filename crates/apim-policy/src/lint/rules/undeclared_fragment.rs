@@ -1,0 +1,58 @@
+//! APIM0604 `undeclared-fragment`: `include-fragment` of a fragment that does not exist.
+
+use crate::catalog;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::lint::registry::{Example, Rule};
+use crate::lint::{Ctx, codes};
+
+pub static RULE: Rule = Rule {
+    code: codes::UNDECLARED_FRAGMENT,
+    name: "undeclared-fragment",
+    severity: Severity::Error,
+    summary: "`include-fragment` names a policy fragment that does not exist.",
+    explanation: "A fragment must exist in the APIM instance before a policy that includes it is saved \
+(and be deployed first). The check runs when the fragments are known (the scenario's `fragments`).",
+    bad: Example::new("<policies>\n  <inbound>\n    <base />\n    <include-fragment fragment-id=\"common-header\" />\n  </inbound>\n</policies>").fragments(&["common-headers"]),
+    good: Example::new("<policies>\n  <inbound>\n    <base />\n    <include-fragment fragment-id=\"common-headers\" />\n  </inbound>\n</policies>").fragments(&["common-headers"]),
+    run: Some(run),
+};
+
+fn run(cx: &mut Ctx<'_>) {
+    let Some(declared) = cx.options.fragments.as_ref() else {
+        return;
+    };
+    let mut found = Vec::new();
+    for (_, e, _, _) in cx.policies() {
+        if e.name != "include-fragment" {
+            continue;
+        }
+        let Some(attr) = e.attribute("fragment-id") else {
+            continue;
+        };
+        let Some(id) = attr.value.literal() else {
+            continue;
+        };
+        if declared.contains(&id) {
+            continue;
+        }
+        let span = attr.value.span;
+        let mut d = Diagnostic::error(
+            codes::UNDECLARED_FRAGMENT,
+            span,
+            format!("policy fragment `{id}` does not exist"),
+        );
+        match catalog::closest(&id, declared.iter().map(String::as_str)) {
+            Some(s) => {
+                d = d.with_help(format!("Did you mean `{s}`?")).with_fix(Fix {
+                    message: format!("Change to {s}"),
+                    edits: vec![Edit { start: span.start, end: span.end, text: s.to_string() }],
+                });
+            }
+            None => d = d.with_help(format!("Create the fragment `{id}` (the scenario's fragments) before the policy that includes it.")),
+        }
+        found.push(d);
+    }
+    for d in found {
+        cx.report(d);
+    }
+}

@@ -1,0 +1,57 @@
+//! APIM0107 `wrong-scope`: a policy at a scope where APIM does not allow it.
+
+use crate::catalog::Scope;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::lint::registry::{Example, Rule};
+use crate::lint::{Ctx, codes};
+
+pub static RULE: Rule = Rule {
+    code: codes::WRONG_SCOPE,
+    name: "wrong-scope",
+    severity: Severity::Error,
+    summary: "A policy is used at a scope (global, product, API, operation …) where APIM does not allow it.",
+    explanation: "Some policies work only at some scopes: `quota` (per subscription) only at product scope, \
+`rate-limit` not at global scope, `cross-domain` only at global scope. The scope is where the document is \
+attached; the CLI takes it from `--scope`, the playground from the export settings.",
+    bad: Example::new("<policies>\n  <inbound>\n    <rate-limit calls=\"20\" renewal-period=\"90\" />\n  </inbound>\n</policies>").at(Scope::Global),
+    good: Example::new("<policies>\n  <inbound>\n    <base />\n    <rate-limit calls=\"20\" renewal-period=\"90\" />\n  </inbound>\n</policies>").at(Scope::Product),
+    run: Some(run),
+};
+
+fn run(cx: &mut Ctx<'_>) {
+    let scope = cx.scope;
+    let found: Vec<_> = cx
+        .policies()
+        // `base` in a fragment is `base-in-fragment`'s to report.
+        .filter(|(_, e, def, _)| {
+            !(def.scopes.contains(scope) || (scope == Scope::Fragment && e.name == "base"))
+        })
+        .map(|(_, e, def, _)| (e, def))
+        .collect();
+    for (e, def) in found {
+        let allowed: Vec<&str> = def
+            .scopes
+            .iter()
+            .filter(|s| *s != Scope::Fragment)
+            .map(|s| s.name())
+            .collect();
+        let where_ = if scope == Scope::Fragment {
+            "in a policy fragment".to_string()
+        } else {
+            format!("at {} scope", scope.name())
+        };
+        cx.report(
+            Diagnostic::error(
+                codes::WRONG_SCOPE,
+                e.name_span,
+                format!("<{}> is not allowed {where_}", e.name),
+            )
+            .with_help(format!(
+                "<{}> may be used at these scopes: {}. See {}",
+                e.name,
+                allowed.join(", "),
+                def.doc_url
+            )),
+        );
+    }
+}
