@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 pub struct Input {
     /// The name to show (the path as given, or `<stdin>`).
     pub name: String,
+    /// The file it came from (`None` for standard input).
+    pub path: Option<PathBuf>,
     pub text: String,
 }
 
@@ -21,6 +23,7 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
                 .map_err(|e| format!("<stdin>: {e}"))?;
             inputs.push(Input {
                 name: "<stdin>".into(),
+                path: None,
                 text,
             });
         } else if path.is_dir() {
@@ -43,6 +46,7 @@ pub fn read_file(path: &Path) -> Result<Input, String> {
     let text = String::from_utf8_lossy(&bytes).into_owned();
     Ok(Input {
         name: path.display().to_string(),
+        path: Some(path.to_path_buf()),
         text,
     })
 }

@@ -19,6 +19,10 @@ pub struct Rule {
     pub explanation: &'static str,
     pub bad: Example,
     pub good: Example,
+    /// Whether the rule's fixes keep the policy's meaning, so `apim-policy lint --fix` may apply
+    /// them unattended. Fixes that guess ("did you mean") or that need something created
+    /// outside the policy (a named value) are offered in the editor only.
+    pub fix_safe: bool,
     /// The check; `None` for problems the parser reports.
     pub run: Option<fn(&mut Ctx<'_>)>,
 }

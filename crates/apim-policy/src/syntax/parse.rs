@@ -762,7 +762,33 @@ impl<'a> Parser<'a> {
                             self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(amp, amp + e + 1), format!("unknown entity `&{name};`")).with_help("XML knows &lt; &gt; &amp; &quot; &apos; and numeric references such as &#169;. Write a literal `&` as `&amp;`."));
                         }
                         None => {
-                            self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(amp, amp + 1), "a bare `&` must be written `&amp;`").with_help("Outside policy expressions, `&` starts an entity reference in XML.").with_fix(Fix { message: "Escape as &amp;".into(), edits: vec![Edit { start: amp, end: amp + 1, text: "&amp;".into() }] }));
+                            // `&amp` without its `;` is a typo for the entity, not a bare `&`.
+                            let named = ["amp", "lt", "gt", "quot", "apos"]
+                                .into_iter()
+                                .find(|n| after.get(1..).is_some_and(|r| r.starts_with(n)));
+                            let fix = match named {
+                                Some(n) => Fix {
+                                    message: format!("Add the missing `;` (&{n};)"),
+                                    edits: vec![Edit {
+                                        start: amp + 1 + n.len(),
+                                        end: amp + 1 + n.len(),
+                                        text: ";".into(),
+                                    }],
+                                },
+                                None => Fix {
+                                    message: "Escape as &amp;".into(),
+                                    edits: vec![Edit {
+                                        start: amp,
+                                        end: amp + 1,
+                                        text: "&amp;".into(),
+                                    }],
+                                },
+                            };
+                            self.push(
+                                Diagnostic::error(codes::XML_SYNTAX, Span::new(amp, amp + 1), "a bare `&` must be written `&amp;`")
+                                    .with_help("Outside policy expressions, `&` starts an entity reference in XML.")
+                                    .with_fix(fix),
+                            );
                         }
                     }
                     out.push('&');

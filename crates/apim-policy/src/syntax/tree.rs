@@ -374,23 +374,37 @@ impl Expression {
 
 /// See [`Expression::checkable_code`].
 pub fn checkable_code(code: &str) -> String {
-    #[derive(PartialEq)]
+    /// Where the scan is: code (possibly an interpolation hole, with its brace depth), or a
+    /// string / char literal, or a comment.
+    #[derive(Clone, Copy, PartialEq)]
     enum St {
-        Code,
-        Str,
-        Verbatim,
+        Code { hole: bool, depth: usize },
+        Str { verbatim: bool, interp: bool },
         Char,
         Line,
         Block,
     }
     let b = code.as_bytes();
     let mut out: Vec<u8> = b.to_vec();
-    let mut st = St::Code;
+    let mut stack: Vec<St> = vec![St::Code {
+        hole: false,
+        depth: 0,
+    }];
     let mut i = 0;
+    let fill = |out: &mut Vec<u8>, from: usize, to: usize, f: &dyn Fn(usize) -> u8| {
+        for k in from..to {
+            if let Some(slot) = out.get_mut(k) {
+                *slot = f(k - from);
+            }
+        }
+    };
     while i < b.len() {
         let at = |k: usize| b.get(i + k).copied();
-        match st {
-            St::Code => {
+        let Some(&top) = stack.last() else {
+            break;
+        };
+        match top {
+            St::Code { hole, depth } => {
                 if b.get(i..i + 4) == Some(b"<!--") {
                     let end = code
                         .get(i + 4..)
@@ -407,57 +421,90 @@ pub fn checkable_code(code: &str) -> String {
                     continue;
                 }
                 if let Some(len) = named_value_len(code, i) {
-                    for (n, k) in (i..i + len).enumerate() {
-                        if let Some(slot) = out.get_mut(k) {
-                            *slot = if n == 0 || n + 1 == len { b'"' } else { b'x' };
-                        }
-                    }
+                    fill(&mut out, i, i + len, &|n| {
+                        if n == 0 || n + 1 == len { b'"' } else { b'x' }
+                    });
                     i += len;
                     continue;
                 }
-                match (at(0), at(1), at(2)) {
-                    (Some(b'"'), _, _) => st = St::Str,
-                    (Some(b'@'), Some(b'"'), _) => {
-                        st = St::Verbatim;
-                        i += 1;
-                    }
-                    (Some(b'$'), Some(b'"'), _) => {
-                        st = St::Str;
-                        i += 1;
-                    }
-                    (Some(b'$' | b'@'), Some(b'@' | b'$'), Some(b'"')) => {
-                        st = St::Verbatim;
-                        i += 2;
-                    }
-                    (Some(b'\''), _, _) => st = St::Char,
-                    (Some(b'/'), Some(b'/'), _) => st = St::Line,
-                    (Some(b'/'), Some(b'*'), _) => {
-                        st = St::Block;
-                        i += 1;
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            St::Str | St::Verbatim => {
-                if let Some(len) = named_value_len(code, i) {
-                    for k in i..i + len {
-                        if let Some(slot) = out.get_mut(k) {
-                            *slot = b'x';
+                let (push, skip) = match (at(0), at(1), at(2)) {
+                    (Some(b'"'), _, _) => (
+                        Some(St::Str {
+                            verbatim: false,
+                            interp: false,
+                        }),
+                        1,
+                    ),
+                    (Some(b'@'), Some(b'"'), _) => (
+                        Some(St::Str {
+                            verbatim: true,
+                            interp: false,
+                        }),
+                        2,
+                    ),
+                    (Some(b'$'), Some(b'"'), _) => (
+                        Some(St::Str {
+                            verbatim: false,
+                            interp: true,
+                        }),
+                        2,
+                    ),
+                    (Some(b'$' | b'@'), Some(b'@' | b'$'), Some(b'"')) => (
+                        Some(St::Str {
+                            verbatim: true,
+                            interp: true,
+                        }),
+                        3,
+                    ),
+                    (Some(b'\''), _, _) => (Some(St::Char), 1),
+                    (Some(b'/'), Some(b'/'), _) => (Some(St::Line), 2),
+                    (Some(b'/'), Some(b'*'), _) => (Some(St::Block), 2),
+                    (Some(b'{'), _, _) => {
+                        if let Some(St::Code { depth: d, .. }) = stack.last_mut() {
+                            *d += 1;
                         }
+                        (None, 1)
                     }
+                    (Some(b'}'), _, _) if hole && depth == 0 => {
+                        stack.pop();
+                        (None, 1)
+                    }
+                    (Some(b'}'), _, _) => {
+                        if let Some(St::Code { depth: d, .. }) = stack.last_mut() {
+                            *d = d.saturating_sub(1);
+                        }
+                        (None, 1)
+                    }
+                    _ => (None, 1),
+                };
+                if let Some(st) = push {
+                    stack.push(st);
+                }
+                i += skip;
+            }
+            St::Str { verbatim, interp } => {
+                if let Some(len) = named_value_len(code, i) {
+                    fill(&mut out, i, i + len, &|_| b'x');
                     i += len;
                     continue;
                 }
                 match (at(0), at(1)) {
-                    (Some(b'\\'), _) if st == St::Str => i += 2,
-                    (Some(b'"'), Some(b'"')) if st == St::Verbatim => i += 2,
-                    (Some(b'"'), _) => {
-                        st = St::Code;
+                    (Some(b'\\'), _) if !verbatim => i += 2,
+                    (Some(b'"'), Some(b'"')) if verbatim => i += 2,
+                    (Some(b'{'), Some(b'{')) if interp => i += 2,
+                    (Some(b'{'), _) if interp => {
+                        stack.push(St::Code {
+                            hole: true,
+                            depth: 0,
+                        });
                         i += 1;
                     }
-                    (Some(b'\n'), _) if st == St::Str => {
-                        st = St::Code;
+                    (Some(b'"'), _) => {
+                        stack.pop();
+                        i += 1;
+                    }
+                    (Some(b'\n'), _) if !verbatim => {
+                        stack.pop();
                         i += 1;
                     }
                     _ => i += 1,
@@ -466,24 +513,32 @@ pub fn checkable_code(code: &str) -> String {
             St::Char => {
                 match at(0) {
                     Some(b'\\') => i += 1,
-                    Some(b'\'' | b'\n') => st = St::Code,
+                    Some(b'\'' | b'\n') => {
+                        stack.pop();
+                    }
                     _ => {}
                 }
                 i += 1;
             }
             St::Line => {
                 if at(0) == Some(b'\n') {
-                    st = St::Code;
+                    stack.pop();
                 }
                 i += 1;
             }
             St::Block => {
                 if at(0) == Some(b'*') && at(1) == Some(b'/') {
-                    st = St::Code;
+                    stack.pop();
                     i += 1;
                 }
                 i += 1;
             }
+        }
+        if stack.is_empty() {
+            stack.push(St::Code {
+                hole: false,
+                depth: 0,
+            });
         }
     }
     // Only ASCII bytes replaced whole ASCII sequences, so this stays valid UTF-8.

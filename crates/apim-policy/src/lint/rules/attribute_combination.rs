@@ -19,6 +19,7 @@ one of `header-name`, `query-parameter-name` or `token-value`; `set-backend-serv
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <validate-jwt header-name=\"Authorization\">\n      <issuer-signing-keys>\n        <key>c2VjcmV0LWtleS1mb3ItaHMyNTYtdGVzdHM=</key>\n      </issuer-signing-keys>\n    </validate-jwt>\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
 remove it to avoid suggesting otherwise.",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <backend>\n    <forward-request />\n  </backend>\n</policies>").at(Scope::Global),
     good: Example::new("<policies>\n  <inbound />\n  <backend>\n    <forward-request />\n  </backend>\n</policies>").at(Scope::Global),
+    fix_safe: true,
     run: Some(run),
 };
 

@@ -17,6 +17,7 @@ statement; it has no parent scope of its own. Put `<base />` in the including po
     good: Example::new(
         "<fragment>\n  <set-header name=\"x-correlation-id\" exists-action=\"skip\">\n    <value>@(context.RequestId.ToString())</value>\n  </set-header>\n</fragment>",
     ),
+    fix_safe: true,
     run: Some(run),
 };
 

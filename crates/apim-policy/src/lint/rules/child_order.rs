@@ -19,6 +19,7 @@ provided in the policy statement.\" For example `send-request` takes `set-url`, 
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <send-request mode=\"new\" response-variable-name=\"r\">\n      <set-url>https://example.com/status</set-url>\n      <set-method>GET</set-method>\n    </send-request>\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -15,5 +15,6 @@ entity declarations (no \"billion laughs\"); remove the declaration.",
         "<!DOCTYPE policies>\n<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>",
     ),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>"),
+    fix_safe: false,
     run: None,
 };

@@ -18,6 +18,7 @@ shared parts into fragments, large payloads into the backend, and lookup tables 
     // The example is generated in the rule tests (a 300 KiB document).
     bad: Example::new(""),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>"),
+    fix_safe: false,
     run: Some(run),
 };
 

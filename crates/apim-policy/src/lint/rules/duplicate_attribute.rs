@@ -17,5 +17,6 @@ Keep the one you mean; the fix removes the second.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"a\" value=\"1\" />\n  </inbound>\n</policies>",
     ),
+    fix_safe: true,
     run: None,
 };

@@ -18,6 +18,7 @@ section once. Twice would run the parent's policies twice (rate limits counted t
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
+    fix_safe: true,
     run: Some(run),
 };
 

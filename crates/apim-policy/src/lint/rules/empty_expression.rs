@@ -17,6 +17,7 @@ ending in `return`. For an empty value write nothing (or `@(\"\")`).",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"empty\" value=\"@(&quot;&quot;)\" />\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -20,6 +20,7 @@ value as one expression.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-user\" exists-action=\"override\">\n      <value>@(\"user-\" + context.User.Id)</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
+    fix_safe: true,
     run: Some(run),
 };
 

@@ -20,6 +20,7 @@ them, e.g. `set-variable` `name`, `include-fragment` `fragment-id`, `rate-limit`
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"user-seen\" value=\"@(&quot;user-&quot; + context.User.Id)\" />\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

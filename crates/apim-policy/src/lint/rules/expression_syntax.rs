@@ -21,6 +21,7 @@ case is Microsoft's own `set-backend-service` example, which lacks its final `)`
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"user\" value=\"@(context.Request.Headers.GetValueOrDefault(&quot;x-user&quot;, &quot;&quot;))\" />\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -23,6 +23,7 @@ reference; create that named value with the value you removed.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-api-key}}</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -27,6 +27,7 @@ checks its value when the scenario declares it).",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
+    fix_safe: true,
     run: Some(run),
 };
 

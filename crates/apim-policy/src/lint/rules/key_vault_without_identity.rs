@@ -22,6 +22,7 @@ Vault-backed named value, which APIM resolves for you.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <send-request mode=\"new\" response-variable-name=\"secret\" timeout=\"20\">\n      <set-url>https://contoso-kv.vault.azure.net/secrets/backend-key?api-version=7.4</set-url>\n      <set-method>GET</set-method>\n      <authentication-managed-identity resource=\"https://vault.azure.net\" />\n    </send-request>\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

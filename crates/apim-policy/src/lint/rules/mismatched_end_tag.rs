@@ -13,5 +13,6 @@ pub static RULE: Rule = Rule {
 closing that element so that one mistake gives one error; the fix renames the end tag.",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbund>\n</policies>"),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>"),
+    fix_safe: true,
     run: None,
 };

@@ -18,6 +18,7 @@ attribute with an empty value for you to fill in.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"attempt\" value=\"1\" />\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

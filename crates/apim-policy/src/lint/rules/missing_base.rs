@@ -15,6 +15,7 @@ IP filter, a product's rate limit or the API's authentication silently stop appl
 purpose (the message is a warning); the fix inserts it at the start of the section.",
     bad: Example::new("<policies>\n  <inbound>\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>").at(Scope::Api),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>").at(Scope::Api),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -19,6 +19,7 @@ policy otherwise.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <choose>\n      <when condition=\"@(context.User == null)\">\n        <set-variable name=\"tier\" value=\"anonymous\" />\n      </when>\n      <otherwise>\n        <set-variable name=\"tier\" value=\"free\" />\n      </otherwise>\n    </choose>\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

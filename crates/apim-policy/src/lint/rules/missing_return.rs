@@ -18,6 +18,7 @@ statement\". The value of the block is what it returns; C# refuses to compile a 
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"tier\" value=\"@{ if (context.User == null) { return &quot;anonymous&quot;; } return &quot;member&quot;; }\" />\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

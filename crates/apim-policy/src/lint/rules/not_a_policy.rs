@@ -31,6 +31,7 @@ at run time instead, use `send-request` with `authentication-managed-identity re
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-key}}</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
 statements are not supported\"). Merge the two into one.",
     bad: Example::new("<policies>\n  <backend>\n    <forward-request timeout=\"10\" />\n    <forward-request timeout=\"20\" />\n  </backend>\n</policies>").at(Scope::Global),
     good: Example::new("<policies>\n  <backend>\n    <forward-request timeout=\"20\" />\n  </backend>\n</policies>").at(Scope::Global),
+    fix_safe: false,
     run: Some(run),
 };
 

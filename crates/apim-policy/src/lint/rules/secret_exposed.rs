@@ -19,6 +19,7 @@ tracing also shows Key Vault named values' resolved values (a caution in Microso
 to the backend only. Known when the scenario declares which named values are secret.",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n    <trace source=\"debug\">\n      <message>key={{backend-api-key}}</message>\n    </trace>\n  </inbound>\n</policies>").named_values(&[("backend-api-key", true)]),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-api-key}}</value>\n    </set-header>\n  </inbound>\n</policies>").named_values(&[("backend-api-key", true)]),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -17,6 +17,7 @@ pub static DUPLICATE: Rule = Rule {
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <outbound>\n    <base />\n  </outbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 
@@ -64,5 +65,6 @@ order makes the policy read the way it runs.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <outbound>\n    <base />\n  </outbound>\n</policies>",
     ),
+    fix_safe: false,
     run: None,
 };

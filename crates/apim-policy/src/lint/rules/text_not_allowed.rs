@@ -20,6 +20,7 @@ rejected. Comments are fine.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

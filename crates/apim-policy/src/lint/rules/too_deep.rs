@@ -20,5 +20,6 @@ broken input. The playground ignores the elements below the limit so that it sta
         "</inbound></policies>"
     )),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>"),
+    fix_safe: false,
     run: None,
 };

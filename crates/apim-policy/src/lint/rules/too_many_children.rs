@@ -19,6 +19,7 @@ dimensions).",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <choose>\n      <when condition=\"@(true)\">\n        <set-variable name=\"a\" value=\"1\" />\n      </when>\n      <otherwise />\n    </choose>\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -13,5 +13,6 @@ pub static RULE: Rule = Rule {
 (`<base />`). The fix inserts the end tag where the parent ends, or makes an empty element self-closing.",
     bad: Example::new("<policies>\n  <inbound>\n    <base>\n  </inbound>\n</policies>"),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>"),
+    fix_safe: true,
     run: None,
 };

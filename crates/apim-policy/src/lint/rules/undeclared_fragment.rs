@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
 (and be deployed first). The check runs when the fragments are known (the scenario's `fragments`).",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n    <include-fragment fragment-id=\"common-header\" />\n  </inbound>\n</policies>").fragments(&["common-headers"]),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <include-fragment fragment-id=\"common-headers\" />\n  </inbound>\n</policies>").fragments(&["common-headers"]),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -16,6 +16,7 @@ check runs when the named values are known (the scenario's `named_values`, `--sc
 without them references are not checked. Names are matched case-insensitively.",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-key}}</value>\n    </set-header>\n  </inbound>\n</policies>").named_values(&[("backend-api-key", true)]),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-api-key}}</value>\n    </set-header>\n  </inbound>\n</policies>").named_values(&[("backend-api-key", true)]),
+    fix_safe: false,
     run: Some(run),
 };
 

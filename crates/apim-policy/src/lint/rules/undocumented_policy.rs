@@ -17,6 +17,7 @@ they might not work on your gateway or might change without notice.",
         "<policies>\n  <inbound>\n    <base />\n    <block />\n  </inbound>\n</policies>",
     ),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>"),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -19,6 +19,7 @@ rejected; a policy placed there belongs inside one of the sections.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <outbound>\n    <base />\n  </outbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

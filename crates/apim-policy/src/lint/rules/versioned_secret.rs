@@ -19,6 +19,7 @@ versioned secret will prevent auto-refresh.\" The same holds for a policy that f
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <send-request mode=\"new\" response-variable-name=\"secret\">\n      <set-url>https://contoso-kv.vault.azure.net/secrets/backend-key?api-version=7.4</set-url>\n      <set-method>GET</set-method>\n      <authentication-managed-identity resource=\"https://vault.azure.net\" />\n    </send-request>\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

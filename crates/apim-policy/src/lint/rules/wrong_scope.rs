@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
 attached; the CLI takes it from `--scope`, the playground from the export settings.",
     bad: Example::new("<policies>\n  <inbound>\n    <rate-limit calls=\"20\" renewal-period=\"90\" />\n  </inbound>\n</policies>").at(Scope::Global),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <rate-limit calls=\"20\" renewal-period=\"90\" />\n  </inbound>\n</policies>").at(Scope::Product),
+    fix_safe: false,
     run: Some(run),
 };
 

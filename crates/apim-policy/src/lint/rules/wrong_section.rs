@@ -18,6 +18,7 @@ only in backend, and `cache-store` only in outbound. APIM rejects the document o
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <rewrite-uri template=\"/v2/items\" />\n  </inbound>\n</policies>",
     ),
+    fix_safe: false,
     run: Some(run),
 };
 

@@ -19,5 +19,6 @@ otherwise (\"Data at the root level is invalid\", \"Name cannot begin with…\")
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-tier\" exists-action=\"override\" />\n  </inbound>\n</policies>",
     ),
+    fix_safe: true,
     run: None,
 };
