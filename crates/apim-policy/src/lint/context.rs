@@ -3,7 +3,9 @@
 use super::{LintOptions, effective_scope};
 use crate::catalog::{self, Content, ElementDef, PolicyDef, Scope, Section};
 use crate::diagnostic::Diagnostic;
-use crate::syntax::{Document, Element, NodeId, NodeKind};
+use crate::syntax::{Document, Element, Expression, NodeId, NodeKind};
+use apim_expr::SyntaxError;
+use std::cell::OnceCell;
 
 /// What an element is, given where it stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +47,11 @@ pub struct Ctx<'a> {
     info: Vec<Option<Info>>,
     /// Every element, in document order.
     order: Vec<NodeId>,
+    /// Every expression in source order, and (computed on first use, shared by the rules that
+    /// need it) the C# syntax errors of each: parsing expressions is the costliest part of
+    /// linting, so it happens once.
+    expressions: Vec<&'a Expression>,
+    expression_errors: OnceCell<Vec<Vec<SyntaxError>>>,
     out: Vec<Diagnostic>,
 }
 
@@ -57,10 +64,34 @@ impl<'a> Ctx<'a> {
             scope: effective_scope(doc, options),
             info: vec![None; doc.nodes().count()],
             order: Vec::new(),
+            expressions: doc.expressions(),
+            expression_errors: OnceCell::new(),
             out: Vec::new(),
         };
         cx.analyse();
         cx
+    }
+
+    /// Every expression of the document, in source order.
+    pub fn expressions(&self) -> &[&'a Expression] {
+        &self.expressions
+    }
+
+    /// The C# syntax errors of each expression (same order as [`Ctx::expressions`]); empty for
+    /// unbalanced or empty expressions, which other rules report.
+    pub fn expression_errors(&self) -> &[Vec<SyntaxError>] {
+        self.expression_errors.get_or_init(|| {
+            self.expressions
+                .iter()
+                .map(|e| {
+                    if e.unbalanced || e.code.trim().is_empty() {
+                        Vec::new()
+                    } else {
+                        apim_expr::check(&e.checkable_code(), e.kind)
+                    }
+                })
+                .collect()
+        })
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {

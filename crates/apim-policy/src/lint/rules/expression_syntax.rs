@@ -26,20 +26,21 @@ case is Microsoft's own `set-backend-service` example, which lacks its final `)`
 };
 
 fn run(cx: &mut Ctx<'_>) {
-    for e in cx.doc.expressions() {
-        if e.unbalanced || e.code.trim().is_empty() {
-            continue;
-        }
-        for err in apim_expr::check(&e.checkable_code(), e.kind) {
+    let mut found = Vec::new();
+    for (e, errors) in cx.expressions().iter().zip(cx.expression_errors()) {
+        for err in errors {
             if super::missing_return::is_missing_return(&err.message) {
                 continue;
             }
             let start = e.source_offset(err.span.start);
             let end = e.source_offset(err.span.end).max(start);
-            cx.report(
+            found.push(
                 Diagnostic::error(codes::EXPRESSION_SYNTAX, Span::new(start, end), format!("policy expression: {}", err.message))
                     .with_help("APIM compiles this expression as C# when the policy is saved; fix the code at this position."),
             );
         }
+    }
+    for d in found {
+        cx.report(d);
     }
 }

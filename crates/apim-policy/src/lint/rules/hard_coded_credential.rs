@@ -122,6 +122,10 @@ fn run(cx: &mut Ctx<'_>) {
                     continue;
                 };
                 let raw = cx.text(span.start, span.end);
+                if !raw.contains('=') {
+                    continue;
+                }
+                let lower = raw.to_ascii_lowercase();
                 for (key, nv) in [
                     ("sig=", "sas-signature"),
                     ("AccountKey=", "storage-account-key"),
@@ -129,7 +133,7 @@ fn run(cx: &mut Ctx<'_>) {
                     ("Password=", "connection-password"),
                     ("pwd=", "connection-password"),
                 ] {
-                    if let Some(secret) = key_value(raw, key)
+                    if let Some(secret) = key_value(raw, &lower, key)
                         && looks_secret(secret.1)
                     {
                         let start = span.start + secret.0;
@@ -177,8 +181,7 @@ fn find_in_value(cx: &Ctx<'_>, v: &Value, needle: &str) -> Option<Span> {
 }
 
 /// `key=value` in a connection string or query: (offset of the value, the value).
-fn key_value<'t>(text: &'t str, key: &str) -> Option<(usize, &'t str)> {
-    let lower = text.to_ascii_lowercase();
+fn key_value<'t>(text: &'t str, lower: &str, key: &str) -> Option<(usize, &'t str)> {
     let at = lower.find(&key.to_ascii_lowercase())?;
     // The key must start a component (start, `;`, `&`, `?`, or whitespace).
     if at > 0
@@ -236,16 +239,12 @@ mod tests {
 
     #[test]
     fn connection_string_components() {
+        let kv = |t: &'static str, k| key_value(t, &t.to_ascii_lowercase(), k);
+        let conn = "DefaultEndpointsProtocol=https;AccountKey=abc123==;EndpointSuffix=x";
+        assert_eq!(kv(conn, "AccountKey="), Some((42, "abc123==")));
+        assert_eq!(kv("mysig=abc", "sig="), None);
         assert_eq!(
-            key_value(
-                "DefaultEndpointsProtocol=https;AccountKey=abc123==;EndpointSuffix=x",
-                "AccountKey="
-            ),
-            Some((42, "abc123=="))
-        );
-        assert_eq!(key_value("mysig=abc", "sig="), None);
-        assert_eq!(
-            key_value("https://a/b?sv=2022&sig=Zm9vYmFy%3D&se=1", "sig="),
+            kv("https://a/b?sv=2022&sig=Zm9vYmFy%3D&se=1", "sig="),
             Some((24, "Zm9vYmFy%3D"))
         );
     }

@@ -29,14 +29,8 @@ pub(crate) fn is_missing_return(message: &str) -> bool {
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found = Vec::new();
-    for e in cx.doc.expressions() {
-        if e.kind != ExprKind::Block || e.unbalanced || e.code.trim().is_empty() {
-            continue;
-        }
-        if apim_expr::check(&e.checkable_code(), e.kind)
-            .iter()
-            .any(|err| is_missing_return(&err.message))
-        {
+    for (e, errors) in cx.expressions().iter().zip(cx.expression_errors()) {
+        if e.kind == ExprKind::Block && errors.iter().any(|err| is_missing_return(&err.message)) {
             // Point at the closing brace: that is where the path falls off the end.
             let close = e.span.end.saturating_sub(1);
             found.push(Span::new(close, e.span.end));
