@@ -952,3 +952,118 @@ fn never_panics_evaluating_prefixes() {
     let v = evaluate(&p, &mut ctx, &Limits::default()).unwrap();
     assert_eq!(v.to_policy_string(), "1234567890");
 }
+
+#[test]
+fn regex_xml_uri_and_out_vars() {
+    check(&[
+        ("Regex.IsMatch(\"abc123\", @\"\\d+\")", "True"),
+        (
+            "Regex.Match(\"order-42\", @\"(\\w+)-(\\d+)\").Groups[2].Value",
+            "42",
+        ),
+        (
+            "Regex.Match(\"order-42\", @\"(?<id>\\d+)\").Groups[\"id\"].Value",
+            "42",
+        ),
+        ("Regex.Match(\"abc\", \"z\").Success", "False"),
+        ("Regex.Replace(\"a1b22\", @\"\\d+\", \"#\")", "a#b#"),
+        (
+            "Regex.Replace(\"john smith\", @\"(\\w+) (\\w+)\", \"$2, $1\")",
+            "smith, john",
+        ),
+        (
+            "Regex.Replace(\"abc\", \"b\", m => m.Value.ToUpper())",
+            "aBc",
+        ),
+        ("Regex.Split(\"a1b2c\", @\"\\d\").Length", "3"),
+        ("Regex.Matches(\"a1b2c3\", @\"\\d\").Count", "3"),
+        (
+            "new Regex(\"^A\", RegexOptions.IgnoreCase).IsMatch(\"abc\")",
+            "True",
+        ),
+        ("Regex.Escape(\"a.b\")", "a\\.b"),
+        (
+            "Regex.IsMatch(\"a\", \"(?=a)\")",
+            "!System.ArgumentException: Invalid pattern '(?=a)': `(?=` (lookaround, atomic groups, backreferences) is not supported by the policy simulator's regex engine.",
+        ),
+        (
+            "XDocument.Parse(\"<a><b k='v'>x</b><b>y</b></a>\").Root.Elements(\"b\").Count()",
+            "2",
+        ),
+        (
+            "XDocument.Parse(\"<a><b k='v'>x</b></a>\").Root.Element(\"b\").Attribute(\"k\").Value",
+            "v",
+        ),
+        (
+            "XElement.Parse(\"<a><b>x</b><c><b>y</b></c></a>\").Descendants(\"b\").Last().Value",
+            "y",
+        ),
+        (
+            "XElement.Parse(\"<a><b>x</b></a>\").ToString()",
+            "<a>\n  <b>x</b>\n</a>",
+        ),
+        (
+            "XNamespace ns = \"urn:x\"; return XElement.Parse(\"<r xmlns='urn:x'><v>1</v></r>\").Element(ns + \"v\").Value;",
+            "1",
+        ),
+        (
+            "new XElement(\"a\", new XAttribute(\"k\", 1), \"t\").ToString()",
+            "<a k=\"1\">t</a>",
+        ),
+        (
+            "XDocument.Parse(\"<a>\")",
+            "!System.Xml.XmlException: Unexpected end of file has occurred. Line 1, position 4.",
+        ),
+        ("new Uri(\"https://x.org:8443/p/q?a=1\").Port", "8443"),
+        (
+            "new Uri(\"https://x.org/p/q?a=1\").PathAndQuery",
+            "/p/q?a=1",
+        ),
+        ("new Uri(\"https://x.org/p/q?a=1\").Query", "?a=1"),
+        (
+            "new Uri(\"nope\")",
+            "!System.UriFormatException: Invalid URI: The format of the URI could not be determined.",
+        ),
+        (
+            "System.Net.IPAddress.Parse(\"10.0.0.1\").ToString()",
+            "10.0.0.1",
+        ),
+        ("int.TryParse(\"5\", out var n) ? n * 2 : -1", "10"),
+        ("int.TryParse(\"x\", out var n) ? n : -1", "-1"),
+        ("Guid.TryParse(\"nope\", out var g)", "False"),
+        ("\"Bearer a.b\".TryParseJwt(out var jwt)", "False"),
+        (
+            "context.Request.Headers.GetValueOrDefault(\"Authorization\", \"\").TryParseJwt(out var jwt) ? jwt.Algorithm : \"none\"",
+            "HS256",
+        ),
+        (
+            "\"Basic dXNlcjpwYXNz\".TryParseBasic(out var b) ? b.UserId : \"\"",
+            "user",
+        ),
+        (
+            "context.Variables.TryGetValue(\"s\", out var v) ? v : \"none\"",
+            "hello",
+        ),
+        (
+            "context.Request.Headers.TryGetValue(\"accept\", out var h) ? h[1] : \"\"",
+            "text/plain",
+        ),
+    ]);
+}
+
+#[test]
+fn deepest_accepted_nesting_evaluates_without_overflow() {
+    // The parser's depth bound keeps evaluation well inside the stack, even in debug builds.
+    let code = format!("{}1{}", "(".repeat(38), ")".repeat(38));
+    assert_eq!(run(&code), "1");
+    let code =
+        format!("{}x{}", "new[] { ".repeat(12), " }.First()".repeat(12)).replace('x', "\"x\"");
+    assert_eq!(run(&code), "x");
+    let chain = (0..400)
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(" + ");
+    assert_eq!(run(&chain), "79800");
+    let lambdas = "new[] { 1 }.Select(a => new[] { a }.Select(b => new[] { b }.Select(c => new[] { c }.Select(d => d + 1).First()).First()).First()).First()";
+    assert_eq!(run(lambdas), "2");
+}

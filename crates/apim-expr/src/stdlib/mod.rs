@@ -386,16 +386,16 @@ pub(crate) fn binary_op(it: &mut Interp, op: BinOp, a: &Value, b: &Value, span: 
         BinOp::Eq => return Ok(Value::bool(values_equal(a, b))),
         BinOp::Ne => return Ok(Value::bool(!values_equal(a, b))),
         BinOp::Add => {
+            if let V::Obj(o) = &a.v
+                && let (Obj::XNamespace(ns), V::Str(n)) = (&**o, &b.v)
+            {
+                return Ok(Value::obj(Obj::XName(ns.clone(), n.to_string())));
+            }
             let is_str = |v: &Value| matches!(v.v, V::Str(_));
             if is_str(a) || is_str(b) {
                 let mut s = to_display(a);
                 s.push_str(&to_display(b));
                 return it.mk_str(s, secret, span);
-            }
-            if let V::Obj(o) = &a.v
-                && let (Obj::XNamespace(ns), V::Str(n)) = (&**o, &b.v)
-            {
-                return Ok(Value::obj(Obj::XName(ns.clone(), n.to_string())));
             }
             match (&a.v, &b.v) {
                 (V::DateTime(t), V::TimeSpan(d)) | (V::TimeSpan(d), V::DateTime(t)) => {
@@ -1596,7 +1596,10 @@ pub(crate) fn index_get(it: &mut Interp, v: &Value, keys: &[Value], span: Span) 
                         *n == k
                     }
                 }) {
-                    Some((_, vals)) => Value::string_array(vals, false),
+                    Some((_, vals)) => {
+                        let t = vals.iter().any(|s| it.ctx.is_secret_text(s));
+                        Value::string_array(vals, t)
+                    }
                     None => {
                         return throw(
                             "Collections.Generic.KeyNotFoundException",
