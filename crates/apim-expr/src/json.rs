@@ -86,7 +86,11 @@ impl JNode {
     }
 
     pub fn deep_secret(&self, budget: &mut usize) -> bool {
-        if *budget == 0 {
+        self.deep_secret_at(budget, 0)
+    }
+
+    fn deep_secret_at(&self, budget: &mut usize, depth: usize) -> bool {
+        if *budget == 0 || depth > MAX_DEPTH {
             return false;
         }
         *budget -= 1;
@@ -95,9 +99,9 @@ impl JNode {
             return true;
         }
         match &d.j {
-            J::Object(m) => m.iter().any(|(_, v)| v.deep_secret(budget)),
-            J::Array(a) => a.iter().any(|v| v.deep_secret(budget)),
-            J::Prop(_, v) => v.deep_secret(budget),
+            J::Object(m) => m.iter().any(|(_, v)| v.deep_secret_at(budget, depth + 1)),
+            J::Array(a) => a.iter().any(|v| v.deep_secret_at(budget, depth + 1)),
+            J::Prop(_, v) => v.deep_secret_at(budget, depth + 1),
             _ => false,
         }
     }
@@ -607,6 +611,38 @@ fn child(n: &JNode, name: &str) -> Option<JNode> {
     match &n.0.borrow().j {
         J::Object(m) => m.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
         _ => None,
+    }
+}
+
+/// Drop nested tokens iteratively (code can build chains deeper than the stack allows).
+impl Drop for JData {
+    fn drop(&mut self) {
+        let mut stack: Vec<JNode> = Vec::new();
+        take_children(&mut self.j, &mut stack);
+        while let Some(n) = stack.pop() {
+            if let Ok(cell) = Rc::try_unwrap(n.0) {
+                let mut d = cell.into_inner();
+                take_children(&mut d.j, &mut stack);
+            }
+        }
+    }
+}
+
+fn take_children(j: &mut J, out: &mut Vec<JNode>) {
+    match j {
+        J::Object(m) => out.extend(m.drain(..).map(|(_, v)| v)),
+        J::Array(a) => out.append(a),
+        J::Prop(_, v) => {
+            let v = std::mem::replace(
+                v,
+                JNode(Rc::new(RefCell::new(JData {
+                    j: J::Null,
+                    secret: false,
+                }))),
+            );
+            out.push(v);
+        }
+        _ => {}
     }
 }
 

@@ -1067,3 +1067,28 @@ fn deepest_accepted_nesting_evaluates_without_overflow() {
     let lambdas = "new[] { 1 }.Select(a => new[] { a }.Select(b => new[] { b }.Select(c => new[] { c }.Select(d => d + 1).First()).First()).First()).First()";
     assert_eq!(run(lambdas), "2");
 }
+
+#[test]
+fn values_nested_by_loops_do_not_overflow_the_stack() {
+    let limits = Limits {
+        max_steps: 5_000_000,
+        ..Limits::default()
+    };
+    for code in [
+        "var l = new List<object>(); for (var i = 0; i < 50000; i++) { var n = new List<object>(); n.Add(l); l = n; } return l.Count;",
+        "object a = new { x = 1 }; for (var i = 0; i < 50000; i++) { a = new { x = a }; } return a.ToString().Length > 0;",
+        "var o = new JObject(); for (var i = 0; i < 50000; i++) { var p = new JObject(); p[\"c\"] = o; o = p; } return o.ToString().Length;",
+        "var root = new JObject(); var cur = root; for (var i = 0; i < 50000; i++) { var n = new JObject(); cur[\"c\"] = n; cur = n; } return root.ToString().Length;",
+        "var e = new XElement(\"a\"); for (var i = 0; i < 50000; i++) { e = new XElement(\"a\", e); } return e.ToString().Length;",
+        "var d = new Dictionary<string, object>(); for (var i = 0; i < 50000; i++) { var n = new Dictionary<string, object>(); n[\"k\"] = d; d = n; } return d.Count;",
+    ] {
+        let p = parse(code, ExprKind::Block);
+        assert!(p.errors.is_empty(), "{code}: {:?}", p.errors);
+        let mut ctx = sample_context();
+        ctx.variables.set("secret", Value::secret_string("s"));
+        let r = evaluate(&p, &mut ctx, &limits);
+        if let Ok(v) = &r {
+            let _ = v.is_secret();
+        }
+    }
+}

@@ -26,6 +26,9 @@ pub struct Value {
 
 pub(crate) type Shared<T> = Rc<RefCell<T>>;
 
+/// How deep recursive walks (taint, `ToString`) look into nested values.
+const MAX_WALK_DEPTH: usize = 48;
+
 #[derive(Clone, Debug)]
 pub(crate) enum V {
     Null,
@@ -250,26 +253,34 @@ impl Value {
     }
 
     pub(crate) fn deep_secret(&self, budget: &mut usize) -> bool {
+        self.deep_secret_at(budget, 0)
+    }
+
+    fn deep_secret_at(&self, budget: &mut usize, depth: usize) -> bool {
         if self.secret {
             return true;
         }
-        if *budget == 0 {
+        if *budget == 0 || depth > MAX_WALK_DEPTH {
             return false;
         }
         *budget -= 1;
         match &self.v {
             V::Bytes(b) => b.borrow().secret,
-            V::List(l) => l.borrow().items.iter().any(|v| v.deep_secret(budget)),
-            V::Dict(d) => d
+            V::List(l) => l
                 .borrow()
-                .entries
+                .items
                 .iter()
-                .any(|(k, v)| k.deep_secret(budget) || v.deep_secret(budget)),
+                .any(|v| v.deep_secret_at(budget, depth + 1)),
+            V::Dict(d) => d.borrow().entries.iter().any(|(k, v)| {
+                k.deep_secret_at(budget, depth + 1) || v.deep_secret_at(budget, depth + 1)
+            }),
             V::Json(j) => j.deep_secret(budget),
             V::Obj(o) => match &**o {
                 Obj::StringBuilder(sb) => sb.borrow().1,
-                Obj::Pair(a, b) => a.deep_secret(budget) || b.deep_secret(budget),
-                Obj::Anon(f) => f.iter().any(|(_, v)| v.deep_secret(budget)),
+                Obj::Pair(a, b) => {
+                    a.deep_secret_at(budget, depth + 1) || b.deep_secret_at(budget, depth + 1)
+                }
+                Obj::Anon(f) => f.iter().any(|(_, v)| v.deep_secret_at(budget, depth + 1)),
                 Obj::Response(r) => r.borrow().body.as_ref().is_some_and(|b| b.secret),
                 _ => false,
             },
@@ -381,6 +392,13 @@ pub(crate) fn type_name(v: &Value) -> String {
 
 /// `Object.ToString()` as .NET prints it (null: empty string).
 pub(crate) fn to_display(v: &Value) -> String {
+    to_display_at(v, 0)
+}
+
+fn to_display_at(v: &Value, depth: usize) -> String {
+    if depth > MAX_WALK_DEPTH {
+        return "…".into();
+    }
     match &v.v {
         V::Null => String::new(),
         V::Bool(true) => "True".into(),
@@ -423,14 +441,18 @@ pub(crate) fn to_display(v: &Value) -> String {
             Obj::Match(m) => m.value.clone(),
             Obj::Group(g) => g.value.clone(),
             Obj::Regex(r) => r.pattern.clone(),
-            Obj::Pair(k, val) => format!("[{}, {}]", to_display(k), to_display(val)),
+            Obj::Pair(k, val) => format!(
+                "[{}, {}]",
+                to_display_at(k, depth + 1),
+                to_display_at(val, depth + 1)
+            ),
             Obj::Anon(fields) => {
                 let mut s = String::from("{ ");
                 for (i, (n, val)) in fields.iter().enumerate() {
                     if i > 0 {
                         s.push_str(", ");
                     }
-                    let _ = write!(s, "{n} = {}", to_display(val));
+                    let _ = write!(s, "{n} = {}", to_display_at(val, depth + 1));
                 }
                 s.push_str(" }");
                 s
@@ -539,6 +561,92 @@ pub fn fmt_decimal(d: f64) -> String {
         }
     }
     s
+}
+
+// ---------- iterative drops ----------
+//
+// Expressions can nest values arbitrarily deep with a loop (`l = new List<object> { l }`);
+// dropping such a chain recursively would overflow the stack. These `Drop`s move the
+// children of containers they solely own onto a work list instead.
+
+/// Move the children of `v` out if nobody else holds its container.
+fn drain_into(v: &mut Value, out: &mut Vec<Value>) {
+    match &mut v.v {
+        V::List(l) if Rc::strong_count(l) == 1 => {
+            if let Ok(mut l) = l.try_borrow_mut() {
+                out.append(&mut l.items);
+            }
+        }
+        V::Dict(d) if Rc::strong_count(d) == 1 => {
+            if let Ok(mut d) = d.try_borrow_mut() {
+                for (k, x) in d.entries.drain(..) {
+                    out.push(k);
+                    out.push(x);
+                }
+            }
+        }
+        V::Obj(o) => {
+            if let Some(o) = Rc::get_mut(o) {
+                o.drain_into(out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn drop_all(mut stack: Vec<Value>) {
+    while let Some(mut v) = stack.pop() {
+        drain_into(&mut v, &mut stack);
+        // `v` is dropped here with its children already moved out.
+    }
+}
+
+impl Drop for List {
+    fn drop(&mut self) {
+        if !self.items.is_empty() {
+            drop_all(std::mem::take(&mut self.items));
+        }
+    }
+}
+
+impl Drop for Dict {
+    fn drop(&mut self) {
+        if !self.entries.is_empty() {
+            let mut stack = Vec::with_capacity(self.entries.len() * 2);
+            for (k, v) in self.entries.drain(..) {
+                stack.push(k);
+                stack.push(v);
+            }
+            drop_all(stack);
+        }
+    }
+}
+
+impl Obj {
+    fn drain_into(&mut self, out: &mut Vec<Value>) {
+        match self {
+            Obj::Pair(a, b) => {
+                out.push(std::mem::replace(a, Value::null()));
+                out.push(std::mem::replace(b, Value::null()));
+            }
+            Obj::Anon(f) => out.extend(f.drain(..).map(|(_, v)| v)),
+            Obj::Grouping(k, items) => {
+                out.push(std::mem::replace(k, Value::null()));
+                out.append(items);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Drop for Obj {
+    fn drop(&mut self) {
+        let mut stack = Vec::new();
+        self.drain_into(&mut stack);
+        if !stack.is_empty() {
+            drop_all(stack);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -490,6 +490,22 @@ fn decode(s: &str) -> String {
     out
 }
 
+/// Drop nested elements iteratively (code can nest `new XElement("a", prev)` in a loop).
+impl Drop for XElem {
+    fn drop(&mut self) {
+        let mut stack: Vec<XNode> = std::mem::take(&mut self.children);
+        while let Some(n) = stack.pop() {
+            if let Ok(cell) = Rc::try_unwrap(n.0) {
+                match cell.into_inner() {
+                    XData::Element(mut e) => stack.append(&mut e.children),
+                    XData::Document(Some(r)) => stack.push(r),
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

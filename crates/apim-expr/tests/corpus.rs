@@ -168,6 +168,15 @@ fn corpus_parses() {
     }
     let total = found.len();
     let ok = total - failed.len();
+    let started = std::time::Instant::now();
+    let bytes: usize = found.iter().map(|f| f.code.len()).sum();
+    for f in &found {
+        let _ = apim_expr::check(&f.code, f.kind);
+    }
+    println!(
+        "corpus: check() of all {total} expressions ({bytes} bytes) took {:?} (this build's profile)",
+        started.elapsed()
+    );
     println!(
         "corpus: {ok}/{total} expressions parse ({:.1} %)",
         ok as f64 * 100.0 / total as f64

@@ -151,10 +151,11 @@ pub(crate) fn format_number(v: &Value, fmt: &str, span: Span) -> R<String> {
     let mut chars = fmt.chars();
     let spec = chars.next().unwrap_or('G');
     let rest: String = chars.collect();
+    // .NET allows up to 999,999,999; 99 keeps the output bounded.
     let prec: Option<usize> = if rest.is_empty() {
         None
     } else {
-        rest.parse().ok()
+        rest.parse::<usize>().ok().map(|p| p.min(99))
     };
     let standard = prec.is_some() || rest.is_empty();
     if standard && spec.is_ascii_alphabetic() {

@@ -1002,11 +1002,10 @@ pub(crate) fn construct_xml(
             span,
         );
     }
-    let el = XNode::new(XData::Element(XElem {
-        ns,
-        name: local,
-        ..XElem::default()
-    }));
+    let mut e = XElem::default();
+    e.ns = ns;
+    e.name = local;
+    let el = XNode::new(XData::Element(e));
     for a in args.iter().skip(1) {
         add_xml_content(it, &el, &a.value, span, 0)?;
     }

@@ -915,7 +915,7 @@ pub(crate) fn construct(it: &mut Interp, t: &TypeRef, args: Vec<ArgVal>, span: S
             };
             if name == "HashSet" {
                 let mut uniq: Vec<Value> = Vec::new();
-                for v in l.items {
+                for v in std::mem::take(&mut l.items) {
                     if !uniq.iter().any(|u| values_equal(u, &v)) {
                         uniq.push(v);
                     }

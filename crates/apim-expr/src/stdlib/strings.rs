@@ -660,8 +660,9 @@ pub(crate) fn method(
                 _ => ' ',
             };
             let n = s.chars().count();
-            let pad: String = std::iter::repeat_n(c, (w as usize).saturating_sub(n)).collect();
-            it.check_len(pad.len() + s.len(), span)?;
+            let count = (w as usize).saturating_sub(n);
+            it.check_len(count.saturating_mul(c.len_utf8()) + s.len(), span)?;
+            let pad: String = std::iter::repeat_n(c, count).collect();
             let out = if name == "PadLeft" {
                 pad + s
             } else {
