@@ -1092,3 +1092,37 @@ fn values_nested_by_loops_do_not_overflow_the_stack() {
         }
     }
 }
+
+#[test]
+fn extreme_arguments_are_errors_not_panics() {
+    for code in [
+        "new TimeSpan(int.MaxValue, int.MaxValue, int.MaxValue, int.MaxValue)",
+        "TimeSpan.Parse(\"99999999999999999\")",
+        "DateTime.UtcNow.AddMonths(int.MaxValue)",
+        "DateTime.UtcNow.AddYears(-100000)",
+        "\"abc\".Substring(1, int.MaxValue)",
+        "\"abc\".Remove(1, int.MaxValue)",
+        "\"abc\".PadLeft(int.MaxValue)",
+        "(1.5).ToString(\"D999999999\")",
+        "7.ToString(\"D999999999\")",
+        "new List<int> { 1 }.GetRange(1, int.MaxValue)",
+        "BitConverter.ToString(new byte[] { 1 }, 1, int.MaxValue)",
+        "Convert.ToBase64String(new byte[] { 1 }, 1, int.MaxValue)",
+        "DateTime.DaysInMonth(long.MaxValue, 1)",
+        "Math.Abs(int.MinValue)",
+        "int.MinValue / -1",
+        "long.MinValue % -1",
+        "-int.MinValue",
+        "DateTimeOffset.FromUnixTimeSeconds(long.MaxValue)",
+        "new DateTime(long.MaxValue, 1, 1)",
+        "TimeSpan.FromDays(1e300)",
+        "Enumerable.Range(int.MaxValue, 2).Sum()",
+        "new[] { int.MaxValue, 1 }.Sum()",
+        "(int)double.NaN",
+        "Convert.ToInt32(double.MaxValue)",
+        "string.Format(\"{0,2147483647}\", 1)",
+        "$\"{1,-2147483648}\"",
+    ] {
+        let _ = run(code);
+    }
+}

@@ -120,7 +120,7 @@ pub fn from_parts(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64) -> Option<i6
 /// Add months as .NET does (the day is clamped to the month's length).
 pub fn add_months(ticks: i64, months: i64) -> Option<i64> {
     let p = parts(ticks);
-    let total = p.year * 12 + (p.month - 1) + months;
+    let total = (p.year * 12 + (p.month - 1)).saturating_add(months);
     let (y, m) = (total.div_euclid(12), total.rem_euclid(12) + 1);
     if !(1..=9999).contains(&y) {
         return None;
@@ -455,7 +455,7 @@ pub fn parse_timespan(s: &str) -> Option<i64> {
         None => (false, s),
     };
     if let Some(d) = num(s) {
-        return Some(if neg { -d } else { d } * TICKS_PER_DAY);
+        return (if neg { -d } else { d }).checked_mul(TICKS_PER_DAY);
     }
     let (days, rest) = match s.split_once('.') {
         Some((a, b)) if !a.contains(':') => (num(a)?, b),
@@ -475,7 +475,14 @@ pub fn parse_timespan(s: &str) -> Option<i64> {
     if h > 23 || m > 59 || sec > 59 {
         return None;
     }
-    let mut t = ((days * 24 + h) * 60 + m) * 60 * TICKS_PER_SECOND + sec * TICKS_PER_SECOND;
+    let mut t = days
+        .checked_mul(24)?
+        .checked_add(h)?
+        .checked_mul(60)?
+        .checked_add(m)?
+        .checked_mul(60)?
+        .checked_add(sec)?
+        .checked_mul(TICKS_PER_SECOND)?;
     if let Some(f) = frac {
         let digits: String = f.chars().take(7).collect();
         t += num(&digits)? * 10i64.pow(7 - digits.len() as u32);

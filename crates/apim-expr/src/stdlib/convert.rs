@@ -386,7 +386,7 @@ pub(crate) fn static_call(
         }
         ("DateTime", "SpecifyKind") => Ok(a0.cloned().unwrap_or_else(Value::null)),
         ("DateTime", "DaysInMonth") => {
-            let y = int_arg(args, 0, span, "year")?;
+            let y = int_arg(args, 0, span, "year")?.clamp(-1, 10_000);
             let m = int_arg(args, 1, span, "month")?;
             if !(1..=12).contains(&m) {
                 return throw(
@@ -465,7 +465,7 @@ pub(crate) fn static_call(
                 "ToInt32" | "ToUInt32" => 4,
                 _ => 2,
             };
-            let Some(sl) = b.get(at..at + n) else {
+            let Some(sl) = b.get(at..at.saturating_add(n)) else {
                 return throw(
                     "ArgumentException",
                     "Destination array is not long enough to copy all the items in the collection. Check array index and length.",
@@ -493,7 +493,7 @@ pub(crate) fn static_call(
             let len = arg(args, 2)
                 .and_then(Value::as_i64)
                 .map_or(b.len().saturating_sub(start), |n| n.max(0) as usize);
-            let Some(sl) = b.get(start..start + len) else {
+            let Some(sl) = b.get(start..start.saturating_add(len)) else {
                 return throw(
                     "ArgumentOutOfRangeException",
                     "Index was out of range.",
@@ -518,7 +518,7 @@ pub(crate) fn static_call(
             let (si, di, n) = (si.max(0) as usize, di.max(0) as usize, n.max(0) as usize);
             match (src.map(|v| &v.v), dst.map(|v| &v.v)) {
                 (Some(V::Bytes(s)), Some(V::Bytes(d))) => {
-                    let data: Vec<u8> = match s.borrow().data.get(si..si + n) {
+                    let data: Vec<u8> = match s.borrow().data.get(si..si.saturating_add(n)) {
                         Some(x) => x.to_vec(),
                         None => {
                             return throw(
@@ -530,7 +530,7 @@ pub(crate) fn static_call(
                     };
                     let sec = s.borrow().secret;
                     let mut d = d.borrow_mut();
-                    match d.data.get_mut(di..di + n) {
+                    match d.data.get_mut(di..di.saturating_add(n)) {
                         Some(x) => x.copy_from_slice(&data),
                         None => {
                             return throw(
@@ -543,7 +543,7 @@ pub(crate) fn static_call(
                     d.secret |= sec;
                 }
                 (Some(V::List(s)), Some(V::List(d))) => {
-                    let data: Vec<Value> = match s.borrow().items.get(si..si + n) {
+                    let data: Vec<Value> = match s.borrow().items.get(si..si.saturating_add(n)) {
                         Some(x) => x.to_vec(),
                         None => {
                             return throw(
@@ -554,7 +554,7 @@ pub(crate) fn static_call(
                         }
                     };
                     let mut d = d.borrow_mut();
-                    match d.items.get_mut(di..di + n) {
+                    match d.items.get_mut(di..di.saturating_add(n)) {
                         Some(x) => x.clone_from_slice(&data),
                         None => {
                             return throw(
@@ -726,7 +726,7 @@ fn convert_call(it: &mut Interp, name: &str, args: &[ArgVal], span: Span) -> R<V
                 (Some(o), Some(l)) => (o.max(0) as usize, l.max(0) as usize),
                 _ => (0, b.len()),
             };
-            let Some(sl) = b.get(off..off + len) else {
+            let Some(sl) = b.get(off..off.saturating_add(len)) else {
                 return throw(
                     "ArgumentOutOfRangeException",
                     "Index was out of range. (Parameter 'offset')",

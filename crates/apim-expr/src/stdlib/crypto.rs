@@ -139,16 +139,18 @@ pub(crate) fn hasher_method(
                 arg(args, 1).and_then(Value::as_i64),
                 arg(args, 2).and_then(Value::as_i64),
             ) {
-                (Some(o), Some(n)) => match data.get(o.max(0) as usize..(o + n).max(0) as usize) {
-                    Some(d) => d.to_vec(),
-                    None => {
-                        return throw(
-                            "ArgumentException",
-                            "Offset and length were out of bounds for the array.",
-                            span,
-                        );
+                (Some(o), Some(n)) => {
+                    match data.get(o.max(0) as usize..o.saturating_add(n).max(0) as usize) {
+                        Some(d) => d.to_vec(),
+                        None => {
+                            return throw(
+                                "ArgumentException",
+                                "Offset and length were out of bounds for the array.",
+                                span,
+                            );
+                        }
                     }
-                },
+                }
                 _ => data,
             };
             it.charge(data.len() / 64, span)?;

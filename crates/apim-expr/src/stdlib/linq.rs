@@ -724,7 +724,7 @@ pub(crate) fn method(
             "GetRange" => {
                 let i = int_arg(args, 0, span, "index")?.max(0) as usize;
                 let n = int_arg(args, 1, span, "count")?.max(0) as usize;
-                return match l.borrow().items.get(i..i + n) {
+                return match l.borrow().items.get(i..i.saturating_add(n)) {
                     Some(s) => Ok(seq(s.to_vec())),
                     None => throw(
                         "ArgumentException",
@@ -757,7 +757,7 @@ pub(crate) fn method(
                     let src = l.borrow().items.clone();
                     let mut d = dst.borrow_mut();
                     for (i, x) in src.into_iter().enumerate() {
-                        match d.items.get_mut(at + i) {
+                        match d.items.get_mut(at.saturating_add(i)) {
                             Some(slot) => *slot = x,
                             None => {
                                 return throw(
@@ -792,7 +792,7 @@ pub(crate) fn method(
                     let at = arg(args, 1).and_then(Value::as_i64).unwrap_or(0).max(0) as usize;
                     let src = b.borrow().data.clone();
                     let mut d = dst.borrow_mut();
-                    match d.data.get_mut(at..at + src.len()) {
+                    match d.data.get_mut(at..at.saturating_add(src.len())) {
                         Some(s) => s.copy_from_slice(&src),
                         None => {
                             return throw(

@@ -1050,14 +1050,22 @@ pub(crate) fn construct(it: &mut Interp, t: &TypeRef, args: Vec<ArgVal>, span: S
                 .filter_map(|a| as_f64(&a.value))
                 .map(|f| f as i64)
                 .collect();
-            let ticks = match nums.as_slice() {
+            // i128: user-supplied parts cannot overflow; out-of-range spans are an error.
+            let n: Vec<i128> = nums.iter().map(|x| i128::from(*x)).collect();
+            let tps = i128::from(TICKS_PER_SECOND);
+            let ticks = match n.as_slice() {
                 [t] => *t,
-                [h, m, s] => (h * 3600 + m * 60 + s) * TICKS_PER_SECOND,
-                [d, h, m, s] => ((d * 24 + h) * 3600 + m * 60 + s) * TICKS_PER_SECOND,
-                [d, h, m, s, ms] => {
-                    ((d * 24 + h) * 3600 + m * 60 + s) * TICKS_PER_SECOND + ms * 10_000
-                }
+                [h, m, s] => (h * 3600 + m * 60 + s) * tps,
+                [d, h, m, s] => ((d * 24 + h) * 3600 + m * 60 + s) * tps,
+                [d, h, m, s, ms] => ((d * 24 + h) * 3600 + m * 60 + s) * tps + ms * 10_000,
                 _ => 0,
+            };
+            let Ok(ticks) = i64::try_from(ticks) else {
+                return throw(
+                    "ArgumentOutOfRangeException",
+                    "TimeSpan overflowed because the duration is too long.",
+                    span,
+                );
             };
             Value::new(V::TimeSpan(ticks))
         }

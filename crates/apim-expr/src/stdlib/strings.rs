@@ -572,7 +572,7 @@ pub(crate) fn method(
                 Some(_) => int_arg(args, 1, span, "length")?,
                 None => (chars.len() - start) as i64,
             };
-            if len < 0 || start + len as usize > chars.len() {
+            if len < 0 || start.saturating_add(len as usize) > chars.len() {
                 return out_of_range(
                     "length",
                     "Index and length must refer to a location within the string.",
@@ -580,7 +580,7 @@ pub(crate) fn method(
                 );
             }
             let sub: String = chars
-                .get(start..start + len as usize)
+                .get(start..start.saturating_add(len as usize))
                 .unwrap_or(&[])
                 .iter()
                 .collect();
@@ -601,7 +601,7 @@ pub(crate) fn method(
                 Some(_) => int_arg(args, 1, span, "count")?.max(0) as usize,
                 None => chars.len() - start,
             };
-            if start + count > chars.len() {
+            if start.saturating_add(count) > chars.len() {
                 return out_of_range(
                     "count",
                     "Index and count must refer to a location within the string.",
@@ -804,7 +804,7 @@ pub(crate) fn builder_method(
             let len = int_arg(args, 1, span, "length")?.max(0) as usize;
             let mut b = sb.borrow_mut();
             let chars: Vec<char> = b.0.chars().collect();
-            if start + len > chars.len() {
+            if start.saturating_add(len) > chars.len() {
                 return out_of_range("length", "Index was out of range.", span);
             }
             let mut s: String = chars.get(..start).unwrap_or(&[]).iter().collect();
