@@ -1126,3 +1126,125 @@ fn extreme_arguments_are_errors_not_panics() {
         let _ = run(code);
     }
 }
+
+#[test]
+fn random_token_soup_never_panics() {
+    const WORDS: &[&str] = &[
+        "context",
+        ".",
+        "Request",
+        "Headers",
+        "GetValueOrDefault",
+        "(",
+        ")",
+        "\"a\"",
+        ",",
+        "[",
+        "]",
+        "{",
+        "}",
+        ";",
+        "return",
+        "var",
+        "x",
+        "=",
+        "1",
+        "2.5",
+        "+",
+        "-",
+        "*",
+        "/",
+        "%",
+        "?",
+        ":",
+        "??",
+        "?.",
+        "=>",
+        "new",
+        "JObject",
+        "List<string>",
+        "int",
+        "string",
+        "Parse",
+        "Split",
+        "'c'",
+        "$\"{x}\"",
+        "@\"v\"",
+        "if",
+        "else",
+        "for",
+        "foreach",
+        "in",
+        "while",
+        "true",
+        "null",
+        "Variables",
+        "Body",
+        "As<JObject>",
+        "Select",
+        "Where",
+        "First",
+        "ToString",
+        "Length",
+        "<",
+        ">",
+        "==",
+        "!",
+        "&&",
+        "||",
+        "<<",
+        ">>",
+        "++",
+        "--",
+        "is",
+        "as",
+        "out",
+        "throw",
+        "try",
+        "catch",
+        "switch",
+        "case",
+        "default",
+        "break",
+        "Convert",
+        "ToBase64String",
+        "Encoding",
+        "UTF8",
+        "GetBytes",
+        "DateTime",
+        "UtcNow",
+        "AddDays",
+        "Regex",
+        "Match",
+        "\"(a)\"",
+        "Value",
+        "int.MaxValue",
+        "long.MinValue",
+        "0",
+        "-1",
+        "Substring",
+        "Guid",
+        "NewGuid",
+        "Math",
+        "Pow",
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..10_000 {
+        let n = (next() % 40) as usize + 1;
+        let code: Vec<&str> = (0..n)
+            .map(|_| WORDS[(next() % WORDS.len() as u64) as usize])
+            .collect();
+        let code = code.join(" ");
+        for kind in [ExprKind::Single, ExprKind::Block] {
+            let p = parse(&code, kind);
+            let mut ctx = sample_context();
+            let _ = evaluate(&p, &mut ctx, &Limits::default());
+        }
+    }
+}
