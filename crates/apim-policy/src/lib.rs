@@ -9,6 +9,7 @@
 //! 1-based line/column pairs that people read, and to UTF-16 offsets for the browser editor.
 
 pub mod diagnostic;
+pub mod export;
 pub mod lint;
 pub mod render;
 pub mod scenario;
