@@ -234,7 +234,7 @@ fn permission_resources(plan: &Plan) -> Vec<Json> {
                             .with(
                                 "comments",
                                 Json::Str(format!(
-                                    "Key Vault Secrets User on Key Vault {} for {}, so that API Management can read its secrets.",
+                                    "Key Vault Secrets User on Key Vault {} for {}, so that API Management can read its secrets. A new role assignment can take a few minutes to apply: if the first deployment fails to read a secret, deploy again.",
                                     vault.name,
                                     describe_identity(plan, identity)
                                 )),

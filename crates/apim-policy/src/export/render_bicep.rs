@@ -295,7 +295,7 @@ fn permissions(out: &mut String, plan: &Plan, s: &Symbols) {
                 for (&g, symbol) in vault.grants.iter().zip(symbols) {
                     let _ = writeln!(
                         out,
-                        "// Key Vault Secrets User ({SECRETS_USER_ROLE}) on Key Vault {} for {}.",
+                        "// Key Vault Secrets User ({SECRETS_USER_ROLE}) on Key Vault {} for {}.\n// A new role assignment can take a few minutes to apply: if the first deployment fails to read a secret, deploy again.",
                         vault.name,
                         describe_identity(plan, g)
                     );

@@ -274,7 +274,7 @@ fn permissions(out: &mut String, plan: &Plan, l: &Labels) {
                 VaultAccess::Rbac => {
                     let _ = writeln!(
                         out,
-                        "# Key Vault Secrets User ({SECRETS_USER_ROLE}) on Key Vault {} for {}.",
+                        "# Key Vault Secrets User ({SECRETS_USER_ROLE}) on Key Vault {} for {}.\n# A new role assignment can take a few minutes to apply: if the first apply fails to read a secret, apply again.",
                         vault.name,
                         describe_identity(plan, g)
                     );
@@ -486,6 +486,7 @@ fn declarations(out: &mut String, plan: &Plan, l: &Labels) {
             )],
         )],
     );
+    out.push_str("# azurerm 4.x also needs subscription_id here (or the ARM_SUBSCRIPTION_ID environment variable).\n");
     block(
         out,
         "provider \"azurerm\"",

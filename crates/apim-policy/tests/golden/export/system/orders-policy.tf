@@ -9,6 +9,7 @@ terraform {
   }
 }
 
+# azurerm 4.x also needs subscription_id here (or the ARM_SUBSCRIPTION_ID environment variable).
 provider "azurerm" {
   features {}
 }

@@ -12,6 +12,7 @@ resource keyVaultContosoRbacKv 'Microsoft.KeyVault/vaults@2023-07-01' existing =
 }
 
 // Key Vault Secrets User (4633458b-17de-408a-b874-0445c86b69e6) on Key Vault contoso-rbac-kv for the API Management service's system-assigned identity.
+// A new role assignment can take a few minutes to apply: if the first deployment fails to read a secret, deploy again.
 resource keyVaultContosoRbacKvSecretsUserSystem 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(keyVaultContosoRbacKv.id, apim.id, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6'))
   scope: keyVaultContosoRbacKv

@@ -6,6 +6,7 @@
 #   data.azurerm_key_vault.contoso_rbac_kv (Key Vault contoso-rbac-kv)
 
 # Key Vault Secrets User (4633458b-17de-408a-b874-0445c86b69e6) on Key Vault contoso-rbac-kv for the API Management service's system-assigned identity.
+# A new role assignment can take a few minutes to apply: if the first apply fails to read a secret, apply again.
 resource "azurerm_role_assignment" "contoso_rbac_kv_apim" {
   scope                = data.azurerm_key_vault.contoso_rbac_kv.id
   role_definition_name = "Key Vault Secrets User"

@@ -9,6 +9,7 @@ terraform {
   }
 }
 
+# azurerm 4.x also needs subscription_id here (or the ARM_SUBSCRIPTION_ID environment variable).
 provider "azurerm" {
   features {}
 }
@@ -35,6 +36,7 @@ data "azurerm_key_vault" "contoso_rbac_kv" {
 }
 
 # Key Vault Secrets User (4633458b-17de-408a-b874-0445c86b69e6) on Key Vault contoso-rbac-kv for the API Management service's system-assigned identity.
+# A new role assignment can take a few minutes to apply: if the first apply fails to read a secret, apply again.
 resource "azurerm_role_assignment" "contoso_rbac_kv_apim" {
   scope                = data.azurerm_key_vault.contoso_rbac_kv.id
   role_definition_name = "Key Vault Secrets User"

@@ -10,6 +10,7 @@
 //   resource userAssignedIdentity (existing user-assigned identity, client id ceaa6b06-c00f-43ef-99ac-f53d1fe876a0)
 
 // Key Vault Secrets User (4633458b-17de-408a-b874-0445c86b69e6) on Key Vault contoso-rbac-kv for the API Management service's system-assigned identity.
+// A new role assignment can take a few minutes to apply: if the first deployment fails to read a secret, deploy again.
 resource keyVaultContosoRbacKvSecretsUserSystem 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(keyVaultContosoRbacKv.id, apim.id, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6'))
   scope: keyVaultContosoRbacKv
@@ -21,6 +22,7 @@ resource keyVaultContosoRbacKvSecretsUserSystem 'Microsoft.Authorization/roleAss
 }
 
 // Key Vault Secrets User (4633458b-17de-408a-b874-0445c86b69e6) on Key Vault contoso-rbac-kv for the user-assigned identity with client id ceaa6b06-c00f-43ef-99ac-f53d1fe876a0.
+// A new role assignment can take a few minutes to apply: if the first deployment fails to read a secret, deploy again.
 resource keyVaultContosoRbacKvSecretsUserIdentity 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(keyVaultContosoRbacKv.id, userAssignedIdentity.id, subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6'))
   scope: keyVaultContosoRbacKv
