@@ -15,6 +15,23 @@
 //! [`import_arm`] and [`import_apiops`] read policies back ([`Import`]); exporting then importing
 //! gives back the same document for every scope.
 //!
+//! Decisions (each reported when it applies, with the code in parentheses):
+//! - A `{{name}}` the scenario does not define (or defines without a value) is still exported,
+//!   its value a required non-secret parameter (`APIM0910`, `APIM0917`): the template is
+//!   complete and fails loudly at deployment until the value is given. A name no named value
+//!   can have refuses the export (`APIM0903`).
+//! - A versioned Key Vault secret identifier is exported versionless (`APIM0911`): the issue asks
+//!   for rotation to work, and the warning says how to pin a version if that was meant.
+//! - A vault missing from the scenario's `key_vaults` is assumed to use Azure RBAC (`APIM0913`).
+//! - The reading identity is the system-assigned one unless the named value gives a client id;
+//!   a user-assigned identity becomes a parameter with its resource name (same resource group),
+//!   from which the permission's principal and `identityClientId` are read, so the two can
+//!   never disagree. Identities the scenario's service lacks are warned about (`APIM0912`).
+//! - Fragments the scenario does not hold are assumed to exist (`APIM0914`); certificates are
+//!   never exported (`APIM0915`); a `send-request` to Key Vault with a managed identity gets
+//!   the same vault permission (`APIM0916`).
+//! - The vault permission resources assume the vault is in the deployment's resource group.
+//!
 //! How each target is written (`arm`, `bicep`, `terraform`) follows
 //! `shared/reference/arm-export.md`; the choices it leaves open are documented where they are
 //! made. The core stays I/O-free: the CLI reads files and folders, the web app calls the same
