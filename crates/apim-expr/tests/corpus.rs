@@ -131,7 +131,9 @@ pub fn corpus() -> Vec<Found> {
 }
 
 fn expected_failures(name: &str) -> BTreeSet<(String, usize)> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(name);
     let text = std::fs::read_to_string(path).unwrap_or_default();
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())

@@ -4,6 +4,8 @@
 //! `apim-policy` crate. One module per subcommand. Exit codes
 //! (shared/spec/cli-and-scenario.md): 0 success, 1 the input has errors, 2 usage or I/O problem.
 
+mod export;
+mod import;
 mod input;
 mod lint;
 
@@ -25,11 +27,17 @@ struct Cli {
 enum Command {
     /// Report problems in policy documents (files, folders of *.xml, or - for stdin).
     Lint(lint::Args),
+    /// Write a policy as an ARM template, Bicep or Terraform (with its named values and Key Vault access).
+    Export(export::Args),
+    /// Print the policies an ARM template or APIOps artifacts folder holds.
+    Import(import::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lint(args) => lint::run(&args),
+        Command::Export(args) => export::run(&args),
+        Command::Import(args) => import::run(&args),
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod catalog;
 pub mod diagnostic;
+pub mod export;
 pub mod fix;
 pub mod lint;
 pub mod render;
