@@ -30,31 +30,31 @@ pub fn app() -> Html {
     let bridge: EditorBridge = (*bridge).clone();
     let root = use_node_ref();
 
-    // Mounted: drop the loading message and open a share link if the address carries one.
+    // Mounted: drop the loading message, and open a share link if the address carries one,
+    // now or later (pasting a link into the same tab only changes the fragment: no reload).
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             if let Some(loading) = dom::document().and_then(|d| d.get_element_by_id("loading")) {
                 loading.remove();
             }
-            if let Some(hash) = dom::location_hash()
-                && let Some(token) = share::token(&hash).map(str::to_string)
-            {
-                yew::platform::spawn_local(async move {
-                    let result = match bridge::decode(&token).await {
-                        Ok(json) => share::parse(&json),
-                        Err(e) => Err(format!("the link's content is damaged ({e})")),
-                    };
-                    match result {
-                        Ok(workspace) => dispatcher.dispatch(Action::LoadShared(workspace)),
-                        Err(e) => {
-                            dom::clear_hash();
-                            dispatcher.dispatch(Action::Notify(format!(
-                                "Could not open the share link: {e}."
-                            )));
-                        }
-                    }
-                });
+            let open = move || open_share_link(dispatcher.clone());
+            open();
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(open);
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    "hashchange",
+                    wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+                );
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+                    );
+                }
             }
         });
     }
@@ -128,6 +128,31 @@ pub fn app() -> Html {
             <NoticeBar notice={state.notice.clone()} {dispatch} />
         </div>
     }
+}
+
+/// Load the workspace from a `#s=…` share link in the address, if there is one.
+fn open_share_link(dispatcher: UseReducerDispatcher<State>) {
+    let Some(hash) = dom::location_hash() else {
+        return;
+    };
+    let Some(token) = share::token(&hash).map(str::to_string) else {
+        return;
+    };
+    yew::platform::spawn_local(async move {
+        let result = match bridge::decode(&token).await {
+            Ok(json) => share::parse(&json),
+            Err(e) => Err(format!("the link's content is damaged ({e})")),
+        };
+        match result {
+            Ok(workspace) => dispatcher.dispatch(Action::LoadShared(workspace)),
+            Err(e) => {
+                dom::clear_hash();
+                dispatcher.dispatch(Action::Notify(format!(
+                    "Could not open the share link: {e}."
+                )));
+            }
+        }
+    });
 }
 
 /// The few DOM reads and writes the root needs, each failing quietly.

@@ -117,14 +117,42 @@ impl Example {
     }
 }
 
-/// A paragraph split into plain text and `inline code` runs, for rendering without HTML parsing.
-pub fn inline_code_runs(paragraph: &str) -> Vec<(bool, &str)> {
-    paragraph
-        .split('`')
-        .enumerate()
-        .filter(|(_, s)| !s.is_empty())
-        .map(|(i, s)| (i % 2 == 1, s))
-        .collect()
+/// A piece of README text: the READMEs use only `inline code` and *emphasis*.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Run<'a> {
+    Text(&'a str),
+    Code(&'a str),
+    Emphasis(&'a str),
+}
+
+/// Split a paragraph into runs, for rendering without parsing HTML. An unpaired `*` stays text.
+pub fn inline_runs(paragraph: &str) -> Vec<Run<'_>> {
+    let mut out = Vec::new();
+    for (i, piece) in paragraph.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push(Run::Code(piece));
+            continue;
+        }
+        let parts: Vec<&str> = piece.split('*').collect();
+        // An even number of parts means the last '*' has no partner.
+        let paired = if parts.len().is_multiple_of(2) {
+            parts.len() - 1
+        } else {
+            parts.len()
+        };
+        for (j, part) in parts.into_iter().enumerate() {
+            if j == paired {
+                out.push(Run::Text("*"));
+                out.push(Run::Text(part));
+            } else if j % 2 == 1 {
+                out.push(Run::Emphasis(part));
+            } else {
+                out.push(Run::Text(part));
+            }
+        }
+    }
+    out.retain(|r| !matches!(r, Run::Text("") | Run::Code("") | Run::Emphasis("")));
+    out
 }
 
 /// The requests a scenario sends, as `(method, url)` pairs, for the example's description.
@@ -278,16 +306,23 @@ mod tests {
     }
 
     #[test]
-    fn inline_code_runs_alternate() {
+    fn inline_runs_find_code_and_emphasis() {
+        use Run::*;
         assert_eq!(
-            inline_code_runs("use `a` and `b`."),
+            inline_runs("use `a` and *b*, not `*c*`."),
             vec![
-                (false, "use "),
-                (true, "a"),
-                (false, " and "),
-                (true, "b"),
-                (false, ".")
+                Text("use "),
+                Code("a"),
+                Text(" and "),
+                Emphasis("b"),
+                Text(", not "),
+                Code("*c*"),
+                Text(".")
             ]
+        );
+        assert_eq!(
+            inline_runs("2 * 3"),
+            vec![Text("2 "), Text("*"), Text(" 3")]
         );
     }
 }

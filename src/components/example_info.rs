@@ -1,6 +1,7 @@
 //! "About this example": the loaded example's explanation (its README) and the requests its
 //! scenario sends.
 
+use super::rich_text;
 use crate::examples::{self, Example};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -31,9 +32,7 @@ pub fn example_info(props: &ExampleInfoProps) -> Html {
                 <p class="callout callout-error"><strong>{ "Shows an error: " }</strong>{ why }</p>
             }
             { for example.paragraphs().iter().map(|p| html! {
-                <p>{ for examples::inline_code_runs(p).into_iter().map(|(code, text)| {
-                    if code { html! { <code>{ text }</code> } } else { html! { { text } } }
-                }) }</p>
+                <p>{ rich_text(p) }</p>
             }) }
             if !requests.is_empty() {
                 <h3>{ if requests.len() == 1 { "The scenario's request" } else { "The scenario's requests" } }</h3>
@@ -42,7 +41,7 @@ pub fn example_info(props: &ExampleInfoProps) -> Html {
                         <li><code>{ format!("{method} {url}") }</code></li>
                     }) }
                 </ol>
-                <p class="muted">{ "Running it arrives with the Simulate tab." }</p>
+                <p class="muted">{ "Running them needs the simulator, which this build does not have yet." }</p>
             }
         </article>
     }

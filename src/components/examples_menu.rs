@@ -1,6 +1,7 @@
 //! The examples gallery (`examples`): a menu button that opens the list of examples (entries
 //! carry `data-example`), each with its title and one-line summary.
 
+use super::rich_text;
 use crate::app::dom;
 use crate::examples::EXAMPLES;
 use wasm_bindgen::JsCast;
@@ -111,7 +112,7 @@ pub fn examples_menu(props: &ExamplesMenuProps) -> Html {
                                                 <span class="badge badge-error">{ "shows an error" }</span>
                                             }
                                         </span>
-                                        <span class="example-summary">{ e.summary() }</span>
+                                        <span class="example-summary">{ rich_text(&e.summary()) }</span>
                                     </button>
                                 </li>
                             }

@@ -19,3 +19,17 @@ pub use header::Header;
 pub use notice::NoticeBar;
 pub use side_panel::SidePanel;
 pub use splitter::Splitter;
+
+use crate::examples::{Run, inline_runs};
+use yew::prelude::*;
+
+/// README text with its `code` and *emphasis* (see [`inline_runs`]).
+pub(crate) fn rich_text(text: &str) -> Html {
+    html! {
+        { for inline_runs(text).into_iter().map(|run| match run {
+            Run::Text(t) => html! { { t } },
+            Run::Code(t) => html! { <code>{ t }</code> },
+            Run::Emphasis(t) => html! { <em>{ t }</em> },
+        }) }
+    }
+}
