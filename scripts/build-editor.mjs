@@ -3,7 +3,7 @@
 //
 // Run by `make web` (scripts/build-web.sh) and by trunk's pre_build hook (Trunk.toml), so
 // `trunk serve` works too. The file is only rewritten when its content changes, so trunk's
-// watcher does not rebuild in a loop.
+// watcher does not rebuild in a loop. EDITOR_NO_MINIFY=1 keeps names readable for profiling.
 import { build } from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -17,7 +17,7 @@ const result = await build({
   bundle: true,
   format: 'iife',
   target: ['es2020'],
-  minify: true,
+  minify: !process.env.EDITOR_NO_MINIFY,
   legalComments: 'eof',
   write: false,
   logLevel: 'warning',

@@ -41,7 +41,10 @@ pub fn example_info(props: &ExampleInfoProps) -> Html {
                         <li><code>{ format!("{method} {url}") }</code></li>
                     }) }
                 </ol>
-                <p class="muted">{ "Running them needs the simulator, which this build does not have yet." }</p>
+                <p class="muted">
+                    { if requests.len() == 1 { "Running it" } else { "Running them" } }
+                    { " needs the simulator, which this build does not have yet." }
+                </p>
             }
         </article>
     }

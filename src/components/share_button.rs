@@ -33,14 +33,17 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
     let make = {
         let link = link.clone();
         let copied = copied.clone();
-        let workspace = Workspace {
-            policy: props.source.to_string(),
-            scenario: props.scenario.to_string(),
-            example: props.example.map(str::to_string),
-        };
+        let (source, scenario, example) =
+            (props.source.clone(), props.scenario.clone(), props.example);
         move |secrets: bool| {
             let link = link.clone();
             let copied = copied.clone();
+            // Built on click, not on every render: the policy can be large.
+            let workspace = Workspace {
+                policy: source.to_string(),
+                scenario: scenario.to_string(),
+                example: example.map(str::to_string),
+            };
             let prepared = share::payload(&workspace, secrets);
             yew::platform::spawn_local(async move {
                 copied.set(false);

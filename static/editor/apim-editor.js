@@ -74,9 +74,10 @@ const theme = EditorView.theme({
 });
 
 // `@(…)` / `@{…}` policy expressions and `{{named values}}` as decorations over the XML
-// highlighting, recomputed from the whole document on change: a 1,000-line policy scans in well
-// under a millisecond, and expressions span lines and attribute quotes, so a partial rescan would
-// need the same state anyway.
+// highlighting. The scan runs over the whole document (expressions span lines and attribute
+// quotes, and a 1,000-line policy scans in well under a millisecond), but decorations are made
+// only for what is in view: CodeMirror compares decoration sets on every update, and a set for
+// the whole document made each keystroke cost milliseconds on large policies.
 const marks = {
   expr: Decoration.mark({ class: 'cm-apim-expr' }),
   delim: Decoration.mark({ class: 'cm-apim-expr-delim' }),
@@ -84,17 +85,30 @@ const marks = {
   named: Decoration.mark({ class: 'cm-apim-named-value' }),
 };
 
-function policyDecorations(doc) {
+function policyDecorations(view, tokens) {
   const ranges = [];
-  for (const tok of scanPolicyTokens(doc.toString())) {
-    if (tok.to > tok.from) ranges.push(marks[tok.kind].range(tok.from, tok.to));
+  for (const { from, to } of view.visibleRanges) {
+    for (const tok of tokens) {
+      if (tok.to > from && tok.from < to && tok.to > tok.from) {
+        ranges.push(marks[tok.kind].range(Math.max(tok.from, from), Math.min(tok.to, to)));
+      }
+    }
   }
   return Decoration.set(ranges, true);
 }
 
 const policyTokens = ViewPlugin.fromClass(class {
-  constructor(view) { this.decorations = policyDecorations(view.state.doc); }
-  update(update) { if (update.docChanged) this.decorations = policyDecorations(update.state.doc); }
+  constructor(view) {
+    this.tokens = scanPolicyTokens(view.state.doc.toString());
+    this.decorations = policyDecorations(view, this.tokens);
+  }
+
+  update(update) {
+    if (update.docChanged) this.tokens = scanPolicyTokens(update.state.doc.toString());
+    if (update.docChanged || update.viewportChanged) {
+      this.decorations = policyDecorations(update.view, this.tokens);
+    }
+  }
 }, { decorations: (v) => v.decorations });
 
 function renderDiagnostic(d) {
