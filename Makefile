@@ -6,7 +6,7 @@ SHELL := /bin/bash
 PORT ?= 8080
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test setup fmt-check clippy test-native web test-browser serve clean
+.PHONY: run test setup fmt-check clippy test-native editor web test-browser serve clean
 
 run: setup web serve
 
@@ -24,6 +24,10 @@ clippy:
 
 test-native:
 	cargo test --locked --workspace
+
+# The CodeMirror bundle (static/vendor/apim-editor.js); trunk's pre_build hook also runs it.
+editor:
+	node scripts/build-editor.mjs
 
 web:
 	scripts/build-web.sh

@@ -1,10 +1,16 @@
 //! The APIM Policy Playground web app (compiled to wasm32 and bundled by trunk).
 //!
 //! UI only: components render [`state::State`] and dispatch [`state::Action`]s; every piece of
-//! policy knowledge comes from the `apim-policy` crate.
+//! policy knowledge comes from the `apim-policy` crate. The code editor is CodeMirror, reached
+//! through [`bridge`].
 
 mod app;
+mod bridge;
+mod components;
+mod examples;
 mod panic;
+mod rule_docs;
+mod share;
 mod state;
 mod storage;
 

@@ -2,6 +2,9 @@
 //!
 //! The core never panics on input by design (workspace lints deny the usual sources), but if a
 //! bug slips through, the user sees what happened and can reload; autosave keeps their work.
+//!
+//! The reload control is a plain link to the page itself: the page's Content-Security-Policy
+//! forbids inline event handlers, and after a panic the wasm instance cannot run callbacks.
 
 use std::fmt::Write;
 
@@ -35,7 +38,7 @@ fn show_crash(message: &str) {
         "<h2>The playground hit an internal error</h2>\
          <p>Your policy and scenario are saved in this browser. Reload to continue where you left off.</p>\
          <pre>{escaped}</pre>\
-         <button type=\"button\" onclick=\"location.reload()\">Reload (keeps your work)</button>"
+         <a class=\"btn\" href=\"\">Reload (keeps your work)</a>"
     ));
     let _ = body.append_child(&overlay);
 }

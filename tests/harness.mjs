@@ -62,3 +62,49 @@ export async function setEditorText(page, text) {
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.insertText(text);
 }
+
+/** The editor's text as shown (CodeMirror renders the lines in view; enough for short policies). */
+export async function editorText(page) {
+  return editable(page).evaluate((el) => el.innerText.replace(/\u00a0/g, ' ').replace(/\n$/, ''));
+}
+
+/** Open the examples menu and load one example by its id. */
+export async function loadExample(page, id) {
+  await page.getByTestId('examples').click();
+  await page.getByTestId('examples').locator(`[data-example="${id}"]`).click();
+}
+
+/** Collect Content-Security-Policy violations from the start of every page of `context`. */
+export async function recordCspViolations(context) {
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+}
+
+export async function cspViolations(page) {
+  return page.evaluate(() => window.__cspViolations ?? []);
+}
+
+/** Wait until the `problem-count` summary matches `re`. */
+export async function waitForCount(page, re) {
+  await page.waitForFunction(
+    ([source, flags]) => new RegExp(source, flags).test(
+      document.querySelector('[data-testid="problem-count"]')?.textContent ?? ''),
+    [re.source, re.flags],
+  );
+}
+
+/** Poll the editor's text until `ok(text)`; fails with `message` (and the text) after 5 s. */
+export async function untilEditorText(page, ok, message = 'editor text') {
+  const deadline = Date.now() + 5000;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = await editorText(page);
+    if (ok(text)) return text;
+    await page.waitForTimeout(25);
+  }
+  throw new Error(`${message}: timed out; the editor holds:\n${text}`);
+}

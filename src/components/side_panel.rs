@@ -1,0 +1,108 @@
+//! The side panel: an ARIA tab list over [`TABS`] (roving tabindex, arrow keys, Home/End,
+//! automatic activation) and one tab panel per entry.
+//!
+//! Seam for the panels to come: add a `TabId` variant and a `TABS` entry in `state.rs`, and an
+//! arm in `panel_content` below (outline → `apim_policy::outline`, Simulate → the scenario
+//! builder and trace, Export → the export form). Inactive panels stay in the DOM, hidden.
+
+use super::example_info::ExampleInfo;
+use super::problems::ProblemsList;
+use crate::app::dom;
+use crate::bridge::EditorBridge;
+use crate::examples::Example;
+use crate::state::{Action, Problem, TABS, TabId};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SidePanelProps {
+    pub tab: TabId,
+    pub problems: Rc<Vec<Problem>>,
+    pub example: Option<&'static Example>,
+    pub scenario: Rc<str>,
+    pub bridge: EditorBridge,
+    pub dispatch: Callback<Action>,
+}
+
+fn tab_id(t: TabId) -> String {
+    format!("tab-{}", t.as_str())
+}
+
+fn panel_id(t: TabId) -> String {
+    format!("panel-{}", t.as_str())
+}
+
+#[function_component(SidePanel)]
+pub fn side_panel(props: &SidePanelProps) -> Html {
+    let onkeydown = {
+        let dispatch = props.dispatch.clone();
+        let current = props.tab;
+        Callback::from(move |e: KeyboardEvent| {
+            let Some(at) = TABS.iter().position(|t| t.id == current) else {
+                return;
+            };
+            let n = TABS.len();
+            let next = match e.key().as_str() {
+                "ArrowRight" | "ArrowDown" => (at + 1) % n,
+                "ArrowLeft" | "ArrowUp" => (at + n - 1) % n,
+                "Home" => 0,
+                "End" => n - 1,
+                _ => return,
+            };
+            e.prevent_default();
+            if let Some(t) = TABS.get(next) {
+                dispatch.emit(Action::SelectTab(t.id));
+                dom::focus_id(&tab_id(t.id));
+            }
+        })
+    };
+
+    html! {
+        <aside class="side-panel" id="side-panel" aria-label="Details">
+            <div class="tablist" role="tablist" aria-label="Panels" {onkeydown}>
+                { for TABS.iter().map(|t| {
+                    let selected = t.id == props.tab;
+                    let onclick = {
+                        let dispatch = props.dispatch.clone();
+                        let id = t.id;
+                        Callback::from(move |_: MouseEvent| dispatch.emit(Action::SelectTab(id)))
+                    };
+                    let badge = match t.id {
+                        TabId::Problems if !props.problems.is_empty() => html! {
+                            <span class="tab-badge" aria-label={format!("{} problems", props.problems.len())}>
+                                { props.problems.len() }
+                            </span>
+                        },
+                        _ => html! {},
+                    };
+                    html! {
+                        <button type="button" role="tab" id={tab_id(t.id)} class="tab"
+                            data-testid={format!("tab-{}", t.id.as_str())}
+                            aria-selected={selected.to_string()} aria-controls={panel_id(t.id)}
+                            tabindex={if selected { "0" } else { "-1" }} {onclick}>
+                            { t.label }{ badge }
+                        </button>
+                    }
+                }) }
+            </div>
+            { for TABS.iter().map(|t| html! {
+                <div role="tabpanel" id={panel_id(t.id)} class="tabpanel" aria-labelledby={tab_id(t.id)}
+                    hidden={t.id != props.tab} tabindex="0">
+                    { panel_content(t.id, props) }
+                </div>
+            }) }
+        </aside>
+    }
+}
+
+fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
+    match tab {
+        TabId::Problems => html! {
+            <ProblemsList problems={props.problems.clone()} bridge={props.bridge.clone()}
+                dispatch={props.dispatch.clone()} />
+        },
+        TabId::Example => html! {
+            <ExampleInfo example={props.example} scenario={props.scenario.clone()} />
+        },
+    }
+}

@@ -1,0 +1,287 @@
+//! Share links: the workspace (policy, scenario, example id) as JSON in the URL fragment,
+//! `#s=<deflate-raw, base64url>`. Nothing is sent anywhere: the fragment never reaches a server.
+//!
+//! This module is the pure part (what goes into the link, reading it back, leaving secrets
+//! out); the compression runs in the browser (`ApimCodec` in the editor bundle, bound in
+//! [`crate::bridge`]).
+
+use crate::state::Workspace;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The fragment prefix of a share link.
+pub const PREFIX: &str = "#s=";
+const VERSION: u32 = 1;
+
+/// What stands in for a secret value that was left out of a link.
+pub const PLACEHOLDER: &str = "<left out of the share link>";
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    v: u32,
+    #[serde(flatten)]
+    workspace: Workspace,
+}
+
+/// What [`payload`] produced: the JSON to compress, and what it left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    pub json: String,
+    /// Human descriptions of the secrets that were replaced ("secret named value api-key").
+    pub left_out: Vec<String>,
+}
+
+/// The JSON a share link carries. Unless `include_secrets`, secret values in the scenario are
+/// replaced with [`PLACEHOLDER`]; a scenario that is not valid JSON (mid-edit) cannot be
+/// searched for secrets and is left out whole.
+pub fn payload(workspace: &Workspace, include_secrets: bool) -> Prepared {
+    let mut workspace = workspace.clone();
+    let mut left_out = Vec::new();
+    if !include_secrets && !workspace.scenario.trim().is_empty() {
+        match serde_json::from_str::<Value>(&workspace.scenario) {
+            Ok(mut scenario) => {
+                left_out = strip_secrets(&mut scenario);
+                if !left_out.is_empty() {
+                    workspace.scenario =
+                        serde_json::to_string_pretty(&scenario).unwrap_or_default();
+                }
+            }
+            Err(_) => {
+                workspace.scenario = String::new();
+                left_out.push("the scenario (it is not valid JSON right now)".to_string());
+            }
+        }
+    }
+    let json = serde_json::to_string(&Payload {
+        v: VERSION,
+        workspace,
+    })
+    .unwrap_or_default();
+    Prepared { json, left_out }
+}
+
+/// Read a share link's JSON back.
+pub fn parse(json: &str) -> Result<Workspace, String> {
+    let payload: Payload =
+        serde_json::from_str(json).map_err(|e| format!("the link's content is damaged ({e})"))?;
+    if payload.v != VERSION {
+        return Err(format!(
+            "the link was made by a newer version of the playground (format {})",
+            payload.v
+        ));
+    }
+    Ok(payload.workspace)
+}
+
+/// The compressed token of a `location.hash`, if it is a share link.
+pub fn token(hash: &str) -> Option<&str> {
+    hash.strip_prefix(PREFIX).filter(|t| !t.is_empty())
+}
+
+/// Replace the scenario's secret values in place; returns what was replaced. Secrets are the
+/// values the simulator masks (secret named values, Key Vault secrets) plus the credentials a
+/// scenario carries: the subscription key and the requests' `Authorization` and
+/// `Ocp-Apim-Subscription-Key` headers.
+pub fn strip_secrets(scenario: &mut Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(nvs) = scenario
+        .get_mut("named_values")
+        .and_then(Value::as_array_mut)
+    {
+        for nv in nvs {
+            let secret = nv.get("secret").and_then(Value::as_bool) == Some(true);
+            let name = nv
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
+            if secret && replace(nv, "value") {
+                out.push(format!("secret named value {name}"));
+            }
+        }
+    }
+    if let Some(vaults) = scenario.get_mut("key_vaults").and_then(Value::as_array_mut) {
+        for vault in vaults {
+            let vault_name = vault
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
+            if let Some(secrets) = vault.get_mut("secrets").and_then(Value::as_array_mut) {
+                for s in secrets {
+                    let name = s
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_string();
+                    if replace(s, "value") {
+                        out.push(format!("Key Vault secret {vault_name}/{name}"));
+                    }
+                }
+            }
+        }
+    }
+    if let Some(sub) = scenario.get_mut("subscription")
+        && replace(sub, "key")
+    {
+        out.push("subscription key".to_string());
+    }
+    let mut requests: Vec<&mut Value> = Vec::new();
+    let (single, several) = split_requests(scenario);
+    requests.extend(single);
+    requests.extend(several);
+    for (i, request) in requests.into_iter().enumerate() {
+        let Some(headers) = request.get_mut("headers").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (name, value) in headers.iter_mut() {
+            let credential = name.eq_ignore_ascii_case("authorization")
+                || name.eq_ignore_ascii_case("ocp-apim-subscription-key");
+            if credential && !is_placeholder(value) {
+                *value = Value::Array(vec![Value::String(PLACEHOLDER.to_string())]);
+                out.push(format!("{name} header of request {}", i + 1));
+            }
+        }
+    }
+    out
+}
+
+fn split_requests(scenario: &mut Value) -> (Option<&mut Value>, Vec<&mut Value>) {
+    let Some(obj) = scenario.as_object_mut() else {
+        return (None, Vec::new());
+    };
+    let mut single = None;
+    let mut several = Vec::new();
+    for (key, value) in obj.iter_mut() {
+        match key.as_str() {
+            "request" => single = Some(value),
+            "requests" => {
+                if let Some(list) = value.as_array_mut() {
+                    several.extend(list.iter_mut());
+                }
+            }
+            _ => {}
+        }
+    }
+    (single, several)
+}
+
+fn is_placeholder(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s == PLACEHOLDER,
+        Value::Array(items) => items.iter().all(is_placeholder),
+        _ => false,
+    }
+}
+
+/// Replace `obj[key]` (a non-empty string) with the placeholder; false when there was none.
+fn replace(obj: &mut Value, key: &str) -> bool {
+    match obj.get_mut(key) {
+        Some(v @ Value::String(_))
+            if v.as_str()
+                .is_some_and(|s| !s.is_empty() && s != PLACEHOLDER) =>
+        {
+            *v = Value::String(PLACEHOLDER.to_string());
+            true
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::examples;
+
+    fn workspace(id: &str) -> Workspace {
+        Workspace::of_example(examples::find(id).unwrap())
+    }
+
+    #[test]
+    fn a_link_round_trips_the_workspace_with_secrets_when_asked() {
+        let w = workspace("jwt-hs256");
+        let p = payload(&w, true);
+        assert!(p.left_out.is_empty());
+        assert_eq!(parse(&p.json).unwrap(), w);
+    }
+
+    #[test]
+    fn secrets_are_left_out_by_default_and_listed() {
+        let w = workspace("jwt-hs256");
+        let p = payload(&w, false);
+        assert_eq!(
+            p.left_out,
+            vec![
+                "secret named value jwt-signing-key",
+                "Authorization header of request 1"
+            ]
+        );
+        let back = parse(&p.json).unwrap();
+        assert_eq!(back.policy, w.policy);
+        assert!(
+            !back.scenario.contains("cGxheWdyb3VuZC1kZW1v"),
+            "{}",
+            back.scenario
+        );
+        assert!(!back.scenario.contains("eyJhbGci"));
+        assert!(back.scenario.contains(PLACEHOLDER));
+
+        let w = workspace("seed-named-value");
+        let p = payload(&w, false);
+        assert_eq!(
+            p.left_out,
+            vec!["Key Vault secret contoso-kv/backend-api-key"]
+        );
+        assert!(!p.json.contains("s3cr3t-from-vault"));
+        // The Key Vault reference itself is not a secret and stays.
+        assert!(p.json.contains("secret_identifier"));
+    }
+
+    #[test]
+    fn every_request_of_a_sequence_is_cleaned() {
+        let mut scenario = serde_json::json!({
+            "subscription": {"key": "0123"},
+            "requests": [
+                {"headers": {"ocp-apim-subscription-key": ["0123"]}},
+                {"headers": {"Accept": ["*/*"]}}
+            ]
+        });
+        let left = strip_secrets(&mut scenario);
+        assert_eq!(
+            left,
+            vec![
+                "subscription key",
+                "ocp-apim-subscription-key header of request 1"
+            ]
+        );
+        assert_eq!(scenario["requests"][1]["headers"]["Accept"][0], "*/*");
+        // Idempotent: a placeholder is not a secret.
+        assert!(strip_secrets(&mut scenario).is_empty());
+    }
+
+    #[test]
+    fn an_invalid_scenario_is_left_out_whole() {
+        let w = Workspace {
+            policy: "<policies/>".into(),
+            scenario: "{ \"named_values\": [".into(),
+            example: None,
+        };
+        let p = payload(&w, false);
+        assert_eq!(p.left_out.len(), 1);
+        assert_eq!(parse(&p.json).unwrap().scenario, "");
+        assert_eq!(parse(&payload(&w, true).json).unwrap(), w);
+    }
+
+    #[test]
+    fn damaged_or_future_links_are_refused_with_a_reason() {
+        assert!(parse("not json").unwrap_err().contains("damaged"));
+        assert!(
+            parse(r#"{"v":2,"policy":""}"#)
+                .unwrap_err()
+                .contains("newer")
+        );
+        assert_eq!(token("#s=abc"), Some("abc"));
+        assert_eq!(token("#s="), None);
+        assert_eq!(token("#other"), None);
+    }
+}

@@ -1,0 +1,333 @@
+// The editor bridge: CodeMirror 6 set up for APIM policy XML, exposed to the Rust app as one
+// global, `window.ApimEditor` (plus `window.ApimCodec` for share links).
+//
+// scripts/build-editor.mjs bundles this file with esbuild into static/vendor/apim-editor.js (git
+// ignored), which trunk copies into dist/ and index.html loads as a classic script before the
+// wasm starts. Rust binds it with `#[wasm_bindgen(js_namespace = ApimEditor)]` (src/editor.rs),
+// so native builds never need the bundle.
+//
+// Positions crossing this bridge are UTF-16 offsets (what CodeMirror counts); the Rust side
+// converts the core's byte offsets once, with apim_policy::LineIndex.
+import { EditorState } from '@codemirror/state';
+import {
+  EditorView, keymap, lineNumbers, highlightActiveLineGutter, highlightSpecialChars,
+  drawSelection, dropCursor, rectangularSelection, crosshairCursor, highlightActiveLine,
+  ViewPlugin, Decoration,
+} from '@codemirror/view';
+import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
+import {
+  foldGutter, foldKeymap, indentOnInput, syntaxHighlighting, bracketMatching, HighlightStyle,
+} from '@codemirror/language';
+import { search, searchKeymap, highlightSelectionMatches } from '@codemirror/search';
+import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import { lintGutter, setDiagnostics as cmSetDiagnostics, lintKeymap } from '@codemirror/lint';
+import { xml } from '@codemirror/lang-xml';
+import { tags as t } from '@lezer/highlight';
+import { scanPolicyTokens } from './tokens.js';
+
+// Colours come from CSS custom properties (static/app.css), so the light/dark switch is pure CSS.
+const highlightStyle = HighlightStyle.define([
+  { tag: [t.tagName, t.angleBracket], color: 'var(--syn-tag)' },
+  { tag: t.attributeName, color: 'var(--syn-attr)' },
+  { tag: t.attributeValue, color: 'var(--syn-string)' },
+  { tag: [t.string, t.content], color: 'var(--syn-text)' },
+  { tag: t.comment, color: 'var(--syn-comment)', fontStyle: 'italic' },
+  { tag: [t.processingInstruction, t.documentMeta], color: 'var(--syn-meta)' },
+  { tag: t.invalid, color: 'var(--error)' },
+]);
+
+const theme = EditorView.theme({
+  '&': { height: '100%', color: 'var(--fg)', backgroundColor: 'var(--editor-bg)' },
+  '.cm-scroller': { fontFamily: 'var(--mono)', fontSize: 'var(--editor-font-size)', lineHeight: '1.55' },
+  '.cm-content': { caretColor: 'var(--fg)' },
+  '.cm-cursor, .cm-dropCursor': { borderLeftColor: 'var(--fg)' },
+  '&.cm-focused': { outline: 'none' },
+  '.cm-gutters': { backgroundColor: 'var(--gutter-bg)', color: 'var(--muted)', borderRight: '1px solid var(--border)' },
+  '.cm-activeLineGutter': { backgroundColor: 'var(--active-line)', color: 'var(--fg)' },
+  '.cm-activeLine': { backgroundColor: 'var(--active-line)' },
+  '&.cm-focused > .cm-scroller > .cm-selectionLayer .cm-selectionBackground, .cm-selectionBackground, ::selection': {
+    backgroundColor: 'var(--selection)',
+  },
+  '.cm-matchingBracket': { backgroundColor: 'var(--bracket-match)', outline: '1px solid var(--border-strong)' },
+  '.cm-searchMatch': { backgroundColor: 'var(--search-match)' },
+  '.cm-panels': { backgroundColor: 'var(--panel)', color: 'var(--fg)' },
+  '.cm-panels input, .cm-panels button': { font: 'inherit' },
+  '.cm-tooltip': { backgroundColor: 'var(--panel)', color: 'var(--fg)', border: '1px solid var(--border-strong)' },
+  '.cm-tooltip-lint': { maxWidth: '36rem' },
+  '.cm-diagnostic': { padding: '.35rem .6rem' },
+  '.cm-diagnostic-error': { borderLeftColor: 'var(--error)' },
+  '.cm-diagnostic-warning': { borderLeftColor: 'var(--warning)' },
+  '.cm-diagnostic-info': { borderLeftColor: 'var(--info)' },
+  '.cm-foldPlaceholder': { backgroundColor: 'var(--panel)', border: '1px solid var(--border)', color: 'var(--muted)' },
+  '.cm-panel.cm-search label': { fontSize: '.85rem' },
+  // Policy expressions and named values (see tokens.js).
+  '.cm-apim-expr': { backgroundColor: 'var(--expr-bg)', color: 'var(--expr-fg)', borderRadius: '2px' },
+  '.cm-apim-expr span': { color: 'inherit' },
+  '.cm-apim-expr-delim, .cm-apim-expr .cm-apim-expr-delim': { color: 'var(--expr-delim)', fontWeight: '700' },
+  '.cm-apim-expr .cm-apim-expr-string': { color: 'var(--expr-string)' },
+  '.cm-apim-named-value, .cm-apim-expr .cm-apim-named-value': {
+    backgroundColor: 'var(--named-bg)', color: 'var(--named-fg)', borderRadius: '3px', fontWeight: '600',
+  },
+  '.cm-apim-diagnostic': { display: 'grid', gap: '.3rem', fontFamily: 'system-ui, sans-serif', fontSize: '.85rem', lineHeight: '1.4' },
+  '.cm-apim-help': { color: 'var(--muted)' },
+  '.cm-apim-diagnostic a': { color: 'var(--accent)' },
+});
+
+// `@(…)` / `@{…}` policy expressions and `{{named values}}` as decorations over the XML
+// highlighting. The scan runs over the whole document (expressions span lines and attribute
+// quotes, and a 1,000-line policy scans in well under a millisecond), but decorations are made
+// only for what is in view: CodeMirror compares decoration sets on every update, and a set for
+// the whole document made each keystroke cost milliseconds on large policies.
+const marks = {
+  expr: Decoration.mark({ class: 'cm-apim-expr' }),
+  delim: Decoration.mark({ class: 'cm-apim-expr-delim' }),
+  string: Decoration.mark({ class: 'cm-apim-expr-string' }),
+  named: Decoration.mark({ class: 'cm-apim-named-value' }),
+};
+
+function policyDecorations(view, tokens) {
+  const ranges = [];
+  for (const { from, to } of view.visibleRanges) {
+    for (const tok of tokens) {
+      if (tok.to > from && tok.from < to && tok.to > tok.from) {
+        ranges.push(marks[tok.kind].range(Math.max(tok.from, from), Math.min(tok.to, to)));
+      }
+    }
+  }
+  return Decoration.set(ranges, true);
+}
+
+const policyTokens = ViewPlugin.fromClass(class {
+  constructor(view) {
+    this.tokens = scanPolicyTokens(view.state.doc.toString());
+    this.decorations = policyDecorations(view, this.tokens);
+  }
+
+  update(update) {
+    if (update.docChanged) this.tokens = scanPolicyTokens(update.state.doc.toString());
+    if (update.docChanged || update.viewportChanged) {
+      this.decorations = policyDecorations(update.view, this.tokens);
+    }
+  }
+}, { decorations: (v) => v.decorations });
+
+function renderDiagnostic(d) {
+  return () => {
+    const box = document.createElement('div');
+    box.className = 'cm-apim-diagnostic';
+    const head = box.appendChild(document.createElement('div'));
+    const code = head.appendChild(document.createElement('strong'));
+    code.textContent = d.code;
+    head.appendChild(document.createTextNode(' ' + d.message));
+    if (d.help) {
+      const help = box.appendChild(document.createElement('div'));
+      help.className = 'cm-apim-help';
+      help.textContent = d.help;
+    }
+    if (d.doc_url) {
+      const link = box.appendChild(document.createElement('a'));
+      link.href = d.doc_url;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      link.textContent = `About ${d.code}`;
+    }
+    return box;
+  };
+}
+
+/** The editors created so far, by handle, so Rust holds plain numbers. */
+const views = new Map();
+let nextHandle = 1;
+
+function view(handle) {
+  const v = views.get(handle);
+  if (!v) throw new Error(`ApimEditor: no editor ${handle}`);
+  return v;
+}
+
+/** Programmatic edits are not echoed to `onChange`: Rust already knows the text it sent. */
+const Silent = 'apim.silent';
+
+export const ApimEditor = {
+  /**
+   * Create an editor in `parent` holding `text`. `callbacks.onChange(text)` runs after every
+   * user edit; `callbacks.onFix(index)` when a quick fix is chosen in a tooltip. Returns a handle.
+   */
+  create(parent, text, callbacks, label) {
+    const handle = nextHandle++;
+    const onChange = callbacks?.onChange;
+    const state = EditorState.create({
+      doc: text,
+      extensions: [
+        lineNumbers(),
+        highlightActiveLineGutter(),
+        highlightSpecialChars(),
+        history(),
+        foldGutter(),
+        drawSelection(),
+        dropCursor(),
+        EditorState.allowMultipleSelections.of(true),
+        indentOnInput(),
+        syntaxHighlighting(highlightStyle),
+        bracketMatching(),
+        closeBrackets(),
+        rectangularSelection(),
+        crosshairCursor(),
+        highlightActiveLine(),
+        highlightSelectionMatches(),
+        search({ top: true }),
+        lintGutter(),
+        EditorView.lineWrapping,
+        xml(),
+        policyTokens,
+        theme,
+        EditorView.contentAttributes.of({ 'aria-label': label || 'Policy XML' }),
+        // Tab indents; Escape then Tab (CodeMirror's tab-focus escape) moves focus on.
+        keymap.of([
+          ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap,
+          ...foldKeymap, ...lintKeymap, indentWithTab,
+        ]),
+        // Multi-line text inserted as one input (an IME commit, dictation, a test driver's
+        // insertText) makes Chrome's own editing split lines and copy inline styles onto them,
+        // which the page's CSP blocks and reports. Apply such inputs as a transaction instead.
+        EditorView.domEventHandlers({
+          beforeinput(event, view) {
+            if (event.inputType !== 'insertText' || !event.data || !/[\r\n]/.test(event.data)) return false;
+            event.preventDefault();
+            view.dispatch(view.state.replaceSelection(event.data), {
+              userEvent: 'input.type', scrollIntoView: true,
+            });
+            return true;
+          },
+        }),
+        EditorView.updateListener.of((u) => {
+          if (!u.docChanged || !onChange) return;
+          if (u.transactions.every((tr) => tr.annotation(EditorState.userEvent) === Silent)) return;
+          onChange(u.state.doc.toString());
+        }),
+      ],
+    });
+    // CodeMirror injects its styles at runtime. In a document that takes a <style> element,
+    // which the page's Content-Security-Policy (style-src 'self') forbids; in a shadow root it
+    // uses a constructed stylesheet instead, which CSP allows. The CSS custom properties of the
+    // page's theme inherit into the shadow root, so light/dark still switch in CSS alone.
+    const mount = document.createElement('div');
+    mount.className = 'cm-mount';
+    parent.appendChild(mount);
+    const root = mount.attachShadow({ mode: 'open' });
+    const editor = new EditorView({ state, parent: root, root });
+    views.set(handle, { view: editor, mount, callbacks });
+    // A User Timing mark: the browser tests read it for the "page load to editable" budget.
+    performance.mark('apim-editor-ready');
+    return handle;
+  },
+
+  /** Replace the whole text (an example, a reset, a share link). Undoable with Ctrl+Z. */
+  setText(handle, text) {
+    const { view: v } = view(handle);
+    const old = v.state.doc.toString();
+    if (old === text) return;
+    // Replace only the part that differs, so a quick fix keeps the cursor and the undo step is
+    // the real change.
+    let start = 0;
+    const max = Math.min(old.length, text.length);
+    while (start < max && old.charCodeAt(start) === text.charCodeAt(start)) start++;
+    let end = 0;
+    while (end < max - start && old.charCodeAt(old.length - 1 - end) === text.charCodeAt(text.length - 1 - end)) end++;
+    v.dispatch({
+      changes: { from: start, to: old.length - end, insert: text.slice(start, text.length - end) },
+      userEvent: Silent,
+    });
+  },
+
+  getText(handle) {
+    return view(handle).view.state.doc.toString();
+  },
+
+  /**
+   * Show diagnostics: a JSON array of {from, to, severity, code, message, help?, doc_url?,
+   * fix?} with UTF-16 offsets. A `fix` (its label) adds a tooltip action that calls onFix(i).
+   */
+  setDiagnostics(handle, json) {
+    const { view: v, callbacks } = view(handle);
+    const len = v.state.doc.length;
+    const list = JSON.parse(json).map((d, i) => {
+      const from = Math.min(Math.max(0, d.from), len);
+      const to = Math.min(Math.max(from, d.to), len);
+      const diagnostic = {
+        from, to, severity: d.severity,
+        message: d.message, renderMessage: renderDiagnostic(d),
+      };
+      if (d.fix && callbacks?.onFix) {
+        diagnostic.actions = [{ name: d.fix, apply: () => callbacks.onFix(i) }];
+      }
+      return diagnostic;
+    });
+    v.dispatch(cmSetDiagnostics(v.state, list));
+  },
+
+  /** Select `from..to` (UTF-16 offsets), scroll it into the middle of the view and focus. */
+  select(handle, from, to) {
+    const { view: v } = view(handle);
+    const len = v.state.doc.length;
+    const anchor = Math.min(Math.max(0, from), len);
+    const head = Math.min(Math.max(anchor, to), len);
+    v.dispatch({
+      selection: { anchor, head },
+      effects: EditorView.scrollIntoView(anchor, { y: 'center' }),
+    });
+    v.focus();
+  },
+
+  focus(handle) {
+    view(handle).view.focus();
+  },
+
+  destroy(handle) {
+    const entry = views.get(handle);
+    if (entry) {
+      entry.view.destroy();
+      entry.mount.remove();
+      views.delete(handle);
+    }
+  },
+};
+
+// Share links: the state compressed with the browser's own deflate (CompressionStream), as
+// base64url. Nothing leaves the page.
+function toBase64Url(bytes) {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(text) {
+  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
+  const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+async function pipe(bytes, stream) {
+  const out = new Response(new Blob([bytes]).stream().pipeThrough(stream));
+  return new Uint8Array(await out.arrayBuffer());
+}
+
+export const ApimCodec = {
+  /** text → deflate-raw → base64url */
+  async encode(text) {
+    const packed = await pipe(new TextEncoder().encode(text), new CompressionStream('deflate-raw'));
+    return toBase64Url(packed);
+  },
+  /** base64url → inflate → text; rejects on malformed input. */
+  async decode(token) {
+    const raw = await pipe(fromBase64Url(token), new DecompressionStream('deflate-raw'));
+    return new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  },
+};
+
+window.ApimEditor = ApimEditor;
+window.ApimCodec = ApimCodec;

@@ -1,0 +1,133 @@
+// The code editor: live diagnostics with underline, gutter marker and hover, the problems list
+// moving the cursor (with non-ASCII text before the error), highlighting of expressions and
+// named values, and the keyboard (undo, search, Tab with its Escape-then-Tab way out).
+//
+// Besides the data-testid hooks, these tests read CodeMirror's own documented class names
+// (.cm-content, .cm-lintRange-*, .cm-tooltip-lint, .cm-search) inside the `editor` hook.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, openApp, setEditorText, editable, editorText, loadExample, waitForCount,
+} from './harness.mjs';
+
+let env;
+before(async () => { env = await launch(); });
+after(async () => { await env?.close(); });
+
+const BROKEN = '<policies>\n  <inbound>\n    <base />\n  </outbound>\n</policies>\n';
+
+test('typing updates the problems, the underline, the gutter and the hover', async () => {
+  const { page, errors } = await openApp(env);
+  await waitForCount(page, /^No problems$/);
+  await setEditorText(page, BROKEN);
+  await waitForCount(page, /^1 error, 0 warnings$/);
+
+  const problem = page.getByTestId('problem');
+  assert.equal(await problem.count(), 1);
+  assert.equal(await problem.getAttribute('data-severity'), 'error');
+  assert.equal(await problem.getAttribute('data-line'), '4');
+  assert.equal(await problem.getAttribute('data-code'), 'APIM0001');
+
+  const editor = page.getByTestId('editor');
+  const underline = editor.locator('.cm-lintRange-error').first();
+  await underline.waitFor();
+  assert.match(await underline.textContent(), /<\/outbound>/);
+  assert.equal(await editor.locator('.cm-lint-marker-error').count(), 1, 'gutter marker');
+
+  await underline.hover();
+  const tooltip = editor.locator('.cm-tooltip-lint');
+  await tooltip.waitFor();
+  const tip = await tooltip.textContent();
+  assert.match(tip, /APIM0001/);
+  assert.match(tip, /XML syntax error/);
+  assert.match(tip, /every element must be closed/, 'the help text');
+  const link = tooltip.getByRole('link', { name: 'About APIM0001' });
+  assert.match(await link.getAttribute('href'), /^https:\/\/learn\.microsoft\.com\//);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('clicking a problem puts the cursor at it, counting é and emoji correctly', async () => {
+  const { page, errors } = await openApp(env);
+  const text = [
+    '<policies>',
+    '  <!-- café ☕ 🔑 naïve -->',
+    '  <inbound>',
+    '    <set-header name="x-é">😀</outbound>',
+    '</policies>',
+  ].join('\n');
+  await setEditorText(page, text);
+  const problem = page.getByTestId('problem');
+  await problem.waitFor();
+  assert.equal(await problem.getAttribute('data-line'), '4');
+
+  // Move the cursor elsewhere first, then jump with the problem row.
+  await page.keyboard.press('ControlOrMeta+Home');
+  await problem.click();
+  const focusedInEditor = await page.getByTestId('editor').evaluate((el) => el.contains(document.activeElement));
+  assert.ok(focusedInEditor, 'the editor has the focus after the click');
+  await page.keyboard.type('¤');
+  const lines = (await editorText(page)).split('\n');
+  assert.equal(lines[3], '    <set-header name="x-é">😀¤</outbound>');
+
+  // The keyboard path: Enter on the row's button does the same.
+  await page.keyboard.press('ControlOrMeta+z');
+  await page.keyboard.press('ControlOrMeta+Home');
+  await problem.locator('button').first().focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('§');
+  assert.equal((await editorText(page)).split('\n')[3], '    <set-header name="x-é">😀§</outbound>');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('policy expressions and named values are highlighted as such', async () => {
+  const { page } = await openApp(env);
+  await loadExample(page, 'backend-routing');
+  const editor = page.getByTestId('editor');
+  const expr = editor.locator('.cm-apim-expr').first();
+  await expr.waitFor();
+  // The whole raw expression, quotes included, is one expression, not XML attribute text.
+  assert.equal(
+    await expr.textContent(),
+    '@(context.Request.Headers.GetValueOrDefault("X-Region", "").Equals("eu", StringComparison.OrdinalIgnoreCase))',
+  );
+  await loadExample(page, 'seed-named-value');
+  const named = editor.locator('.cm-apim-named-value');
+  await named.first().waitFor();
+  assert.ok((await named.allTextContents()).includes('{{backend-api-key}}'));
+  await page.close();
+});
+
+test('undo, search, Tab indents and Escape then Tab leaves the editor', async () => {
+  const { page, errors } = await openApp(env);
+  await setEditorText(page, '<policies>\n</policies>');
+  await page.keyboard.press('ControlOrMeta+Home');
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('<inbound />');
+  assert.match(await editorText(page), /<inbound \/>/);
+  await page.keyboard.press('ControlOrMeta+z');
+  assert.doesNotMatch(await editorText(page), /<inbound \/>/);
+  await page.keyboard.press('ControlOrMeta+Shift+Z');
+  assert.match(await editorText(page), /<inbound \/>/);
+
+  // Tab indents inside the editor instead of moving focus.
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Tab');
+  assert.match(await editorText(page), /\n\s{2,}<inbound \/>/);
+  const inEditor = () => page.getByTestId('editor').evaluate((el) => el.contains(document.activeElement));
+  assert.ok(await inEditor());
+  // Escape, then Tab: focus moves on to the next control (the status line's problem count).
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  assert.equal(await inEditor(), false);
+  assert.ok(await page.evaluate(() => !!document.activeElement?.querySelector('[data-testid="problem-count"]')));
+
+  // Search panel.
+  await editable(page).click();
+  await page.keyboard.press('ControlOrMeta+f');
+  await page.getByTestId('editor').locator('.cm-search').waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,205 @@
+// Accessibility (axe-core), the Content-Security-Policy, screenshots for people to look at
+// (target/screenshots/), and the budgets of issue 6, printed rather than asserted:
+//   first load of dist/ gzipped (wasm + js + css)   goal <= 450 KB
+//   keystroke -> updated diagnostics, 1,000 lines   goal <= 16 ms median
+//   page load -> editable                           goal <= 500 ms
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, readdir } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
+import {
+  launch, openApp, setEditorText, loadExample, waitForCount, untilEditorText,
+  recordCspViolations, cspViolations,
+} from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await launch();
+  await mkdir('target/screenshots', { recursive: true });
+});
+after(async () => { await env?.close(); });
+
+const BROKEN = [
+  '<policies>',
+  '  <inbound>',
+  '    <base />',
+  '    <set-header name="x-api-key" exists-action="override">',
+  '      <value>{{backend-api-key}}</value>',
+  '    </set-header>',
+  '    <rate-limit-by-key calls="3" renewal-period="60"',
+  '        counter-key=\'@(context.Request.Headers.GetValueOrDefault("X-Client-Id", "anonymous"))\' />',
+  '  </outbound>',
+  '</policies>',
+].join('\n');
+
+async function axe(page, label) {
+  await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+    }));
+  });
+  const serious = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const minor = result.filter((v) => !serious.includes(v));
+  if (minor.length) console.log(`axe (${label}): minor findings`, JSON.stringify(minor));
+  assert.deepEqual(serious, [], `axe (${label}) found serious or critical violations`);
+}
+
+for (const scheme of ['light', 'dark']) {
+  test(`axe-core finds no serious or critical violations (${scheme})`, async () => {
+    // The audit script is injected inline, which the page's CSP (rightly) forbids.
+    const context = await env.browser.newContext({ colorScheme: scheme, bypassCSP: true, viewport: { width: 1280, height: 720 } });
+    const { page } = await openApp(env, { context });
+    await axe(page, `${scheme}, clean policy`);
+    await setEditorText(page, BROKEN);
+    await page.getByTestId('problem').first().waitFor();
+    await axe(page, `${scheme}, with problems`);
+    await page.getByTestId('tab-example').click();
+    await axe(page, `${scheme}, example tab`);
+    await page.getByTestId('examples').click();
+    await axe(page, `${scheme}, examples menu open`);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('share').click();
+    await page.getByTestId('share-link').waitFor();
+    await axe(page, `${scheme}, share panel open`);
+    await context.close();
+  });
+}
+
+test('no Content-Security-Policy violation during a typical session', async () => {
+  const context = await env.browser.newContext();
+  await recordCspViolations(context);
+  const { page, errors } = await openApp(env, { context });
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await setEditorText(page, BROKEN);
+  await page.getByTestId('problem').first().waitFor();
+  await page.getByTestId('editor').locator('.cm-lintRange-error').first().hover();
+  await page.getByTestId('editor').locator('.cm-tooltip-lint').waitFor();
+  await page.keyboard.press('ControlOrMeta+f');
+  await loadExample(page, 'jwt-hs256');
+  await page.getByTestId('theme-toggle').click();
+  await page.getByTestId('share').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="share-link"]')?.value);
+  await page.getByTestId('reset').click();
+  await page.getByTestId('reset-confirm').click();
+  await page.reload();
+  await page.getByTestId('problems').waitFor();
+  assert.deepEqual(await cspViolations(page), []);
+  assert.deepEqual(errors, []);
+  const origin = new URL(env.server.url).origin;
+  for (const url of requests) assert.ok(url.startsWith(origin), `request outside the app: ${url}`);
+  const csp = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content);
+  assert.match(csp, /default-src 'none'/);
+  assert.doesNotMatch(csp, /https?:|'unsafe-inline'|'unsafe-eval'/, csp);
+  await context.close();
+});
+
+test('screenshots in light and dark (target/screenshots/)', async () => {
+  for (const scheme of ['light', 'dark']) {
+    const context = await env.browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 720 } });
+    const { page } = await openApp(env, { context });
+    await loadExample(page, 'keyvault-send-request');
+    await untilEditorText(page, (t) => t.includes('send-request'));
+    await page.getByTestId('tab-example').click();
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: `target/screenshots/${scheme}.png` });
+
+    await setEditorText(page, BROKEN);
+    await page.getByTestId('tab-problems').click();
+    await page.getByTestId('problem').first().click();
+    await page.getByTestId('editor').locator('.cm-lintRange-error').first().hover();
+    await page.getByTestId('editor').locator('.cm-tooltip-lint').waitFor();
+    await page.screenshot({ path: `target/screenshots/${scheme}-problems.png` });
+
+    await page.mouse.move(0, 0);
+    await page.getByTestId('examples').click();
+    await page.screenshot({ path: `target/screenshots/${scheme}-examples.png` });
+    await page.keyboard.press('Escape');
+    await loadExample(page, 'jwt-hs256');
+    await page.getByTestId('share').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="share-link"]')?.value);
+    await page.screenshot({ path: `target/screenshots/${scheme}-share.png` });
+    await context.close();
+  }
+  console.log('screenshots: target/screenshots/{light,dark}{,-problems,-examples,-share}.png');
+});
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+test('budget: first load of dist/ gzipped', async () => {
+  const files = (await readdir('dist')).filter((f) => /\.(wasm|js|css)$/.test(f));
+  let total = 0;
+  const parts = [];
+  for (const f of files) {
+    const gz = gzipSync(await readFile(`dist/${f}`), { level: 9 }).length;
+    total += gz;
+    parts.push(`${f.replace(/-[0-9a-f]{8,}(?=[._])/, '')} ${(gz / 1024).toFixed(1)}`);
+  }
+  console.log(`budget: first load ${(total / 1024).toFixed(1)} KB gzipped (goal <= 450 KB): ${parts.join(', ')}`);
+  assert.ok(files.some((f) => f.endsWith('.wasm')));
+});
+
+test('budget: page load to editable', async () => {
+  const times = [];
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  for (let i = 0; i < 7; i++) {
+    await page.goto(env.server.url);
+    await page.getByTestId('editor').locator('.cm-content').waitFor();
+    times.push(await page.evaluate(() => performance.getEntriesByName('apim-editor-ready')[0]?.startTime));
+  }
+  assert.ok(times.every((t) => typeof t === 'number'), JSON.stringify(times));
+  console.log(`budget: page load to editable ${median(times).toFixed(0)} ms median of ${times.length} (goal <= 500 ms; first ${times[0].toFixed(0)} ms)`);
+  await context.close();
+});
+
+test('budget: keystroke to updated diagnostics on a 1,000-line policy', async () => {
+  const { page, context } = await openApp(env);
+  const lines = ['<policies>', '  <inbound>', '    <base />'];
+  let n = 0;
+  while (lines.length < 993) {
+    lines.push(`    <set-header name="x-header-${n}" exists-action="override">`,
+      `      <value>@(context.Request.Headers.GetValueOrDefault("x-in-${n}", "é-${n}"))</value>`,
+      '    </set-header>');
+    n++;
+  }
+  lines.push('  </inbound>', '  <backend>', '    <base />', '  </backend>', '  <outbound />', '  <on-error />', '</policies>');
+  const text = lines.join('\n');
+  assert.equal(text.split('\n').length, 1000);
+  await setEditorText(page, text);
+  await waitForCount(page, /^No problems$/);
+
+  // Keydown (capture, on window) to the mutation of the problem count, in the page's clock.
+  await page.evaluate(() => {
+    window.__lat = [];
+    let t0 = 0;
+    window.addEventListener('keydown', () => { t0 = performance.now(); }, true);
+    const target = document.querySelector('[data-testid="problem-count"]');
+    new MutationObserver(() => {
+      if (t0) { window.__lat.push(performance.now() - t0); t0 = 0; }
+    }).observe(target, { childList: true, characterData: true, subtree: true });
+  });
+  // End of the document, inside "</policies>": one letter breaks it, Backspace fixes it.
+  await page.keyboard.press('ControlOrMeta+End');
+  await page.keyboard.press('ArrowLeft');
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press('x');
+    await waitForCount(page, /^1 error/);
+    await page.keyboard.press('Backspace');
+    await waitForCount(page, /^No problems$/);
+  }
+  const lat = await page.evaluate(() => window.__lat);
+  assert.equal(lat.length, 40);
+  const sorted = [...lat].sort((a, b) => a - b);
+  console.log(`budget: keystroke to updated diagnostics ${median(lat).toFixed(1)} ms median, ` +
+    `p90 ${sorted[Math.floor(sorted.length * 0.9)].toFixed(1)} ms over ${lat.length} keystrokes ` +
+    '(1,000-line policy; goal <= 16 ms)');
+  await context.close();
+});
