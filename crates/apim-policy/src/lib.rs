@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod diagnostic;
 pub mod fix;
+pub mod format;
 pub mod lint;
 pub mod render;
 pub mod scenario;
