@@ -51,7 +51,7 @@ pub fn read_file(path: &Path) -> Result<Input, String> {
     })
 }
 
-fn collect_xml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+pub fn collect_xml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {

@@ -5,6 +5,7 @@
 //! (shared/spec/cli-and-scenario.md): 0 success, 1 the input has errors, 2 usage or I/O problem.
 
 mod export;
+mod fmt;
 mod import;
 mod input;
 mod lint;
@@ -31,6 +32,8 @@ enum Command {
     Export(export::Args),
     /// Print the policies an ARM template or APIOps artifacts folder holds.
     Import(import::Args),
+    /// Rewrite policy documents in the canonical layout (--check: only list what would change).
+    Fmt(fmt::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,5 +42,6 @@ fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
     }
 }

@@ -12,6 +12,8 @@ pub mod catalog;
 pub mod diagnostic;
 pub mod export;
 pub mod fix;
+pub mod format;
+pub mod ide;
 pub mod lint;
 pub mod render;
 pub mod scenario;

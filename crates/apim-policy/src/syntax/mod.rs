@@ -4,7 +4,7 @@
 //! `diagnostics` hold every syntax problem found. See `mask` for how expressions are read and
 //! `parse` for the tokenizer pass.
 
-mod mask;
+pub(crate) mod mask;
 mod parse;
 mod tree;
 
