@@ -117,4 +117,14 @@ if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
     "$WASM_CARGO" install --quiet --force --locked trunk --version "$TRUNK_VERSION" --ignore-rust-version >&2
 fi
 
+# --- 6. Python's jsonschema: the export tests validate ARM templates against Microsoft's schemas
+# (pip, not apt: Debian bookworm's python3-jsonschema 4.10 is older than the 4.18 it needs).
+command -v python3 >/dev/null || apt_install python3 python3-pip || die "python3 is needed by the export tests"
+if ! python3 -c 'import importlib.metadata as m, referencing; assert tuple(int(x) for x in m.version("jsonschema").split(".")[:2]) >= (4, 18)' 2>/dev/null; then
+  log "pip install jsonschema>=4.18"
+  python3 -m pip install --quiet 'jsonschema>=4.18' >&2 \
+    || python3 -m pip install --quiet --break-system-packages 'jsonschema>=4.18' >&2 \
+    || die "could not install jsonschema>=4.18 (python3 -m pip install 'jsonschema>=4.18')"
+fi
+
 log "ready ($MODE toolchain)"

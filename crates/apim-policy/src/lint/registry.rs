@@ -142,3 +142,79 @@ pub fn rules() -> &'static [&'static Rule] {
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code == code)
 }
+
+/// The rule reference as Markdown (`docs/rules.md` is this text; the app shows each rule's part).
+pub fn markdown() -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "# Diagnostic rules\n\nEvery problem the playground and `apim-policy lint` report has a stable code. \
+This page is generated from the rules themselves (`crates/apim-policy/src/lint/rules/`); each bad and \
+good example below is a test.\n\n| code | name | severity | what it reports |\n|---|---|---|---|\n",
+    );
+    for r in RULES {
+        let _ = writeln!(
+            out,
+            "| [{0}](#{1}) | `{2}` | {3} | {4} |",
+            r.code,
+            r.code.to_ascii_lowercase(),
+            r.name,
+            r.severity,
+            r.summary.replace('|', "\\|")
+        );
+    }
+    for r in RULES {
+        let _ = write!(
+            out,
+            "\n## {}\n\n`{}` · {} · fix {}\n\n**{}**\n\n{}\n",
+            r.code,
+            r.name,
+            r.severity,
+            if r.fix_safe {
+                "safe for `--fix`"
+            } else {
+                "offered in the editor only"
+            },
+            r.summary,
+            r.explanation
+        );
+        for (title, ex) in [("Bad", &r.bad), ("Good", &r.good)] {
+            let mut context = Vec::new();
+            if let Some(scope) = ex.scope {
+                context.push(format!("at {} scope", scope.name()));
+            }
+            if let Some(nvs) = ex.named_values {
+                context.push(format!(
+                    "named values: {}",
+                    nvs.iter()
+                        .map(|(n, s)| if *s {
+                            format!("{n} (secret)")
+                        } else {
+                            (*n).to_string()
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if let Some(f) = ex.fragments {
+                context.push(format!("fragments: {}", f.join(", ")));
+            }
+            let context = if context.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", context.join("; "))
+            };
+            let source = if ex.source.is_empty() {
+                "<!-- a policy document over 256 KiB -->"
+            } else {
+                ex.source
+            };
+            let source = if source.len() > 600 {
+                "<!-- elements nested more than 128 levels deep -->"
+            } else {
+                source
+            };
+            let _ = write!(out, "\n{title}{context}:\n\n```xml\n{source}\n```\n");
+        }
+    }
+    out
+}
