@@ -97,7 +97,7 @@ fi
 # --- 4. wasm-bindgen CLI: exactly the version in Cargo.lock ------------------------------------
 WBG_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' Cargo.lock)
 [ -n "$WBG_VERSION" ] || die "wasm-bindgen not found in Cargo.lock"
-export PATH="$HOME/.cargo/bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]; then
   log "installing wasm-bindgen-cli $WBG_VERSION (about 5 minutes)"
   # Not --locked: its lock file wants a webpki-roots release that registry mirrors may lack.
