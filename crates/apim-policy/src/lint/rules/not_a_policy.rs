@@ -90,7 +90,7 @@ fn key_vault_configuration(
         .unwrap_or_else(|| "<your-vault>".to_string());
     let indent = cx.indent_at(span.start);
     let replacement = format!(
-        "<!-- {{{{{secret}}}}} is a Key Vault named value: https://{vault}.vault.azure.net/secrets/{secret} -->\n{indent}<set-variable name=\"{secret}\" value=\"{{{{{secret}}}}}\" />"
+        "<!-- Key Vault named value \"{secret}\": https://{vault}.vault.azure.net/secrets/{secret} -->\n{indent}<set-variable name=\"{secret}\" value=\"{{{{{secret}}}}}\" />"
     );
     Diagnostic::error(codes::NOT_A_POLICY, e.name_span, message)
         .with_help(format!(
