@@ -1,6 +1,7 @@
-//! Every rule's documented examples are tests: `bad` reports the rule's code, `good` does not
-//! (and has no errors at all). The rendered diagnostics of every bad example are snapshotted so
-//! reviewers read what users see.
+//! Every linter rule's documented examples are tests: `bad` reports the rule's code, `good` does
+//! not (and has no errors at all). The rendered diagnostics of every bad example are snapshotted
+//! so reviewers read what users see. (Export's and import's rules, whose examples are exported
+//! or imported rather than linted, are tested by `export_rules.rs`.)
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,9 +9,18 @@
     clippy::indexing_slicing
 )]
 
-use apim_policy::lint::{self, codes, rules};
+use apim_policy::lint::registry::Check;
+use apim_policy::lint::{self, codes};
 use apim_policy::{LineIndex, Severity, render};
 use std::collections::BTreeSet;
+
+/// The rules whose examples are linted.
+fn lint_rules() -> impl Iterator<Item = &'static lint::Rule> {
+    lint::rules()
+        .iter()
+        .copied()
+        .filter(|r| r.bad.check == Check::Lint)
+}
 
 fn bad_source(rule: &lint::Rule) -> String {
     if rule.code == codes::DOCUMENT_TOO_LARGE {
@@ -27,7 +37,7 @@ fn bad_source(rule: &lint::Rule) -> String {
 fn codes_and_names_are_unique_and_well_formed() {
     let mut codes_seen = BTreeSet::new();
     let mut names = BTreeSet::new();
-    for rule in rules() {
+    for rule in lint::rules() {
         assert!(codes_seen.insert(rule.code), "duplicate code {}", rule.code);
         assert!(names.insert(rule.name), "duplicate name {}", rule.name);
         assert!(
@@ -48,13 +58,36 @@ fn codes_and_names_are_unique_and_well_formed() {
             rule.code
         );
         assert!(lint::rule(rule.code).is_some());
+        assert!(
+            (rule.bad.check == Check::Lint) == (rule.good.check == Check::Lint),
+            "{}: one example linted and the other not",
+            rule.code
+        );
     }
+}
+
+#[test]
+fn every_lint_code_has_a_rule_whose_examples_are_linted() {
+    let source = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint/codes.rs"),
+    )
+    .unwrap();
+    let mut seen = 0;
+    for code in source
+        .split('"')
+        .filter(|s| s.starts_with("APIM") && s.len() == 8)
+    {
+        seen += 1;
+        let rule = lint::rule(code).unwrap_or_else(|| panic!("{code} has no rule"));
+        assert_eq!(rule.bad.check, Check::Lint, "{code}");
+    }
+    assert_eq!(seen, lint_rules().count());
 }
 
 #[test]
 fn every_bad_example_reports_its_code() {
     let mut failures = Vec::new();
-    for rule in rules() {
+    for rule in lint_rules() {
         let source = bad_source(rule);
         let found = lint::lint_with(&source, &rule.bad.options());
         if !found
@@ -77,7 +110,7 @@ fn every_bad_example_reports_its_code() {
 #[test]
 fn every_good_example_is_clean() {
     let mut failures = Vec::new();
-    for rule in rules() {
+    for rule in lint_rules() {
         let found = lint::lint_with(rule.good.source, &rule.good.options());
         for d in found
             .iter()
@@ -94,7 +127,7 @@ fn every_good_example_is_clean() {
 
 #[test]
 fn every_fix_in_a_bad_example_removes_the_problem() {
-    for rule in rules() {
+    for rule in lint_rules() {
         let source = bad_source(rule);
         let options = rule.bad.options();
         for d in lint::lint_with(&source, &options)
@@ -119,7 +152,7 @@ fn every_fix_in_a_bad_example_removes_the_problem() {
 #[test]
 fn rendered_bad_examples() {
     let mut out = String::new();
-    for rule in rules() {
+    for rule in lint_rules() {
         if rule.code == codes::DOCUMENT_TOO_LARGE || rule.code == codes::TOO_DEEP {
             continue;
         }

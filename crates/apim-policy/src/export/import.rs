@@ -460,7 +460,7 @@ fn wrap_fragment(xml: String, source: &str, diagnostics: &mut Vec<Diagnostic>) -
         codes::FRAGMENT_WRAPPED,
         Severity::Info,
         format!("{source}: the fragment's value has no <fragment> root (the REST API returns it that way); wrapped in <fragment>…</fragment>"),
-    ));
+    ).with_help("Nothing to do in the playground; a file deployed as a fragment should keep the <fragment> root."));
     format!("<fragment>\n{}\n</fragment>", xml.trim())
 }
 
@@ -508,11 +508,14 @@ pub fn import_arm(text: &str) -> Result<Import, Vec<Diagnostic>> {
         Ok(v) => v,
         Err(e) => {
             let offset = offset_of(text, e.line(), e.column());
-            return Err(vec![Diagnostic::error(
-                codes::NOT_A_TEMPLATE,
-                Span::new(offset, (offset + 1).min(text.len())),
-                format!("not JSON: {e}"),
-            )]);
+            return Err(vec![
+                Diagnostic::error(
+                    codes::NOT_A_TEMPLATE,
+                    Span::new(offset, (offset + 1).min(text.len())),
+                    format!("not JSON: {e}"),
+                )
+                .with_help("Import an ARM template (JSON): compile Bicep first with az bicep build, and import an APIOps artifacts folder as a folder."),
+            ]);
         }
     };
     // A bare array of resources (an exported snippet) reads as a template holding them.
@@ -521,11 +524,14 @@ pub fn import_arm(text: &str) -> Result<Import, Vec<Diagnostic>> {
         other => other,
     };
     if template.get("resources").is_none() {
-        return Err(vec![problem(
-            codes::NOT_A_TEMPLATE,
-            Severity::Error,
-            "not an ARM template: it has no \"resources\"".into(),
-        )]);
+        return Err(vec![
+            problem(
+                codes::NOT_A_TEMPLATE,
+                Severity::Error,
+                "not an ARM template: it has no \"resources\"".into(),
+            )
+            .with_help("Import the template itself (a parameters file is not one) or a JSON array of resources."),
+        ]);
     }
     let mut reader = ArmReader {
         out: Import::default(),
@@ -547,7 +553,7 @@ fn finish(import: Import, what: &str) -> Result<Import, Vec<Diagnostic>> {
             codes::NOTHING_FOUND,
             Severity::Error,
             format!("{what} holds no API Management policy or policy fragment"),
-        ));
+        ).with_help("Import the template or folder that deploys the policies (linked templates are not followed), or extract the service with APIOps."));
         return Err(diagnostics);
     }
     Ok(import)
@@ -630,7 +636,7 @@ impl ArmReader {
                 codes::UNSUPPORTED_SCOPE,
                 Severity::Warning,
                 format!("{source}: {full_type} is a scope the playground does not model; skipped"),
-            )),
+            ).with_help("To check it anyway, paste its document into the editor and choose the closest scope.")),
             Kind::Other => {}
         }
         if full_type.eq_ignore_ascii_case("Microsoft.Resources/deployments")
@@ -697,7 +703,7 @@ impl ArmReader {
                 codes::UNREADABLE_RESOURCE,
                 Severity::Error,
                 format!("{what}: properties.value is missing or not a string"),
-            ));
+            ).with_help("Give the policy document as a string in properties.value (with format rawxml)."));
             return;
         };
         if format.ends_with("-link") {
@@ -705,7 +711,7 @@ impl ArmReader {
                 codes::LINKED_POLICY,
                 Severity::Error,
                 format!("{what}: the policy is linked ({format}: {raw}), not in the template; download it and open the file instead"),
-            ));
+            ).with_help("Open the downloaded document in the editor, or put it in the template (format rawxml, the document as value) and import that."));
             return;
         }
         let text = match classify(raw) {
@@ -733,7 +739,7 @@ impl ArmReader {
                     codes::XML_FORMAT_KEPT,
                     Severity::Warning,
                     format!("{what}: the xml-format document's expressions could not be unescaped safely; returned as written (entity-escaped)"),
-                ));
+                ).with_help("Lint the imported document to find the broken expression; when fixing the template, prefer format rawxml."));
             }
             converted
         } else {
@@ -789,7 +795,7 @@ impl ArmReader {
                             codes::LITERAL_SECRET,
                             Severity::Warning,
                             format!("{source}: the secret named value '{display_name}' is written literally in the template (not shown); pass it as a securestring parameter"),
-                        ));
+                        ).with_help("Pass it as a securestring parameter, or better make it Key Vault-backed; and rotate the secret, since it has been exposed."));
                         ImportedValue::Secret { parameter: None }
                     }
                     Str::Literal(l) => ImportedValue::Plain { value: l },
@@ -898,14 +904,14 @@ pub fn import_apiops(files: &[(String, String)]) -> Result<Import, Vec<Diagnosti
                     codes::UNSUPPORTED_SCOPE,
                     Severity::Warning,
                     "workspaces/…: workspace artifacts are a scope the playground does not model; skipped".into(),
-                ));
+                ).with_help("To check a workspace's policy anyway, open its policy.xml in the editor and choose the closest scope."));
             }
             ["workspaces", ..] => {}
             [.., last] if last.eq_ignore_ascii_case("policy.xml") => out.diagnostics.push(problem(
                 codes::UNREADABLE_RESOURCE,
-                Severity::Warning,
+                Severity::Error,
                 format!("{path}: not where APIOps keeps a policy (policy.xml, apis/<api>/…, products/<product>/…, policy fragments/<name>/…); skipped"),
-            )),
+            ).with_help("Move it to where APIOps keeps the policy of its scope, or open the file in the editor directly.")),
             _ => {}
         }
     }
@@ -915,11 +921,16 @@ pub fn import_apiops(files: &[(String, String)]) -> Result<Import, Vec<Diagnosti
 fn apiops_named_value(name: &str, content: &str, path: &str, out: &mut Import) {
     let parsed: Result<Value, _> = serde_json::from_str(content);
     let Ok(json) = parsed else {
-        out.diagnostics.push(problem(
-            codes::UNREADABLE_RESOURCE,
-            Severity::Warning,
-            format!("{path}: not valid JSON; skipped"),
-        ));
+        out.diagnostics.push(
+            problem(
+                codes::UNREADABLE_RESOURCE,
+                Severity::Error,
+                format!("{path}: not valid JSON; skipped"),
+            )
+            .with_help(
+                "Fix the file: APIOps writes {\"properties\": {\"displayName\": …, \"value\": …}}.",
+            ),
+        );
         return;
     };
     let props = json.get("properties").unwrap_or(&json);
@@ -947,7 +958,7 @@ fn apiops_named_value(name: &str, content: &str, path: &str, out: &mut Import) {
                 codes::LITERAL_SECRET,
                 Severity::Warning,
                 format!("{path}: the secret named value '{display_name}' is stored in the file (not shown)"),
-            ));
+            ).with_help("Keep the secret out of the folder: make the named value Key Vault-backed, or supply its value when deploying; and rotate the secret, since it has been exposed."));
         }
         ImportedValue::Secret { parameter: None }
     } else {

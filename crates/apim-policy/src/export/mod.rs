@@ -45,6 +45,7 @@ mod plan;
 mod render_arm;
 mod render_bicep;
 mod render_terraform;
+pub(crate) mod rules;
 
 pub use import::{
     Import, ImportedNamedValue, ImportedPolicy, ImportedValue, PolicyFormat, import_apiops,

@@ -262,7 +262,14 @@ pub fn build(
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
-        .cloned()
+        .map(|d| {
+            let mut d = d.clone();
+            // As the linter shows them: the rule's summary when the parser gave no help.
+            if d.help.is_none() {
+                d.help = crate::lint::rule(d.code).map(|r| r.summary.to_string());
+            }
+            d
+        })
         .collect();
     if !syntax_errors.is_empty() {
         return Err(syntax_errors);
@@ -334,7 +341,7 @@ pub fn build(
                 Severity::Warning,
                 Some(*span),
                 format!("a fragment cannot include another fragment ('{name}'); APIM will reject this fragment, and '{name}' is not exported"),
-            ));
+            ).with_help(format!("Write the policies of '{name}' here instead of including it: fragments do not nest.")));
         }
     } else {
         for (name, span) in &refs.fragments {
@@ -377,11 +384,14 @@ impl Builder<'_> {
                     "A <fragment> document is exported with the fragment scope."
                 }),
             ),
-            None => self.errors.push(Diagnostic::error(
-                codes::ROOT_MISMATCH,
-                Span::default(),
-                format!("the document is empty: a {} policy needs a <{want}> element", self.plan.scope.as_str()),
-            )),
+            None => self.errors.push(
+                Diagnostic::error(
+                    codes::ROOT_MISMATCH,
+                    Span::default(),
+                    format!("the document is empty: a {} policy needs a <{want}> element", self.plan.scope.as_str()),
+                )
+                .with_help(format!("Write the <{want}> element and the policies inside it.")),
+            ),
         }
     }
 
@@ -488,7 +498,7 @@ impl Builder<'_> {
                             Severity::Warning,
                             span,
                             format!("named value '{}' has both a Key Vault reference and a value: the value is not exported, the secret is read from Key Vault", nv.name),
-                        ));
+                        ).with_help("Remove the value from the scenario's named value (give the secret in the vault's secrets to simulate it), or remove key_vault if the value should be stored in APIM."));
                     }
                     res.kind = self.key_vault_value(&nv.name, &kv.secret_identifier, kv.identity_client_id.as_deref(), span)?;
                 } else if nv.secret {
@@ -502,7 +512,7 @@ impl Builder<'_> {
                                     Severity::Warning,
                                     span,
                                     format!("named value '{}' is longer than APIM's limit of {MAX_VALUE_LEN} characters; the deployment will fail", nv.name),
-                                ));
+                                ).with_help("Split it into several named values, or keep large data outside APIM (for example behind a backend the policy calls and caches)."));
                             }
                             res.kind = NamedValueKind::Plain(v.to_string());
                         }
@@ -512,7 +522,8 @@ impl Builder<'_> {
                                 Severity::Warning,
                                 span,
                                 format!("named value '{}' has no value in the scenario (APIM needs a non-blank value): exported as a required parameter", nv.name),
-                            ),
+                            )
+                            .with_help("Give it a value in the scenario's named_values (or declare it secret or key_vault); otherwise the deployment must be given the parameter."),
                         ),
                     }
                 }
@@ -734,7 +745,7 @@ impl Builder<'_> {
                 codes::INVALID_NAME,
                 span,
                 format!("'{name}' is not a valid fragment name: 1–80 letters, digits, _ and -, not starting or ending with -"),
-            ));
+            ).with_help("fragment-id is the fragment's resource name: rename the fragment, and the reference, within those rules."));
             return None;
         }
         let Some(found) = self.scenario.and_then(|s| s.fragment(name)).cloned() else {
@@ -758,7 +769,7 @@ impl Builder<'_> {
                 Severity::Warning,
                 Some(span),
                 format!("fragment '{name}' in the scenario has {broken} syntax error(s): APIM will reject it"),
-            ));
+            ).with_help(format!("Fix the fragment '{name}' in the scenario's fragments: lint it on its own, at fragment scope.")));
         } else if doc.root_element().is_some_and(|r| r.name != "fragment") {
             self.warnings.push(note(
                 codes::FRAGMENT_PROBLEM,
@@ -767,7 +778,7 @@ impl Builder<'_> {
                 format!(
                     "fragment '{name}' in the scenario does not have the root element <fragment>"
                 ),
-            ));
+            ).with_help(format!("Wrap the policies of '{name}' in <fragment>…</fragment> in the scenario's fragments.")));
         }
         let refs = collect(&doc);
         let context = format!(" (in fragment '{name}')");
@@ -783,7 +794,7 @@ impl Builder<'_> {
                 Severity::Warning,
                 None,
                 format!("fragment '{name}' includes fragment '{nested}', but fragments cannot include fragments; APIM will reject it"),
-            ));
+            ).with_help(format!("Write the policies of '{nested}' in '{name}' instead of including it.")));
         }
         self.other_refs(&refs, Some(name));
         self.plan.fragments.push(FragmentRes {

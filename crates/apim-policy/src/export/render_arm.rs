@@ -530,7 +530,7 @@ pub fn render(plan: &Plan, snippet: bool, diagnostics: &mut Vec<Diagnostic>) -> 
                 "the snippet is a JSON array of resources for a template's \"resources\"; that template needs the parameters {}",
                 list.join(", ")
             ),
-        ));
+        ).with_help("Paste the array into the \"resources\" of a template that declares those parameters, or export a full template instead."));
         return Json::Arr(resources).pretty();
     }
     let mut parameters = Json::obj();

@@ -494,7 +494,7 @@ pub fn render(plan: &Plan, snippet: bool, diagnostics: &mut Vec<Diagnostic>) -> 
                 "the snippet expects the Bicep file to declare: {}",
                 expects.join("; ")
             ),
-        ));
+        ).with_help("Paste it into a Bicep file that declares these under the same names, or export a full template instead."));
     } else {
         out.push('\n');
         for (name, kind, default, description) in parameters(plan) {

@@ -585,7 +585,7 @@ pub fn render(plan: &Plan, snippet: bool, diagnostics: &mut Vec<Diagnostic>) -> 
                 "the snippet expects the configuration to declare: {}",
                 expects.join(", ")
             ),
-        ));
+        ).with_help("Paste it into a configuration that declares these under the same names, or export a full configuration instead."));
     }
     out.push('\n');
     if !snippet {
