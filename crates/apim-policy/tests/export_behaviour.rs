@@ -444,3 +444,17 @@ fn any_input_gives_an_answer_and_never_panics() {
         let _ = apim_policy::export::import_apiops(&[("policy.xml".into(), input.into())]);
     }
 }
+
+#[test]
+fn a_fragment_named_by_an_expression_is_reported_not_dropped() {
+    let policy = "<policies>\n  <inbound>\n    <base />\n    <include-fragment fragment-id=\"@(&quot;common&quot;)\" />\n  </inbound>\n</policies>\n";
+    let out = ok(policy, &opts(Target::Arm, Scope::Api), None);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == codes::FRAGMENT_PROBLEM)
+        .unwrap();
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(d.message.contains("not a literal"), "{}", d.message);
+    assert_eq!(&policy[d.span.start..d.span.end], "@(&quot;common&quot;)");
+}

@@ -239,6 +239,15 @@ pub fn parse_secret_identifier(identifier: &str) -> Option<SecretId> {
     })
 }
 
+/// "an api", "a product".
+fn with_article(word: &str) -> String {
+    let vowel = word
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
 fn note(code: &'static str, severity: Severity, span: Option<Span>, message: String) -> Diagnostic {
     Diagnostic::new(code, severity, span.unwrap_or_default(), message)
 }
@@ -350,6 +359,16 @@ pub fn build(
             }
         }
     }
+    // A fragment named by an expression cannot be known here (and APIM does not allow it:
+    // `fragment-id` takes no expressions); say so instead of dropping it.
+    for span in &refs.dynamic_fragments {
+        b.warnings.push(note(
+            codes::FRAGMENT_PROBLEM,
+            Severity::Warning,
+            Some(*span),
+            "this include-fragment's fragment-id is not a literal name: the fragment is not exported, and APIM does not accept an expression here".to_string(),
+        ).with_help("Write the fragment's name literally in fragment-id; choose between fragments with <choose> instead."));
+    }
     if b.errors.is_empty() {
         Ok((b.plan, b.warnings))
     } else {
@@ -373,8 +392,8 @@ impl Builder<'_> {
                     codes::ROOT_MISMATCH,
                     root.name_span,
                     format!(
-                        "a {} policy must have the root element <{want}>, not <{}>",
-                        self.plan.scope.as_str(),
+                        "{} policy must have the root element <{want}>, not <{}>",
+                        with_article(self.plan.scope.as_str()),
                         root.name
                     ),
                 )
@@ -388,7 +407,7 @@ impl Builder<'_> {
                 Diagnostic::error(
                     codes::ROOT_MISMATCH,
                     Span::default(),
-                    format!("the document is empty: a {} policy needs a <{want}> element", self.plan.scope.as_str()),
+                    format!("the document is empty: {} policy needs a <{want}> element", with_article(self.plan.scope.as_str())),
                 )
                 .with_help(format!("Write the <{want}> element and the policies inside it.")),
             ),
