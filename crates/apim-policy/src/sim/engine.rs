@@ -482,15 +482,19 @@ impl<'g, 's> Run<'g, 's> {
                 }
                 Err(f) => {
                     self.error_response(500, "Internal server error", &[]);
+                    let kv_said = if f.status == 500 {
+                        // The request never reached Key Vault (no identity, no vault).
+                        String::new()
+                    } else {
+                        format!(" (Key Vault: {} {})", f.status, f.kv_message)
+                    };
                     let message = format!(
-                        "named value '{}' could not be read from Key Vault '{}' (secret '{}'): {}. {}. (Key Vault: {} {})",
+                        "named value '{}' could not be read from Key Vault '{}' (secret '{}'): {}. {}.{kv_said}",
                         nv.name,
                         vault_name,
                         secret_name,
                         f.cause(),
                         capitalize(&f.advice),
-                        f.status,
-                        f.kv_message
                     );
                     return Err(self.raise(loc, &loc.policy_name(), f.cause(), message));
                 }
@@ -927,6 +931,12 @@ impl<'g, 's> Run<'g, 's> {
                 if !s.is_empty() && !self.tainted.contains(&s) {
                     self.tainted.push(s);
                 }
+            }
+        }
+        // Derived secrets are masked like the scenario's own (and taint later requests).
+        for t in std::mem::take(&mut self.tainted) {
+            if !self.gw.secrets.contains(&t) {
+                self.gw.secrets.push(t);
             }
         }
         RequestResult {

@@ -577,6 +577,10 @@ impl Run<'_, '_> {
             let mut secret = false;
             for v in doc.tree.text_values(loc.node) {
                 for nv in v.named_values() {
+                    // `{{ body.x }}` is Liquid output, not a named value, unless one has that name.
+                    if self.gw.sc.named_value(&nv.name).is_none() {
+                        continue;
+                    }
                     let s = self.named_value(loc, &nv.name)?;
                     secret |= s.secret;
                     text = text.replace(&format!("{{{{{}}}}}", nv.name), &s.text);
