@@ -139,7 +139,7 @@ pub fn simulate(
     let mut masker = Masker::new(scenario.secret_values());
     let mut results = Vec::new();
     for (i, (req, at, url)) in prepared.into_iter().enumerate() {
-        let result = run_request(&mut gw, i, req, at, url, &mut masker);
+        let result = run_request(&mut gw, i, req, at, url);
         results.push(result);
     }
     if !options.reveal_secrets {
@@ -158,6 +158,133 @@ pub fn simulate(
     } else {
         SimOutput::Many(results)
     })
+}
+
+/// One expression of a policy, evaluated on its own in the scenario's request context.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExprReport {
+    /// The expression (`@(` … `)`) in the policy.
+    pub span: crate::diagnostic::Span,
+    /// It compiles (the C# subset parses, named values substituted).
+    pub parsed: bool,
+    /// The value as text, or the failure (`System.X: message`).
+    pub result: Result<String, String>,
+}
+
+/// Evaluate every expression of `policy` in document order, each in the context of the
+/// scenario's (first) request as the simulator builds it; `set-variable` values are stored
+/// as they go, so later expressions see them. For the editor's "evaluate" view and the
+/// corpus coverage numbers. Secrets are not masked here: callers mask what they show.
+pub fn evaluate_expressions(
+    policy: &str,
+    scenario: &Scenario,
+) -> Result<Vec<ExprReport>, SimError> {
+    let default_req = scenario::Request {
+        url: "https://contoso.azure-api.net/".into(),
+        ..scenario::Request::default()
+    };
+    let req = scenario
+        .request
+        .as_ref()
+        .or(scenario.requests.first())
+        .unwrap_or(&default_req);
+    let at = engine::request_time(scenario, req).map_err(|m| plain_error(&m))?;
+    let url = Url::parse(req.url.trim())
+        .ok_or_else(|| plain_error("the request's url is not an absolute URL"))?;
+    let mut gw = Gateway::new(scenario, policy);
+    let (mut run, _) = prepare(&mut gw, 0, req, at, url);
+    run.levels = run.gw.levels.clone();
+    let Some(doc) = run.gw.docs.first().cloned() else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (id, node) in doc.tree.nodes() {
+        let (element, values): (crate::syntax::NodeId, Vec<&crate::syntax::Value>) =
+            match &node.kind {
+                crate::syntax::NodeKind::Element(e) => {
+                    (id, e.attributes.iter().map(|a| &a.value).collect())
+                }
+                crate::syntax::NodeKind::Text(v) => match node.parent {
+                    Some(p) => (p, vec![v]),
+                    None => continue,
+                },
+                _ => continue,
+            };
+        let section = std::iter::once(element)
+            .chain(doc.tree.ancestors(element))
+            .filter_map(|a| doc.tree.element(a))
+            .find_map(|e| Section::from_name(&e.name))
+            .unwrap_or(Section::Inbound);
+        let loc = engine::Loc {
+            doc: doc.clone(),
+            doc_index: 0,
+            node: element,
+            level: 0,
+            section,
+            path: String::new(),
+            depth: 0,
+        };
+        // Policies that set variables without an expression of their own get a sample value,
+        // so that later expressions reading them can be evaluated.
+        if let crate::syntax::NodeKind::Element(el) = &node.kind {
+            let var = |attr: &str| el.attribute(attr).and_then(|a| a.value.literal());
+            let sample = match el.name.as_str() {
+                "send-request" => var("response-variable-name").map(|n| {
+                    let mut headers = apim_expr::Headers::default();
+                    headers.set("Content-Type", vec!["application/json".into()]);
+                    (
+                        n,
+                        apim_expr::Value::response(apim_expr::Response {
+                            status_code: 200,
+                            status_reason: "OK".into(),
+                            headers,
+                            body: Some(MessageBody::text(
+                                r#"{"value":"sample","access_token":"sample-token","id":"1"}"#,
+                            )),
+                        }),
+                    )
+                }),
+                "authentication-managed-identity" => var("output-token-variable-name")
+                    .map(|n| (n, apim_expr::Value::string("sample-token"))),
+                "cache-lookup-value" => {
+                    var("variable-name").map(|n| (n, apim_expr::Value::string("cached-sample")))
+                }
+                _ => None,
+            };
+            if let Some((name, value)) = sample {
+                run.ctx.variables.set(&name, value);
+            }
+        }
+        for v in values {
+            for e in v.expressions() {
+                let parsed =
+                    !e.unbalanced && apim_expr::check(&e.checkable_code(), e.kind).is_empty();
+                let result = match run.eval_expr(&loc, e) {
+                    Ok((val, _)) => {
+                        let el = doc.tree.element(element);
+                        if let Some(el) = el
+                            && el.name == "set-variable"
+                            && let Some(name) = el.attribute("name").and_then(|a| a.value.literal())
+                        {
+                            run.ctx.variables.set(&name, val.clone());
+                        }
+                        Ok(val.to_policy_string())
+                    }
+                    Err(_) => Err(run
+                        .trace
+                        .last()
+                        .map(|t| t.message.clone())
+                        .unwrap_or_else(|| "failed".into())),
+                };
+                out.push(ExprReport {
+                    span: e.span,
+                    parsed,
+                    result,
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The secret values a scenario's output is masked with (for front ends that print other
@@ -353,14 +480,22 @@ pub(crate) fn join_url(base: &str, path: &str) -> String {
     )
 }
 
-fn run_request(
-    gw: &mut Gateway<'_>,
+/// What went wrong before the policies run.
+struct Early {
+    /// The request matches no operation (why).
+    operation: Result<(), String>,
+    /// The subscription check failed: (reason, message).
+    subscription: Option<(String, String)>,
+}
+
+/// Build the request's context, match the operation and check the subscription.
+fn prepare<'g, 's>(
+    gw: &'g mut Gateway<'s>,
     index: usize,
     req: &scenario::Request,
     at: Timestamp,
     original: Url,
-    _masker: &mut Masker,
-) -> RequestResult {
+) -> (Run<'g, 's>, Early) {
     let sc = gw.sc;
     let mut ctx = Context::at(to_datetime(at));
     // Distinct, deterministic ids and random streams per request.
@@ -624,6 +759,26 @@ fn run_request(
         .collect();
     policies::set_backend_url(&mut run, query);
 
+    (
+        run,
+        Early {
+            operation: matched,
+            subscription: sub_error,
+        },
+    )
+}
+
+fn run_request(
+    gw: &mut Gateway<'_>,
+    index: usize,
+    req: &scenario::Request,
+    at: Timestamp,
+    original: Url,
+) -> RequestResult {
+    let sc = gw.sc;
+    let (mut run, early) = prepare(gw, index, req, at, original.clone());
+    let matched = early.operation;
+    let sub_error = early.subscription;
     // Errors before the policies run: on-error still runs (global, product, API scopes).
     if let Err(why) = matched {
         run.error_response(404, "Resource not found", &[]);
