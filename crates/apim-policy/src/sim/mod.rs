@@ -869,7 +869,6 @@ fn run_request(
         }
         Err(Stop::Error(e)) => return on_error(run, *e),
     }
-    policies::after_outbound(&mut run);
     run.finish(outcome, None)
 }
 
@@ -880,8 +879,7 @@ fn port_suffix(u: &Url) -> String {
     }
 }
 
-fn finish_returned(mut run: Run<'_, '_>) -> RequestResult {
-    policies::after_outbound(&mut run);
+fn finish_returned(run: Run<'_, '_>) -> RequestResult {
     let outcome = if run.forwarded {
         Outcome::Forwarded
     } else {

@@ -31,9 +31,6 @@ pub(crate) fn set_backend_url(run: &mut Run<'_, '_>, query: Vec<(String, String)
     }
 }
 
-/// Work after outbound that some policies leave for the end of the request.
-pub(crate) fn after_outbound(_run: &mut Run<'_, '_>) {}
-
 /// A parsed set-header / set-query-parameter.
 struct NameOp {
     name: String,
