@@ -9,6 +9,7 @@ mod fmt;
 mod import;
 mod input;
 mod lint;
+mod simulate;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Report problems in policy documents (files, folders of *.xml, or - for stdin).
     Lint(lint::Args),
+    /// Run the scenario's request(s) through a policy and print the trace, backend request and response.
+    Simulate(simulate::Args),
     /// Write a policy as an ARM template, Bicep or Terraform (with its named values and Key Vault access).
     Export(export::Args),
     /// Print the policies an ARM template or APIOps artifacts folder holds.
@@ -40,6 +43,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lint(args) => lint::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Fmt(args) => fmt::run(&args),

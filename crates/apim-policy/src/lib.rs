@@ -17,6 +17,7 @@ pub mod ide;
 pub mod lint;
 pub mod render;
 pub mod scenario;
+pub mod sim;
 pub mod syntax;
 pub mod text;
 pub mod time;

@@ -1,0 +1,374 @@
+//! A small JSON value that keeps object keys in document order, plus base64.
+//!
+//! The simulator rewrites bodies (Liquid's `body.*`, `json-to-xml`, `xml-to-json`) and those
+//! must keep the caller's key order, which `serde_json::Value` (a sorted map without its
+//! `preserve_order` feature, which would change every other user in the workspace) does not.
+//! Parsing is bounded in depth so hostile bodies cannot overflow the stack.
+
+use std::fmt::Write as _;
+
+/// Deepest nesting accepted when parsing.
+const MAX_DEPTH: usize = 64;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum J {
+    Null,
+    Bool(bool),
+    /// The number as written (so `1.50` stays `1.50`).
+    Num(String),
+    Str(String),
+    Arr(Vec<J>),
+    Obj(Vec<(String, J)>),
+}
+
+impl J {
+    pub fn get(&self, key: &str) -> Option<&J> {
+        match self {
+            J::Obj(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            J::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            J::Num(n) => n.parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// The value as text: strings unquoted, containers as compact JSON, null empty.
+    pub fn to_text(&self) -> String {
+        match self {
+            J::Null => String::new(),
+            J::Bool(b) => b.to_string(),
+            J::Num(n) => n.clone(),
+            J::Str(s) => s.clone(),
+            _ => self.to_json(),
+        }
+    }
+
+    /// Compact JSON.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        write_json(self, &mut out, None, 0);
+        out
+    }
+}
+
+fn write_json(v: &J, out: &mut String, indent: Option<usize>, level: usize) {
+    let newline = |out: &mut String, level: usize| {
+        if let Some(n) = indent {
+            out.push('\n');
+            for _ in 0..n * level {
+                out.push(' ');
+            }
+        }
+    };
+    match v {
+        J::Null => out.push_str("null"),
+        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        J::Num(n) => out.push_str(n),
+        J::Str(s) => write_str(s, out),
+        J::Arr(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, level + 1);
+                write_json(item, out, indent, level + 1);
+            }
+            if !items.is_empty() {
+                newline(out, level);
+            }
+            out.push(']');
+        }
+        J::Obj(fields) => {
+            out.push('{');
+            for (i, (k, item)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, level + 1);
+                write_str(k, out);
+                out.push(':');
+                if indent.is_some() {
+                    out.push(' ');
+                }
+                write_json(item, out, indent, level + 1);
+            }
+            if !fields.is_empty() {
+                newline(out, level);
+            }
+            out.push('}');
+        }
+    }
+}
+
+pub fn write_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// A JSON string literal for `s`.
+pub fn quote(s: &str) -> String {
+    let mut out = String::new();
+    write_str(s, &mut out);
+    out
+}
+
+/// Parse JSON text (whitespace around it allowed). `None` when it is not JSON.
+pub fn parse(text: &str) -> Option<J> {
+    let mut p = P {
+        b: text.as_bytes(),
+        i: 0,
+    };
+    let v = p.value(0)?;
+    p.ws();
+    (p.i == p.b.len()).then_some(v)
+}
+
+struct P<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl P<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+    fn eat(&mut self, lit: &[u8]) -> bool {
+        if self.b.get(self.i..self.i + lit.len()) == Some(lit) {
+            self.i += lit.len();
+            true
+        } else {
+            false
+        }
+    }
+    fn value(&mut self, depth: usize) -> Option<J> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match self.peek()? {
+            b'n' => self.eat(b"null").then_some(J::Null),
+            b't' => self.eat(b"true").then_some(J::Bool(true)),
+            b'f' => self.eat(b"false").then_some(J::Bool(false)),
+            b'"' => self.string().map(J::Str),
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.eat(b"]") {
+                    return Some(J::Arr(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    if self.eat(b",") {
+                        continue;
+                    }
+                    if self.eat(b"]") {
+                        return Some(J::Arr(items));
+                    }
+                    return None;
+                }
+            }
+            b'{' => {
+                self.i += 1;
+                let mut fields = Vec::new();
+                self.ws();
+                if self.eat(b"}") {
+                    return Some(J::Obj(fields));
+                }
+                loop {
+                    self.ws();
+                    let k = self.string()?;
+                    self.ws();
+                    if !self.eat(b":") {
+                        return None;
+                    }
+                    let v = self.value(depth + 1)?;
+                    fields.push((k, v));
+                    self.ws();
+                    if self.eat(b",") {
+                        continue;
+                    }
+                    if self.eat(b"}") {
+                        return Some(J::Obj(fields));
+                    }
+                    return None;
+                }
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = self.i;
+                while matches!(
+                    self.peek(),
+                    Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                ) {
+                    self.i += 1;
+                }
+                let n = std::str::from_utf8(self.b.get(start..self.i)?).ok()?;
+                n.parse::<f64>().ok()?;
+                Some(J::Num(n.to_string()))
+            }
+            _ => None,
+        }
+    }
+    fn string(&mut self) -> Option<String> {
+        if !self.eat(b"\"") {
+            return None;
+        }
+        let mut out: Vec<u8> = Vec::new();
+        loop {
+            let c = self.peek()?;
+            self.i += 1;
+            match c {
+                b'"' => return String::from_utf8(out).ok(),
+                b'\\' => {
+                    let e = self.peek()?;
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push(b'"'),
+                        b'\\' => out.push(b'\\'),
+                        b'/' => out.push(b'/'),
+                        b'b' => out.push(8),
+                        b'f' => out.push(12),
+                        b'n' => out.push(b'\n'),
+                        b'r' => out.push(b'\r'),
+                        b't' => out.push(b'\t'),
+                        b'u' => {
+                            let mut cp = self.hex4()?;
+                            if (0xD800..0xDC00).contains(&cp) && self.eat(b"\\u") {
+                                let lo = self.hex4()?;
+                                cp = 0x10000
+                                    + ((cp - 0xD800) << 10)
+                                    + (lo.wrapping_sub(0xDC00) & 0x3FF);
+                            }
+                            let ch = char::from_u32(cp).unwrap_or('\u{FFFD}');
+                            let mut buf = [0u8; 4];
+                            out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                        }
+                        _ => return None,
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    fn hex4(&mut self) -> Option<u32> {
+        let s = std::str::from_utf8(self.b.get(self.i..self.i + 4)?).ok()?;
+        self.i += 4;
+        u32::from_str_radix(s, 16).ok()
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Standard base64 with padding.
+pub fn b64_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk.first().copied().unwrap_or(0),
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                let idx = ((n >> (18 - 6 * k)) & 63) as usize;
+                out.push(char::from(B64.get(idx).copied().unwrap_or(b'A')));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Base64url without padding (JWT segments).
+pub fn b64url_encode(data: &[u8]) -> String {
+    b64_encode(data)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
+/// Decode standard or URL-safe base64, padding optional; `None` on bad input.
+pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0u32;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' => break,
+            b' ' | b'\n' | b'\r' | b'\t' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((acc >> bits) & 0xFF) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_key_order_and_round_trips() {
+        let text = r#"{"b":1,"a":[true,null,"x\n"],"c":{"z":1.50}}"#;
+        let v = parse(text).unwrap();
+        assert_eq!(v.to_json(), text);
+        assert!(parse("{").is_none());
+        assert!(parse(&"[".repeat(1000)).is_none());
+        assert_eq!(
+            parse(r#""\u00e9\ud83d\ude00""#).unwrap(),
+            J::Str("é😀".into())
+        );
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(b64_encode(b"user:pass"), "dXNlcjpwYXNz");
+        assert_eq!(b64_encode(b"ab"), "YWI=");
+        assert_eq!(b64_decode("YWI").unwrap(), b"ab");
+        assert_eq!(b64url_encode(&[0xfb, 0xff]), "-_8");
+        assert_eq!(b64_decode("-_8").unwrap(), vec![0xfb, 0xff]);
+    }
+}

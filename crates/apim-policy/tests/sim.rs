@@ -1,0 +1,554 @@
+//! The gateway simulator, end to end.
+//!
+//! * `fixtures`: every `tests/sim/<name>.policy.xml` + `<name>.scenario.json` pair (written by
+//!   `tests/sim/gen_fixtures.py`) runs and its output JSON is an insta snapshot
+//!   (`tests/snapshots/sim__<name>.snap`), reviewed by a person; `EXPECTED` also pins each
+//!   fixture's outcome (and error reason) so a snapshot update cannot silently flip one.
+//! * `examples`: every folder of `examples/` simulates with the outcome its README describes.
+//! * determinism, the masking property, and the CLI-facing JSON shape.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use apim_policy::scenario::Scenario;
+use apim_policy::sim::{DocRef, Outcome, SimOptions, SimOutput, simulate};
+use std::path::{Path, PathBuf};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sim")
+}
+
+fn run(policy: &str, scenario: &Scenario, reveal: bool) -> SimOutput {
+    simulate(
+        policy,
+        scenario,
+        &SimOptions {
+            reveal_secrets: reveal,
+        },
+    )
+    .unwrap_or_else(|e| panic!("simulation could not run: {e}"))
+}
+
+/// Fixture → (outcome of each request, error reason of the last one).
+const EXPECTED: &[(&str, &[&str], &str)] = &[
+    ("authentication-basic-secret", &["forwarded"], ""),
+    ("authentication-certificate", &["forwarded"], ""),
+    ("authentication-managed-identity-missing", &["error"], ""),
+    ("authentication-managed-identity-user", &["forwarded"], ""),
+    ("azure-ad-token-ok", &["forwarded"], ""),
+    (
+        "azure-ad-token-wrong-client",
+        &["error"],
+        "TokenClaimValueNotAllowed",
+    ),
+    ("backend-section-missing", &["returned"], ""),
+    (
+        "cache-lookup-store",
+        &["forwarded", "returned", "forwarded"],
+        "",
+    ),
+    ("cache-values", &["forwarded", "forwarded"], ""),
+    ("check-header-ok", &["forwarded"], ""),
+    (
+        "check-header-value-not-allowed",
+        &["error"],
+        "HeaderValueNotAllowed",
+    ),
+    ("choose-variables", &["forwarded"], ""),
+    ("cors-actual-request", &["forwarded"], ""),
+    ("cors-preflight-mismatch", &["returned"], ""),
+    (
+        "expression-failure-on-error",
+        &["error"],
+        "ExpressionValueEvaluationFailure",
+    ),
+    ("find-and-replace-json-xml", &["forwarded"], ""),
+    ("forward-request-fail-on-error", &["error"], ""),
+    ("forward-request-timeout", &["error"], "Timeout"),
+    ("fragment-in-scope", &["forwarded"], ""),
+    ("headers-query-rewrite", &["forwarded"], ""),
+    ("ip-filter-allow-range", &["forwarded"], ""),
+    ("ip-filter-forbid", &["error"], "CallerIpNotAllowed"),
+    ("jwt-bad-signature", &["error"], "TokenSignatureInvalid"),
+    ("jwt-claim-value", &["error"], "TokenClaimValueNotAllowed"),
+    ("jwt-expired", &["error"], "TokenExpired"),
+    ("jwt-hs256-ok", &["forwarded"], ""),
+    ("jwt-missing", &["error"], "TokenNotPresent"),
+    ("jwt-not-yet-valid", &["error"], "JwtInvalid"),
+    ("jwt-rs256-no-mock-not-verified", &["forwarded"], ""),
+    ("jwt-rs256-openid-ok", &["forwarded"], ""),
+    ("jwt-rs256-tampered", &["error"], "TokenSignatureInvalid"),
+    ("jwt-within-clock-skew", &["forwarded"], ""),
+    ("jwt-wrong-audience", &["error"], "TokenAudienceNotAllowed"),
+    ("jwt-wrong-issuer", &["error"], "TokenIssuerNotAllowed"),
+    (
+        "kv-grants-per-identity-system-denied",
+        &["error"],
+        "Forbidden",
+    ),
+    ("kv-grants-per-identity-user-ok", &["forwarded"], ""),
+    ("kv-missing-get-access-policy", &["error"], "Forbidden"),
+    ("kv-missing-get-rbac", &["error"], "ForbiddenByRbac"),
+    (
+        "kv-no-system-identity",
+        &["error"],
+        "ManagedIdentityNotFound",
+    ),
+    ("kv-ok", &["forwarded"], ""),
+    (
+        "kv-rest-forbidden",
+        &["error"],
+        "ExpressionValueEvaluationFailure",
+    ),
+    ("kv-rest-http-mock-wins", &["forwarded"], ""),
+    (
+        "kv-rest-no-token",
+        &["error"],
+        "ExpressionValueEvaluationFailure",
+    ),
+    (
+        "kv-rest-not-found",
+        &["error"],
+        "ExpressionValueEvaluationFailure",
+    ),
+    ("kv-rest-ok", &["forwarded"], ""),
+    (
+        "kv-rest-wrong-audience",
+        &["error"],
+        "ExpressionValueEvaluationFailure",
+    ),
+    ("kv-secret-disabled", &["error"], "SecretDisabled"),
+    ("kv-secret-expired", &["error"], "SecretExpired"),
+    ("kv-secret-missing", &["error"], "SecretNotFound"),
+    (
+        "kv-unknown-user-identity",
+        &["error"],
+        "ManagedIdentityNotFound",
+    ),
+    ("kv-vault-missing", &["error"], "VaultNotFound"),
+    (
+        "kv-versioned-identifier-wrong-version",
+        &["error"],
+        "SecretNotFound",
+    ),
+    ("mock-response", &["returned"], ""),
+    ("named-value-with-expression", &["forwarded"], ""),
+    ("operation-not-found", &["error"], "OperationNotFound"),
+    (
+        "operation-not-found-on-error",
+        &["error"],
+        "OperationNotFound",
+    ),
+    (
+        "quota-by-key",
+        &["forwarded", "forwarded", "error"],
+        "QuotaExceeded",
+    ),
+    (
+        "rate-limit-by-key-increment-condition",
+        &["forwarded", "error", "error"],
+        "RateLimitExceeded",
+    ),
+    (
+        "rate-limit-subscription",
+        &["forwarded", "forwarded", "error"],
+        "RateLimitExceeded",
+    ),
+    ("retry-backend", &["forwarded"], ""),
+    ("return-response", &["returned"], ""),
+    ("rewrite-uri-no-copy", &["forwarded"], ""),
+    ("scopes-base-order", &["forwarded"], ""),
+    ("send-request-http-mock", &["forwarded"], ""),
+    ("send-request-timeout-ignore-error", &["forwarded"], ""),
+    (
+        "send-request-unmocked-error",
+        &["error"],
+        "BackendConnectionFailure",
+    ),
+    ("set-body-expression", &["forwarded"], ""),
+    ("set-body-liquid", &["forwarded"], ""),
+    (
+        "subscription-key-invalid",
+        &["error"],
+        "SubscriptionKeyInvalid",
+    ),
+    (
+        "subscription-key-missing",
+        &["error"],
+        "SubscriptionKeyNotFound",
+    ),
+    ("subscription-key-query-accepted", &["forwarded"], ""),
+    ("trace-log-metric-passthrough", &["forwarded"], ""),
+    ("wait-and-limit-concurrency", &["forwarded"], ""),
+    ("xml-to-json", &["forwarded"], ""),
+];
+
+fn fixture_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir())
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.strip_suffix(".policy.xml").map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn fixtures() {
+    let names = fixture_names();
+    assert_eq!(
+        names,
+        EXPECTED.iter().map(|e| e.0.to_string()).collect::<Vec<_>>(),
+        "every fixture has a line in EXPECTED, and every line a fixture"
+    );
+    let mut failures = Vec::new();
+    for (name, outcomes, reason) in EXPECTED {
+        let policy = std::fs::read_to_string(dir().join(format!("{name}.policy.xml"))).unwrap();
+        let scenario = Scenario::from_json(
+            &std::fs::read_to_string(dir().join(format!("{name}.scenario.json"))).unwrap(),
+        )
+        .unwrap();
+        let out = run(&policy, &scenario, false);
+        let got: Vec<&str> = out.results().iter().map(|r| r.outcome.as_str()).collect();
+        let got_reason = out
+            .results()
+            .last()
+            .and_then(|r| r.error.as_ref())
+            .map(|e| e.reason.as_str())
+            .unwrap_or("");
+        if got != *outcomes || got_reason != *reason {
+            failures.push(format!(
+                "{name}: expected {outcomes:?} / {reason:?}, got {got:?} / {got_reason:?}"
+            ));
+        }
+        insta::assert_snapshot!(name.to_string(), out.to_json_pretty());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What each example's README says happens.
+const EXAMPLES: &[(&str, Option<&[Outcome]>)] = &[
+    ("backend-routing", Some(&[Outcome::Forwarded])),
+    ("cors-preflight", Some(&[Outcome::Returned])),
+    ("fragment", Some(&[Outcome::Forwarded])),
+    ("jwt-hs256", Some(&[Outcome::Forwarded])),
+    (
+        "keyvault-send-request",
+        Some(&[Outcome::Forwarded, Outcome::Forwarded]),
+    ),
+    ("mock-response", Some(&[Outcome::Returned])),
+    ("on-error", Some(&[Outcome::Error])),
+    (
+        "rate-limit-by-key",
+        Some(&[
+            Outcome::Forwarded,
+            Outcome::Forwarded,
+            Outcome::Forwarded,
+            Outcome::Error,
+            Outcome::Forwarded,
+        ]),
+    ),
+    // APIM refuses the document: the simulation does not run.
+    ("seed-blog", None),
+    ("seed-named-value", Some(&[Outcome::Forwarded])),
+    ("seed-permission-revoked", Some(&[Outcome::Error])),
+];
+
+fn example(id: &str) -> (String, Scenario) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples")
+        .join(id);
+    let policy = std::fs::read_to_string(root.join("policy.xml")).unwrap();
+    let scenario =
+        Scenario::from_json(&std::fs::read_to_string(root.join("scenario.json")).unwrap()).unwrap();
+    (policy, scenario)
+}
+
+#[test]
+fn every_example_simulates_as_its_readme_says() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let mut ids: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().into_string().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        EXAMPLES.iter().map(|e| e.0.to_string()).collect::<Vec<_>>(),
+        "every example folder has an expectation here"
+    );
+    for (id, expected) in EXAMPLES {
+        let (policy, scenario) = example(id);
+        let result = simulate(&policy, &scenario, &SimOptions::default());
+        match (expected, result) {
+            (None, Err(e)) => assert!(e.message.contains("cannot run"), "{id}: {e}"),
+            (None, Ok(_)) => panic!("{id}: APIM rejects this policy, the simulation must not run"),
+            (Some(_), Err(e)) => panic!("{id}: {e}"),
+            (Some(outcomes), Ok(out)) => {
+                let got: Vec<Outcome> = out.results().iter().map(|r| r.outcome).collect();
+                assert_eq!(&got, outcomes, "{id}");
+                // No expression may fail in a shipped example unless that is its point.
+                for r in out.results() {
+                    if let Some(e) = &r.error {
+                        assert_ne!(
+                            e.reason, "ExpressionValueEvaluationFailure",
+                            "{id}: {}",
+                            e.message
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // The specific claims of the READMEs.
+    let (p, s) = example("backend-routing");
+    let out = run(&p, &s, false);
+    assert_eq!(
+        out.results()[0].backend_request.as_ref().unwrap().url,
+        "https://orders-eu.contoso.com/api/items/42"
+    );
+    let (p, s) = example("rate-limit-by-key");
+    let out = run(&p, &s, false);
+    let r4 = &out.results()[3];
+    assert_eq!(r4.response.status, 429);
+    assert!(r4.response.headers.get("Retry-After").is_some());
+    let (p, s) = example("keyvault-send-request");
+    let out = run(&p, &s, false);
+    let vault_calls = |i: usize| {
+        out.results()[i]
+            .trace
+            .iter()
+            .filter(|t| t.message.contains("mock Key Vault"))
+            .count()
+    };
+    assert_eq!(
+        (vault_calls(0), vault_calls(1)),
+        (1, 0),
+        "only the first request calls the vault"
+    );
+    let (p, s) = example("seed-named-value");
+    let out = run(&p, &s, false);
+    let backend = out.results()[0].backend_request.as_ref().unwrap();
+    assert_eq!(backend.headers.get("x-api-key").unwrap(), ["***"]);
+    let (p, s) = example("seed-permission-revoked");
+    let out = run(&p, &s, false);
+    let e = out.results()[0].error.as_ref().unwrap();
+    for needle in [
+        "backend-api-key",
+        "contoso-kv",
+        "Forbidden",
+        "Get",
+        "system-assigned managed identity",
+    ] {
+        assert!(
+            e.message.contains(needle),
+            "'{needle}' missing from: {}",
+            e.message
+        );
+    }
+    assert!(out.results()[0].response.status >= 500);
+    let (p, s) = example("on-error");
+    let out = run(&p, &s, false);
+    assert_eq!(out.results()[0].response.status, 400);
+    assert!(
+        out.results()[0]
+            .response
+            .body
+            .contains("\"error\": \"HeaderNotFound\"")
+    );
+    let (p, s) = example("fragment");
+    let out = run(&p, &s, false);
+    assert!(
+        out.results()[0]
+            .trace
+            .iter()
+            .any(|t| t.doc == DocRef::Fragment("correlation-headers".into()))
+    );
+}
+
+#[test]
+fn the_same_scenario_gives_byte_identical_output() {
+    for name in fixture_names() {
+        let policy = std::fs::read_to_string(dir().join(format!("{name}.policy.xml"))).unwrap();
+        let scenario = Scenario::from_json(
+            &std::fs::read_to_string(dir().join(format!("{name}.scenario.json"))).unwrap(),
+        )
+        .unwrap();
+        let a = run(&policy, &scenario, false).to_json_pretty();
+        let b = run(&policy, &scenario, false).to_json_pretty();
+        assert_eq!(a, b, "{name}");
+    }
+}
+
+#[test]
+fn trace_steps_carry_spans_into_their_document() {
+    let (p, s) = example("seed-named-value");
+    let out = run(&p, &s, false);
+    let step = out.results()[0]
+        .trace
+        .iter()
+        .find(|t| t.policy == "set-header")
+        .unwrap();
+    assert_eq!(step.doc, DocRef::Policy);
+    let span = step.span.unwrap();
+    assert!(p[span.start..span.end].starts_with("<set-header"));
+    // Spans and documents are not part of the contract's JSON.
+    let json = out.to_json_pretty();
+    assert!(!json.contains("\"span\"") && !json.contains("\"doc\""));
+}
+
+/// A small deterministic generator (no new dependency for a property test).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() as usize) % xs.len()]
+    }
+}
+
+#[test]
+fn secrets_never_leak_unless_revealed() {
+    // Ways a secret can flow into the output: a header, a query parameter, a body, a
+    // variable, a trace message, an error message, derived (Base64, upper case, a
+    // substring join), through Key Vault, named values inside expressions, Basic auth.
+    let uses = [
+        r#"<set-header name="X-A" exists-action="override"><value>{{S}}</value></set-header>"#,
+        r#"<set-header name="X-B" exists-action="override"><value>@("Key " + "{{S}}")</value></set-header>"#,
+        r#"<set-query-parameter name="k" exists-action="override"><value>{{S}}</value></set-query-parameter>"#,
+        r#"<set-variable name="v" value="{{S}}" />"#,
+        r#"<set-variable name="b64" value="@(Convert.ToBase64String(Encoding.UTF8.GetBytes("{{S}}")))" />"#,
+        r#"<set-variable name="up" value="@("{{S}}".ToUpper())" />"#,
+        r#"<set-body>@("{\"k\":\"" + "{{S}}" + "\"}")</set-body>"#,
+        r#"<trace source="t"><message>secret is {{S}}</message></trace>"#,
+        r#"<authentication-basic username="u" password="{{S}}" />"#,
+        r#"<set-header name="X-C" exists-action="override"><value>@(context.Request.Headers.GetValueOrDefault("X-A", "") + "!")</value></set-header>"#,
+        r#"<check-header name="X-Missing" failed-check-httpcode="401" failed-check-error-message="no {{S}}" ignore-case="true" />"#,
+    ];
+    let kinds = ["plain-secret", "key-vault"];
+    let secrets = [
+        "s3cr3t-value-1",
+        "Zm9vYmFy-secret",
+        "p@ss word!",
+        "ünïcode-sëcret",
+    ];
+    let mut rng = Rng(42);
+    for case in 0..120 {
+        let secret = rng.pick(&secrets);
+        let kind = rng.pick(&kinds);
+        let n = 1 + (rng.next() as usize) % 4;
+        let mut body = String::new();
+        for _ in 0..n {
+            body.push_str(rng.pick(&uses));
+            body.push('\n');
+        }
+        let policy = format!(
+            "<policies><inbound><base />{body}</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"
+        );
+        let nv = if kind == "key-vault" {
+            serde_json::json!({"name": "S", "key_vault": {"secret_identifier": "https://kv.vault.azure.net/secrets/s"}})
+        } else {
+            serde_json::json!({"name": "S", "value": secret, "secret": true})
+        };
+        let scenario = serde_json::json!({
+            "named_values": [nv],
+            "key_vaults": [{"name": "kv", "apim_permissions": ["get"], "secrets": [{"name": "s", "value": secret}]}],
+            "backend": {"status": 200, "body": "ok"},
+            "request": {"method": "POST", "url": "https://contoso.azure-api.net/x", "headers": {"X-Echo": [format!("hello {secret}")]}}
+        });
+        let scenario = Scenario::from_json(&scenario.to_string()).unwrap();
+        let masked = run(&policy, &scenario, false).to_json_pretty();
+        let raw =
+            serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&masked).unwrap())
+                .unwrap();
+        let b64 = {
+            use std::fmt::Write;
+            let _ = String::new().write_str("");
+            base64(secret.as_bytes())
+        };
+        for leak in [secret.to_string(), secret.to_uppercase(), b64.clone()] {
+            assert!(
+                !raw.contains(&leak),
+                "case {case}: '{leak}' leaked in:\n{policy}\n{masked}"
+            );
+        }
+        let revealed = run(&policy, &scenario, true).to_json_pretty();
+        let revealed: serde_json::Value = serde_json::from_str(&revealed).unwrap();
+        let text = serde_json::to_string(&revealed).unwrap();
+        if body.contains("X-A\"") || body.contains("set-variable name=\"v\"") {
+            assert!(
+                text.contains(secret),
+                "case {case}: the revealed output must show the secret"
+            );
+        }
+        assert!(
+            !text.contains("***") || body.contains("***"),
+            "case {case}: nothing is masked when revealed"
+        );
+    }
+}
+
+fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= c.len() {
+                out.push(T[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn invalid_inputs_refuse_to_run_with_a_reason() {
+    let s = Scenario::from_json("{}").unwrap();
+    let e = simulate("<policies/>", &s, &SimOptions::default()).unwrap_err();
+    assert!(e.message.contains("no request"), "{e}");
+    let s = Scenario::from_json(r#"{"request": {"url": "not a url"}}"#).unwrap();
+    let e = simulate("<policies/>", &s, &SimOptions::default()).unwrap_err();
+    assert!(e.message.contains("absolute URL"), "{e}");
+    let s =
+        Scenario::from_json(r#"{"now": "yesterday", "request": {"url": "https://a/b"}}"#).unwrap();
+    let e = simulate("<policies/>", &s, &SimOptions::default()).unwrap_err();
+    assert!(e.message.contains("RFC 3339"), "{e}");
+    let s = Scenario::from_json(r#"{"request": {"url": "https://a/b"}}"#).unwrap();
+    let e = simulate(
+        "<policies><inbound><nope/></inbound></policies>",
+        &s,
+        &SimOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("line 1"), "{e}");
+}
+
+#[test]
+fn hostile_policies_end_quickly() {
+    let s = Scenario::from_json(r#"{"request": {"url": "https://a/b"}}"#).unwrap();
+    let spin = r#"<policies><inbound><set-variable name="x" value="@{ var i = 0; while (true) { i++; } return i; }" /></inbound></policies>"#;
+    let out = run(spin, &s, false);
+    assert_eq!(out.results()[0].outcome, Outcome::Error);
+    let retry = r#"<policies><inbound><retry condition="@(true)" count="50" interval="1"><retry condition="@(true)" count="50" interval="1"><set-header name="a" exists-action="append"><value>x</value></set-header></retry></retry></inbound></policies>"#;
+    let start = std::time::Instant::now();
+    let out = run(retry, &s, false);
+    assert!(start.elapsed().as_secs() < 10);
+    assert!(!out.results().is_empty());
+}
