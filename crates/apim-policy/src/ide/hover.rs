@@ -37,15 +37,12 @@ pub fn hover(source: &str, offset: usize, options: &LintOptions) -> Option<Hover
     let element = doc.element(id)?;
     let cx = Ctx::new(&doc, source, options);
     let kind = cx.kind(id);
-    let in_end_name = element.end_tag.is_some_and(|t| {
-        let name = Span::new(t.start + 2, t.start + 2 + element.name.len());
-        name.start <= offset && offset <= name.end
-    });
+    let in_end_name = element
+        .end_name_span
+        .is_some_and(|name| name.start <= offset && offset <= name.end);
     if (element.name_span.start <= offset && offset <= element.name_span.end) || in_end_name {
         let span = if in_end_name {
-            element.end_tag.map_or(element.name_span, |t| {
-                Span::new(t.start + 2, t.start + 2 + element.name.len())
-            })
+            element.end_name_span.unwrap_or(element.name_span)
         } else {
             element.name_span
         };

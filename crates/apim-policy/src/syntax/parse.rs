@@ -289,6 +289,7 @@ impl<'a> Parser<'a> {
             name_span,
             start_tag: span,
             end_tag: None,
+            end_name_span: None,
             self_closing,
             attributes,
             children: Vec::new(),
@@ -337,6 +338,7 @@ impl<'a> Parser<'a> {
                     }) = self.doc.nodes.get_mut(id.index())
                     {
                         e.end_tag = Some(span);
+                        e.end_name_span = Some(name_span);
                         *node_span = Span::new(node_span.start, span.end);
                     }
                     if self.stack.is_empty() {

@@ -334,3 +334,25 @@ fn checkable_code_substitutes_named_values_and_blanks_comments() {
         "new[] { {{a}} }".len()
     );
 }
+
+#[test]
+fn end_name_span_only_when_the_end_tag_names_the_element() {
+    let src = "<policies><inbound></ inbound ></policies>";
+    let doc = parse(src);
+    let (_, inbound) = doc.child_elements(doc.root.unwrap()).next().unwrap();
+    let s = inbound.end_name_span.unwrap();
+    assert_eq!(&src[s.start..s.end], "inbound");
+    // Found by fuzzing: an empty end tag taken as the end of <inbou>.
+    let doc = parse("<policies><inbou></>");
+    let (_, inbou) = doc.child_elements(doc.root.unwrap()).next().unwrap();
+    assert!(inbou.end_tag.is_some());
+    assert_eq!(inbou.end_name_span, None);
+    for d in crate::lint::lint("<policies><inbou></>") {
+        if let Some(f) = &d.fix {
+            assert!(
+                crate::fix::apply("<policies><inbou></>", &f.edits).is_some(),
+                "{d:?}"
+            );
+        }
+    }
+}

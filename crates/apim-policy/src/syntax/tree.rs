@@ -47,6 +47,9 @@ pub struct Element {
     pub start_tag: Span,
     /// `</name>`, when the element has one.
     pub end_tag: Option<Span>,
+    /// The name inside the end tag, when the end tag spells the element's name (not when a
+    /// mistyped end tag was taken as this element's end).
+    pub end_name_span: Option<Span>,
     pub self_closing: bool,
     pub attributes: Vec<Attribute>,
     pub children: Vec<NodeId>,

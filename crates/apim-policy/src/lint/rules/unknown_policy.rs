@@ -60,11 +60,10 @@ pub(crate) fn rename(e: &Element, to: &str) -> Fix {
         end: e.name_span.end,
         text: to.to_string(),
     }];
-    if let Some(end) = e.end_tag {
-        let name_start = end.start + 2;
+    if let Some(end) = e.end_name_span {
         edits.push(Edit {
-            start: name_start,
-            end: name_start + e.name.len(),
+            start: end.start,
+            end: end.end,
             text: to.to_string(),
         });
     }

@@ -42,11 +42,10 @@ fn run(cx: &mut Ctx<'_>) {
                 end: e.name_span.end,
                 text: s.to_string(),
             }];
-            if let Some(end) = e.end_tag {
-                let name_start = end.start + 2;
+            if let Some(end) = e.end_name_span {
                 edits.push(Edit {
-                    start: name_start,
-                    end: name_start + e.name.len(),
+                    start: end.start,
+                    end: end.end,
                     text: s.to_string(),
                 });
             }
