@@ -5,7 +5,6 @@ use super::complete::attribute_doc;
 use super::context_model;
 use super::{Hover, clamp, summarize};
 use crate::catalog::{self, AttrDef, ElementDef, PolicyDef, Scopes, Sections};
-use crate::diagnostic::Span;
 use crate::lint::{Ctx, Kind, LintOptions};
 use crate::syntax::{self, NamedValueRef};
 
