@@ -120,6 +120,7 @@ fi
 # --- 6. Python's jsonschema: the export tests validate ARM templates against Microsoft's schemas
 # (pip, not apt: Debian bookworm's python3-jsonschema 4.10 is older than the 4.18 it needs).
 command -v python3 >/dev/null || apt_install python3 python3-pip || die "python3 is needed by the export tests"
+python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip || die "pip is needed to install jsonschema"
 if ! python3 -c 'import importlib.metadata as m, referencing; assert tuple(int(x) for x in m.version("jsonschema").split(".")[:2]) >= (4, 18)' 2>/dev/null; then
   log "pip install jsonschema>=4.18"
   python3 -m pip install --quiet 'jsonschema>=4.18' >&2 \
