@@ -9,7 +9,7 @@ import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import {
   launch, openApp, setEditorText, loadExample, waitForCount, untilEditorText,
-  recordCspViolations, cspViolations,
+  recordCspViolations, cspViolations, openTab, cursorToLineEnd,
 } from './harness.mjs';
 
 let env;
@@ -57,8 +57,20 @@ for (const scheme of ['light', 'dark']) {
     await setEditorText(page, BROKEN);
     await page.getByTestId('problem').first().waitFor();
     await axe(page, `${scheme}, with problems`);
-    await page.getByTestId('tab-example').click();
-    await axe(page, `${scheme}, example tab`);
+    for (const tab of ['outline', 'simulate', 'export', 'example']) {
+      await openTab(page, tab);
+      await page.waitForTimeout(50);
+      await axe(page, `${scheme}, ${tab} tab`);
+    }
+    await openTab(page, 'simulate');
+    await page.getByTestId('scenario-json').fill('{ "request": ');
+    await page.getByTestId('scenario-json-error').waitFor();
+    await axe(page, `${scheme}, scenario JSON error`);
+    await openTab(page, 'problems');
+    await page.getByTestId('problem').first().getByTestId('rule-link').click();
+    await page.getByTestId('rule-page').waitFor();
+    await axe(page, `${scheme}, rule page`);
+    await page.keyboard.press('Escape');
     await page.getByTestId('examples').click();
     await axe(page, `${scheme}, examples menu open`);
     await page.keyboard.press('Escape');
@@ -80,6 +92,18 @@ test('no Content-Security-Policy violation during a typical session', async () =
   await page.getByTestId('editor').locator('.cm-lintRange-error').first().hover();
   await page.getByTestId('editor').locator('.cm-tooltip-lint').waitFor();
   await page.keyboard.press('ControlOrMeta+f');
+  await page.keyboard.press('Escape');
+  await cursorToLineEnd(page, 3);
+  await page.keyboard.press('Control+Space');
+  await page.getByTestId('editor').locator('.cm-tooltip-autocomplete').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('format').click();
+  for (const tab of ['outline', 'simulate', 'export']) await openTab(page, tab);
+  await page.getByTestId('export-output').or(page.getByTestId('export-diagnostic').first()).waitFor();
+  await openTab(page, 'problems');
+  await page.getByTestId('problem').first().getByTestId('rule-link').click();
+  await page.getByTestId('rule-page').waitFor();
+  await page.keyboard.press('Escape');
   await loadExample(page, 'jwt-hs256');
   await page.getByTestId('theme-toggle').click();
   await page.getByTestId('share').click();
@@ -99,6 +123,11 @@ test('no Content-Security-Policy violation during a typical session', async () =
 });
 
 test('screenshots in light and dark (target/screenshots/)', async () => {
+  const names = [];
+  const shot = async (page, name) => {
+    await page.screenshot({ path: `target/screenshots/${name}.png` });
+    names.push(name);
+  };
   for (const scheme of ['light', 'dark']) {
     const context = await env.browser.newContext({ colorScheme: scheme, viewport: { width: 1280, height: 720 } });
     const { page } = await openApp(env, { context });
@@ -106,26 +135,57 @@ test('screenshots in light and dark (target/screenshots/)', async () => {
     await untilEditorText(page, (t) => t.includes('send-request'));
     await page.getByTestId('tab-example').click();
     await page.mouse.move(0, 0);
-    await page.screenshot({ path: `target/screenshots/${scheme}.png` });
+    await shot(page, `${scheme}`);
+
+    await loadExample(page, 'seed-named-value');
+    await untilEditorText(page, (t) => t.includes('{{backend-api-key}}'));
+    for (const tab of ['outline', 'simulate', 'export']) {
+      await openTab(page, tab);
+      if (tab === 'export') await page.getByTestId('export-output').waitFor();
+      await shot(page, `${scheme}-${tab}`);
+    }
+    await openTab(page, 'simulate');
+    await page.getByTestId('key-vault').first().scrollIntoViewIfNeeded();
+    await page.getByTestId('vault-permission-get').uncheck();
+    await shot(page, `${scheme}-simulate-keyvault`);
+    await page.getByTestId('scenario-json').fill('{\n  "request": {\n    "url": \n  }\n}');
+    await page.getByTestId('scenario-json-error').scrollIntoViewIfNeeded();
+    await shot(page, `${scheme}-simulate-json-error`);
 
     await setEditorText(page, BROKEN);
     await page.getByTestId('tab-problems').click();
     await page.getByTestId('problem').first().click();
     await page.getByTestId('editor').locator('.cm-lintRange-error').first().hover();
     await page.getByTestId('editor').locator('.cm-tooltip-lint').waitFor();
-    await page.screenshot({ path: `target/screenshots/${scheme}-problems.png` });
+    await shot(page, `${scheme}-problems`);
+
+    await page.mouse.move(0, 0);
+    await page.getByTestId('problem').first().getByTestId('rule-link').click();
+    await page.getByTestId('rule-page').waitFor();
+    await shot(page, `${scheme}-rule`);
+    await page.keyboard.press('Escape');
+
+    await setEditorText(page, '<policies>\n  <inbound>\n    <base />\n    \n  </inbound>\n</policies>');
+    await cursorToLineEnd(page, 4);
+    await page.keyboard.type('<set');
+    await page.getByTestId('editor').locator('.cm-completionInfo').waitFor();
+    await shot(page, `${scheme}-completion`);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('editor').locator('.cm-line').nth(2).getByText('base').hover();
+    await page.getByTestId('editor').locator('.cm-apim-hover').waitFor();
+    await shot(page, `${scheme}-hover`);
 
     await page.mouse.move(0, 0);
     await page.getByTestId('examples').click();
-    await page.screenshot({ path: `target/screenshots/${scheme}-examples.png` });
+    await shot(page, `${scheme}-examples`);
     await page.keyboard.press('Escape');
     await loadExample(page, 'jwt-hs256');
     await page.getByTestId('share').click();
     await page.waitForFunction(() => document.querySelector('[data-testid="share-link"]')?.value);
-    await page.screenshot({ path: `target/screenshots/${scheme}-share.png` });
+    await shot(page, `${scheme}-share`);
     await context.close();
   }
-  console.log('screenshots: target/screenshots/{light,dark}{,-problems,-examples,-share}.png');
+  console.log(`screenshots: target/screenshots/{${names.join(',')}}.png`);
 });
 
 const median = (xs) => {
@@ -163,14 +223,17 @@ test('budget: page load to editable', async () => {
 test('budget: keystroke to updated diagnostics on a 1,000-line policy', async () => {
   const { page, context } = await openApp(env);
   const lines = ['<policies>', '  <inbound>', '    <base />'];
+  const tail = ['  </inbound>', '  <backend>', '    <base />', '  </backend>', '  <outbound>', '    <base />',
+    '  </outbound>', '  <on-error>', '    <base />', '  </on-error>', '</policies>'];
   let n = 0;
-  while (lines.length < 993) {
+  while (lines.length + 3 + tail.length <= 1000) {
     lines.push(`    <set-header name="x-header-${n}" exists-action="override">`,
       `      <value>@(context.Request.Headers.GetValueOrDefault("x-in-${n}", "é-${n}"))</value>`,
       '    </set-header>');
     n++;
   }
-  lines.push('  </inbound>', '  <backend>', '    <base />', '  </backend>', '  <outbound />', '  <on-error />', '</policies>');
+  while (lines.length + tail.length < 1000) lines.push('    <!-- padding -->');
+  lines.push(...tail);
   const text = lines.join('\n');
   assert.equal(text.split('\n').length, 1000);
   await setEditorText(page, text);
@@ -191,7 +254,7 @@ test('budget: keystroke to updated diagnostics on a 1,000-line policy', async ()
   await page.keyboard.press('ArrowLeft');
   for (let i = 0; i < 20; i++) {
     await page.keyboard.press('x');
-    await waitForCount(page, /^1 error/);
+    await waitForCount(page, /^1 error, 0 warnings$/);
     await page.keyboard.press('Backspace');
     await waitForCount(page, /^No problems$/);
   }
