@@ -27,6 +27,12 @@ pub struct Edit {
 
 impl Edit {
     pub fn with<V: 'static>(&self, f: impl Fn(&mut Scenario, V) + 'static) -> Callback<V> {
+        self.with_dyn(Rc::new(f))
+    }
+
+    /// The shared body, compiled once per value type rather than once per form field (the
+    /// form has dozens: this keeps the wasm smaller).
+    fn with_dyn<V: 'static>(&self, f: Rc<dyn Fn(&mut Scenario, V)>) -> Callback<V> {
         let model = self.model.clone();
         let dispatch = self.dispatch.clone();
         Callback::from(move |value: V| {
