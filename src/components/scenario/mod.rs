@@ -18,6 +18,9 @@ use json_view::JsonView;
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// One change of the scenario, given a field's new value.
+type Change<V> = Rc<dyn Fn(&mut Scenario, V)>;
+
 /// Makes callbacks that apply one change to a copy of the scenario and dispatch it.
 #[derive(Clone, PartialEq)]
 pub struct Edit {
@@ -32,7 +35,7 @@ impl Edit {
 
     /// The shared body, compiled once per value type rather than once per form field (the
     /// form has dozens: this keeps the wasm smaller).
-    fn with_dyn<V: 'static>(&self, f: Rc<dyn Fn(&mut Scenario, V)>) -> Callback<V> {
+    fn with_dyn<V: 'static>(&self, f: Change<V>) -> Callback<V> {
         let model = self.model.clone();
         let dispatch = self.dispatch.clone();
         Callback::from(move |value: V| {
