@@ -171,6 +171,10 @@ pub struct ExportSettings {
 }
 
 impl ExportSettings {
+    pub fn is_default(&self) -> bool {
+        *self == ExportSettings::default()
+    }
+
     /// The scope the document is attached at: the chosen one or the document's default.
     pub fn effective_scope(&self, source: &str) -> export::Scope {
         self.scope
@@ -214,7 +218,8 @@ pub struct Workspace {
     /// The example this work started from, for the "About this example" tab.
     #[serde(default)]
     pub example: Option<String>,
-    #[serde(default)]
+    /// Left out when it is the default, so links and saved copies stay short.
+    #[serde(default, skip_serializing_if = "ExportSettings::is_default")]
     pub export: ExportSettings,
 }
 
@@ -929,6 +934,13 @@ mod tests {
             state.problems
         );
         assert_eq!(state.workspace().export, global);
+        let json = serde_json::to_string(&state.workspace()).unwrap();
+        assert!(json.contains("\"scope\":\"global\""), "{json}");
+        assert!(
+            !serde_json::to_string(&State::default().workspace())
+                .unwrap()
+                .contains("export")
+        );
         assert_eq!(state.export.effective_scope(policy), export::Scope::Global);
         assert_eq!(
             ExportSettings::default().effective_scope("<fragment/>"),

@@ -197,6 +197,21 @@ test('download, upload, autosave and share links carry the scenario', async () =
   await context.close();
 });
 
+test('a scenario that sends several requests edits the chosen one', async () => {
+  const { page, errors } = await openApp(env);
+  await loadExample(page, 'rate-limit-by-key');
+  await openTab(page, 'simulate');
+  const pick = page.getByTestId('request-index');
+  assert.equal(await pick.locator('option').count(), 5);
+  await pick.selectOption('2');
+  await page.getByTestId('request-headers').fill('X-Client-Id: third');
+  const json = await scenarioJson(page);
+  assert.deepEqual(json.requests[2].headers, { 'X-Client-Id': ['third'] });
+  assert.equal(json.request, undefined, 'no single request is added');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a scenario without named values does not flag {{references}}', async () => {
   const { page } = await openApp(env);
   await openTab(page, 'simulate');
