@@ -1,14 +1,21 @@
 //! The root component: owns the reducer, autosaves, applies the theme and the pane width, opens
-//! share links, and lays out the header, the editor and the side panel.
+//! share links and rule pages (`#s=…`, `#rule/…`), handles the page-wide shortcuts
+//! (Shift+Alt+F formats, Ctrl/Cmd+Enter runs), and lays out the header, the editor, the side
+//! panel and the rule dialog.
 
 use crate::bridge::{self, EditorBridge};
-use crate::components::{EditorPane, Header, NoticeBar, SidePanel, Splitter};
+use crate::components::{EditorPane, Header, NoticeBar, RulePage, SidePanel, Splitter};
+use crate::rule_docs;
 use crate::share;
 use crate::state::{Action, Settings, State, Workspace};
 use crate::storage;
+use std::cell::RefCell;
+use std::rc::Rc;
 use yew::prelude::*;
 
 const WORKSPACE_KEY: &str = "workspace";
+/// How long autosave waits for typing to pause.
+const AUTOSAVE_DELAY_MS: u32 = 300;
 const SETTINGS_KEY: &str = "settings";
 /// The foundation slice saved the bare policy text under this key; read once as a fallback.
 const LEGACY_POLICY_KEY: &str = "policy";
@@ -30,15 +37,15 @@ pub fn app() -> Html {
     let bridge: EditorBridge = (*bridge).clone();
     let root = use_node_ref();
 
-    // Mounted: drop the loading message, and open a share link if the address carries one,
-    // now or later (pasting a link into the same tab only changes the fragment: no reload).
+    // Mounted: drop the loading message, and open a share link or a rule page if the address
+    // carries one, now or later (a link into the same tab only changes the fragment: no reload).
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             if let Some(loading) = dom::document().and_then(|d| d.get_element_by_id("loading")) {
                 loading.remove();
             }
-            let open = move || open_share_link(dispatcher.clone());
+            let open = move || open_route(dispatcher.clone());
             open();
             let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(open);
             let window = web_sys::window();
@@ -59,21 +66,91 @@ pub fn app() -> Html {
         });
     }
 
-    // Autosave the workspace on every change. A share link in the address bar describes the
-    // state it was made from; once the text moves on it would bring back old text on reload.
+    // Page-wide shortcuts (the editor binds the same keys itself and marks them handled).
     {
-        let state = state.clone();
-        use_effect_with(
-            (state.version, state.scenario.clone()),
-            move |(version, _)| {
-                if *version > 0 {
-                    storage::save(WORKSPACE_KEY, &state.workspace());
-                    if dom::location_hash().is_some_and(|h| share::token(&h).is_some()) {
-                        dom::clear_hash();
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(
+                move |e: web_sys::KeyboardEvent| {
+                    if let Some(action) = shortcut(&e) {
+                        e.prevent_default();
+                        dispatcher.dispatch(action);
+                    }
+                },
+            );
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                let _ = w.add_event_listener_with_callback(
+                    "keydown",
+                    wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+                );
+            }
+            move || {
+                if let Some(w) = window {
+                    let _ = w.remove_event_listener_with_callback(
+                        "keydown",
+                        wasm_bindgen::JsCast::unchecked_ref(listener.as_ref()),
+                    );
+                }
+            }
+        });
+    }
+
+    // Autosave the workspace (policy, scenario, export settings) a moment after the last
+    // change, and at once when the page is hidden or left, so a burst of typing writes once
+    // (a 1,000-line policy is tens of kilobytes of JSON per write). A share link in the address
+    // bar describes the state it was made from; once the work moves on it would bring back old
+    // text on reload, so it goes at the first change.
+    let pending: Rc<RefCell<Option<Workspace>>> = use_mut_ref(|| None);
+    let timer: Rc<RefCell<Option<gloo::timers::callback::Timeout>>> = use_mut_ref(|| None);
+    {
+        let pending = pending.clone();
+        use_effect_with((), move |_| {
+            let flush = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                if let Some(w) = pending.borrow_mut().take() {
+                    storage::save(WORKSPACE_KEY, &w);
+                }
+            });
+            let window = web_sys::window();
+            if let Some(w) = &window {
+                for event in ["pagehide", "visibilitychange"] {
+                    let _ = w.add_event_listener_with_callback(
+                        event,
+                        wasm_bindgen::JsCast::unchecked_ref(flush.as_ref()),
+                    );
+                }
+            }
+            move || {
+                if let Some(w) = window {
+                    for event in ["pagehide", "visibilitychange"] {
+                        let _ = w.remove_event_listener_with_callback(
+                            event,
+                            wasm_bindgen::JsCast::unchecked_ref(flush.as_ref()),
+                        );
                     }
                 }
-            },
-        );
+            }
+        });
+    }
+    {
+        let state = state.clone();
+        use_effect_with(state.version, move |version| {
+            if *version > 0 {
+                *pending.borrow_mut() = Some(state.workspace());
+                let pending = pending.clone();
+                *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
+                    AUTOSAVE_DELAY_MS,
+                    move || {
+                        if let Some(w) = pending.borrow_mut().take() {
+                            storage::save(WORKSPACE_KEY, &w);
+                        }
+                    },
+                ));
+                if dom::location_hash().is_some_and(|h| share::token(&h).is_some()) {
+                    dom::clear_hash();
+                }
+            }
+        });
     }
 
     // Settings: save, and apply the theme and the side panel's width.
@@ -102,6 +179,7 @@ pub fn app() -> Html {
                 example={state.example.map(|e| e.id)}
                 source={state.source.clone()}
                 scenario={state.scenario.clone()}
+                export={state.export.clone()}
                 dark={state.settings.theme.is_dark(system_dark)}
                 bridge={bridge.clone()}
                 dispatch={dispatch.clone()}
@@ -112,6 +190,7 @@ pub fn app() -> Html {
                     source={state.source.clone()}
                     revision={state.revision}
                     problems={state.problems.clone()}
+                    options={state.options.clone()}
                     summary={state.summary()}
                     dispatch={dispatch.clone()}
                 />
@@ -120,21 +199,55 @@ pub fn app() -> Html {
                     tab={state.settings.tab()}
                     problems={state.problems.clone()}
                     example={state.example}
+                    source={state.source.clone()}
                     scenario={state.scenario.clone()}
-                    bridge={bridge}
+                    scenario_model={state.scenario_model.clone()}
+                    scenario_error={state.scenario_error.clone()}
+                    export={state.export.clone()}
+                    reveal_secrets={state.reveal_secrets}
+                    bridge={bridge.clone()}
                     dispatch={dispatch.clone()}
                 />
             </main>
-            <NoticeBar notice={state.notice.clone()} {dispatch} />
+            <NoticeBar notice={state.notice.clone()} dispatch={dispatch.clone()} />
+            if let Some(code) = state.rule {
+                <RulePage {code} export={state.export.clone()} scenario={state.scenario_model.clone()}
+                    {bridge} {dispatch} />
+            }
         </div>
     }
 }
 
-/// Load the workspace from a `#s=…` share link in the address, if there is one.
-fn open_share_link(dispatcher: UseReducerDispatcher<State>) {
+/// The action of a page-wide shortcut: Shift+Alt+F formats (not while typing in a form
+/// field, where it would surprise), Ctrl/Cmd+Enter runs (from anywhere, the scenario form
+/// included). Events the editor already handled are skipped.
+fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
+    if e.default_prevented() || e.repeat() {
+        return None;
+    }
+    let command = e.ctrl_key() || e.meta_key();
+    if command && !e.alt_key() && e.key() == "Enter" {
+        return Some(Action::Run);
+    }
+    if e.shift_key() && e.alt_key() && !command && e.code() == "KeyF" {
+        let in_field = e
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+        return (!in_field).then_some(Action::Format);
+    }
+    None
+}
+
+/// Open what the address's fragment names: a `#s=…` share link or a `#rule/<CODE>` page.
+fn open_route(dispatcher: UseReducerDispatcher<State>) {
     let Some(hash) = dom::location_hash() else {
         return;
     };
+    if let Some(code) = rule_docs::code_of(&hash) {
+        dispatcher.dispatch(Action::ShowRule(Some(code.to_string())));
+        return;
+    }
     let Some(token) = share::token(&hash).map(str::to_string) else {
         return;
     };
@@ -180,6 +293,66 @@ pub mod dom {
                 "",
                 Some(&format!("{path}{search}")),
             );
+        }
+    }
+
+    /// Set the address's fragment (`#rule/…`); fires `hashchange`.
+    pub fn set_hash(hash: &str) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_hash(hash);
+        }
+    }
+
+    /// Offer `text` as a file download called `name` (a Blob URL and a temporary link).
+    pub fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+        use wasm_bindgen::JsCast;
+        let error = |e: wasm_bindgen::JsValue| crate::bridge::js_error(e);
+        let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+        let options = web_sys::BlobPropertyBag::new();
+        options.set_type(&format!("{mime};charset=utf-8"));
+        let blob =
+            web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(error)?;
+        let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(error)?;
+        let document = document().ok_or("no document")?;
+        let link: web_sys::HtmlAnchorElement = document
+            .create_element("a")
+            .map_err(error)?
+            .dyn_into()
+            .map_err(|_| "not a link".to_string())?;
+        link.set_href(&url);
+        link.set_download(name);
+        link.set_class_name("sr-only");
+        if let Some(body) = document.body() {
+            let _ = body.append_child(&link);
+            link.click();
+            link.remove();
+        }
+        // Revoke later: the download has started by then.
+        let later = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        });
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                later.unchecked_ref(),
+                10_000,
+            );
+        }
+        Ok(())
+    }
+
+    /// Copy `text` to the clipboard; false when the browser refuses.
+    pub async fn copy_text(text: &str) -> bool {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let promise = window.navigator().clipboard().write_text(text);
+        wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+    }
+
+    /// Select the text of `el`, so that Ctrl+C copies it when the clipboard API is refused.
+    pub fn select_contents(el: &web_sys::Element) {
+        if let Some(selection) = web_sys::window().and_then(|w| w.get_selection().ok().flatten()) {
+            let _ = selection.select_all_children(el);
         }
     }
 

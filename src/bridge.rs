@@ -5,9 +5,13 @@
 //! trapping, and the editor pane falls back to a plain textarea. Native builds compile these
 //! bindings without ever calling them, so `cargo test` needs no bundle.
 
+use crate::markdown;
 use crate::state::Problem;
+use apim_policy::LineIndex;
+use apim_policy::ide::{self, CompletionKind};
+use apim_policy::lint::LintOptions;
 use serde::Serialize;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -41,10 +45,12 @@ extern "C" {
 }
 
 /// A shared handle to the one editor, so that components other than the editor pane (the
-/// problems list, later the trace view) can move its cursor. Equal when it is the same handle.
+/// problems list, the outline, later the trace view) can move its cursor, and the lint options
+/// completion and hover answer with. Equal when it is the same handle.
 #[derive(Clone, Default)]
 pub struct EditorBridge {
     handle: Rc<Cell<Option<u32>>>,
+    options: Rc<RefCell<Rc<LintOptions>>>,
 }
 
 impl PartialEq for EditorBridge {
@@ -59,6 +65,10 @@ pub struct Attached {
     handle: u32,
     _on_change: Closure<dyn FnMut(String)>,
     _on_fix: Closure<dyn FnMut(u32)>,
+    _complete: Closure<dyn FnMut(String, u32) -> Option<String>>,
+    _hover: Closure<dyn FnMut(String, u32) -> Option<String>>,
+    _on_format: Closure<dyn FnMut()>,
+    _on_run: Closure<dyn FnMut()>,
 }
 
 impl Drop for Attached {
@@ -78,8 +88,11 @@ struct BridgeDiagnostic<'a> {
     severity: &'static str,
     code: &'static str,
     message: &'a str,
-    help: Option<&'a str>,
-    doc_url: Option<&'static str>,
+    /// The message as safe inline HTML (`code` spans rendered).
+    message_html: String,
+    /// The help line as safe inline HTML (it is Markdown with `code` spans).
+    help: Option<String>,
+    doc_url: Option<&'a str>,
     /// The quick fix's label, when there is one.
     fix: Option<&'a str>,
 }
@@ -94,32 +107,155 @@ pub fn diagnostics_json(problems: &[Problem]) -> String {
             severity: p.severity.as_str(),
             code: p.code,
             message: &p.message,
-            help: p.help.as_deref(),
-            doc_url: p.doc_url,
+            message_html: markdown::inline_to_html(&p.message),
+            help: p.help.as_deref().map(markdown::inline_to_html),
+            doc_url: p.doc_url.as_deref(),
             fix: p.fix.as_ref().map(|f| f.message.as_str()),
         })
         .collect();
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".to_string())
 }
 
+/// One completion as the bridge's completion source reads it (CodeMirror's `Completion`).
+#[derive(Serialize)]
+struct BridgeCompletion<'a> {
+    label: &'a str,
+    /// CodeMirror's icon type.
+    #[serde(rename = "type")]
+    kind: &'static str,
+    detail: &'a str,
+    /// The documentation as safe HTML.
+    info: String,
+    apply: &'a str,
+    snippet: bool,
+}
+
+#[derive(Serialize)]
+struct BridgeCompletions<'a> {
+    from: usize,
+    to: usize,
+    items: Vec<BridgeCompletion<'a>>,
+}
+
+/// CodeMirror's completion icon for a kind of item.
+fn icon(kind: CompletionKind) -> &'static str {
+    match kind {
+        CompletionKind::Element | CompletionKind::CloseTag => "class",
+        CompletionKind::Attribute | CompletionKind::Property => "property",
+        CompletionKind::Value => "enum",
+        CompletionKind::NamedValue => "constant",
+        CompletionKind::Fragment => "namespace",
+        CompletionKind::Method => "method",
+        CompletionKind::Type => "type",
+        CompletionKind::Variable => "variable",
+        CompletionKind::Snippet => "keyword",
+    }
+}
+
+/// The completions at UTF-16 offset `pos` of `text`, as JSON with UTF-16 offsets; `None` when
+/// there are none.
+pub fn completions_json(text: &str, pos: usize, options: &LintOptions) -> Option<String> {
+    let index = LineIndex::new(text);
+    let at = index.byte_offset_from_utf16(pos);
+    let completions = ide::complete(text, at, options);
+    if completions.items.is_empty() {
+        return None;
+    }
+    let list = BridgeCompletions {
+        from: index.utf16_offset(completions.from),
+        to: index.utf16_offset(completions.to),
+        items: completions
+            .items
+            .iter()
+            .map(|i| BridgeCompletion {
+                label: &i.label,
+                kind: icon(i.kind),
+                detail: &i.detail,
+                info: markdown::to_html(&i.documentation),
+                apply: &i.insert_text,
+                snippet: i.snippet,
+            })
+            .collect(),
+    };
+    serde_json::to_string(&list).ok()
+}
+
+#[derive(Serialize)]
+struct BridgeHover {
+    from: usize,
+    to: usize,
+    html: String,
+}
+
+/// What the hover at UTF-16 offset `pos` shows, as JSON (`{from, to, html}`, UTF-16 offsets).
+pub fn hover_json(text: &str, pos: usize, options: &LintOptions) -> Option<String> {
+    let index = LineIndex::new(text);
+    let hover = ide::hover(text, index.byte_offset_from_utf16(pos), options)?;
+    serde_json::to_string(&BridgeHover {
+        from: index.utf16_offset(hover.span.start),
+        to: index.utf16_offset(hover.span.end),
+        html: markdown::to_html(&hover.markdown),
+    })
+    .ok()
+}
+
+/// What the editor calls back into Rust for.
+pub struct EditorCallbacks {
+    /// The whole text after each user edit.
+    pub on_change: Callback<String>,
+    /// The index of a problem whose quick fix was chosen in the editor's tooltip.
+    pub on_fix: Callback<usize>,
+    /// Shift+Alt+F in the editor.
+    pub on_format: Callback<()>,
+    /// Ctrl/Cmd+Enter in the editor.
+    pub on_run: Callback<()>,
+}
+
 impl EditorBridge {
-    /// Create CodeMirror inside `parent`. `on_change` gets the whole text after each user edit,
-    /// `on_fix` the index of a problem whose quick fix was chosen in the editor's tooltip.
+    /// Create CodeMirror inside `parent`, holding `text`.
     pub fn attach(
         &self,
         parent: &web_sys::Element,
         text: &str,
-        on_change: Callback<String>,
-        on_fix: Callback<usize>,
+        callbacks: EditorCallbacks,
     ) -> Result<Attached, String> {
+        let EditorCallbacks {
+            on_change,
+            on_fix,
+            on_format,
+            on_run,
+        } = callbacks;
         let on_change = Closure::<dyn FnMut(String)>::new(move |text: String| on_change.emit(text));
         let on_fix = Closure::<dyn FnMut(u32)>::new(move |i: u32| {
             on_fix.emit(usize::try_from(i).unwrap_or(usize::MAX));
         });
+        let options = self.options.clone();
+        let complete = Closure::<dyn FnMut(String, u32) -> Option<String>>::new(
+            move |text: String, pos: u32| {
+                let options = options.borrow().clone();
+                completions_json(&text, pos as usize, &options)
+            },
+        );
+        let options = self.options.clone();
+        let hover = Closure::<dyn FnMut(String, u32) -> Option<String>>::new(
+            move |text: String, pos: u32| {
+                let options = options.borrow().clone();
+                hover_json(&text, pos as usize, &options)
+            },
+        );
+        let on_format = Closure::<dyn FnMut()>::new(move || on_format.emit(()));
+        let on_run = Closure::<dyn FnMut()>::new(move || on_run.emit(()));
         let callbacks = js_sys::Object::new();
-        js_sys::Reflect::set(&callbacks, &"onChange".into(), on_change.as_ref())
-            .map_err(js_error)?;
-        js_sys::Reflect::set(&callbacks, &"onFix".into(), on_fix.as_ref()).map_err(js_error)?;
+        for (name, f) in [
+            ("onChange", on_change.as_ref()),
+            ("onFix", on_fix.as_ref()),
+            ("complete", complete.as_ref()),
+            ("hover", hover.as_ref()),
+            ("onFormat", on_format.as_ref()),
+            ("onRun", on_run.as_ref()),
+        ] {
+            js_sys::Reflect::set(&callbacks, &name.into(), f).map_err(js_error)?;
+        }
         let handle = editor_create(parent, text, &callbacks, "Policy XML").map_err(js_error)?;
         self.handle.set(Some(handle));
         Ok(Attached {
@@ -127,7 +263,16 @@ impl EditorBridge {
             handle,
             _on_change: on_change,
             _on_fix: on_fix,
+            _complete: complete,
+            _hover: hover,
+            _on_format: on_format,
+            _on_run: on_run,
         })
+    }
+
+    /// What completion and hover know (named values, fragments, scope); set when it changes.
+    pub fn set_options(&self, options: Rc<LintOptions>) {
+        *self.options.borrow_mut() = options;
     }
 
     pub fn set_text(&self, text: &str) {
@@ -214,7 +359,68 @@ mod tests {
         assert_eq!(d["severity"], "error");
         // "<a é=\"1\">\n</" is 13 bytes but 12 UTF-16 units; the name `b` starts there.
         assert_eq!(d["from"], 12);
-        assert!(d["doc_url"].as_str().unwrap().starts_with("https://"));
+        assert_eq!(d["doc_url"], "#rule/APIM0003");
         assert_eq!(d["fix"], "Change to </a>");
+    }
+
+    fn utf16(text: &str, needle: &str) -> usize {
+        text[..text.find(needle).unwrap()].encode_utf16().count()
+    }
+
+    #[test]
+    fn completions_cross_the_bridge_in_utf16_after_non_ascii_text() {
+        // 'é' is 2 bytes / 1 unit and '🔑' 4 bytes / 2 units before the cursor.
+        let text = "<policies>\n  <!-- café 🔑 -->\n  <inbound>\n    <\n  </inbound>\n</policies>";
+        let pos = utf16(text, "<\n  </inbound>") + 1;
+        let json: serde_json::Value =
+            serde_json::from_str(&completions_json(text, pos, &LintOptions::default()).unwrap())
+                .unwrap();
+        assert_eq!(json["from"], pos);
+        assert_eq!(json["to"], pos);
+        let items = json["items"].as_array().unwrap();
+        let set_header = items.iter().find(|i| i["label"] == "set-header").unwrap();
+        assert_eq!(set_header["type"], "class");
+        assert_eq!(set_header["snippet"], true);
+        assert!(set_header["apply"].as_str().unwrap().contains("${1"));
+        assert!(set_header["info"].as_str().unwrap().starts_with("<p>"));
+        assert!(items.iter().any(|i| i["label"] == "base"));
+    }
+
+    #[test]
+    fn named_value_completions_come_from_the_options() {
+        let text = "<policies><inbound><set-header name=\"é\"><value>{{</value></set-header></inbound></policies>";
+        let options = crate::scenario_text::lint_options(
+            &crate::scenario_text::parse(
+                r#"{"named_values": [{"name": "backend-api-key", "secret": true, "value": "x"}]}"#,
+            )
+            .unwrap(),
+            None,
+        );
+        let pos = utf16(text, "{{") + 2;
+        let json: serde_json::Value =
+            serde_json::from_str(&completions_json(text, pos, &options).unwrap()).unwrap();
+        let labels: Vec<&str> = json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap())
+            .collect();
+        assert!(
+            labels.iter().any(|l| l.contains("backend-api-key")),
+            "{labels:?}"
+        );
+    }
+
+    #[test]
+    fn hover_spans_are_utf16_and_the_markdown_is_html() {
+        let text = "<policies>\n  <!-- 😀😀 -->\n  <inbound>\n    <set-header name=\"x\" exists-action=\"override\" />\n  </inbound>\n</policies>";
+        let pos = utf16(text, "set-header") + 3;
+        let json: serde_json::Value =
+            serde_json::from_str(&hover_json(text, pos, &LintOptions::default()).unwrap()).unwrap();
+        assert_eq!(json["from"], utf16(text, "set-header"));
+        assert_eq!(json["to"], utf16(text, "set-header") + "set-header".len());
+        let html = json["html"].as_str().unwrap();
+        assert!(html.contains("<strong>set-header</strong>"), "{html}");
+        assert!(hover_json(text, utf16(text, "😀") + 1, &LintOptions::default()).is_none());
     }
 }

@@ -8,9 +8,13 @@ mod app;
 mod bridge;
 mod components;
 mod examples;
+mod highlight;
+mod markdown;
 mod panic;
 mod rule_docs;
+mod scenario_text;
 mod share;
+mod sim_view;
 mod state;
 mod storage;
 

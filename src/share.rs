@@ -265,6 +265,7 @@ mod tests {
             policy: "<policies/>".into(),
             scenario: "{ \"named_values\": [".into(),
             example: None,
+            export: Default::default(),
         };
         let p = payload(&w, false);
         assert_eq!(p.left_out.len(), 1);

@@ -3,7 +3,11 @@
 
 use crate::examples::{self, Example};
 use crate::rule_docs;
-use apim_policy::{Diagnostic, Fix, LineIndex, Severity};
+use crate::scenario_text;
+use apim_policy::export::{self, ApiVersion, ExportOptions, Target};
+use apim_policy::lint::LintOptions;
+use apim_policy::scenario::{Scenario, ScenarioError};
+use apim_policy::{Diagnostic, Fix, LineIndex, Severity, catalog};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use yew::Reducible;
@@ -16,7 +20,8 @@ pub struct Problem {
     pub message: String,
     pub help: Option<String>,
     pub fix: Option<Fix>,
-    pub doc_url: Option<&'static str>,
+    /// The in-app rule page (`#rule/APIM0105`), when the code is in the core's registry.
+    pub doc_url: Option<String>,
     /// 1-based; the column counts Unicode scalar values (as the CLI prints them).
     pub line: usize,
     pub column: usize,
@@ -54,12 +59,14 @@ impl Theme {
     }
 }
 
-/// The side panel's tabs. The tab bar renders [`TABS`], so a panel that lands later (outline,
-/// Simulate, Export) is one more variant, one more entry and one more arm in
-/// `components::side_panel`.
+/// The side panel's tabs. The tab bar renders [`TABS`], so another panel is one more variant,
+/// one more entry and one more arm in `components::side_panel`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TabId {
     Problems,
+    Outline,
+    Simulate,
+    Export,
     Example,
 }
 
@@ -74,8 +81,20 @@ pub const TABS: &[TabSpec] = &[
         label: "Problems",
     },
     TabSpec {
+        id: TabId::Outline,
+        label: "Outline",
+    },
+    TabSpec {
+        id: TabId::Simulate,
+        label: "Simulate",
+    },
+    TabSpec {
+        id: TabId::Export,
+        label: "Export",
+    },
+    TabSpec {
         id: TabId::Example,
-        label: "About this example",
+        label: "Example",
     },
 ];
 
@@ -83,6 +102,9 @@ impl TabId {
     pub fn as_str(self) -> &'static str {
         match self {
             TabId::Problems => "problems",
+            TabId::Outline => "outline",
+            TabId::Simulate => "simulate",
+            TabId::Export => "export",
             TabId::Example => "example",
         }
     }
@@ -128,6 +150,64 @@ impl Settings {
     }
 }
 
+/// How the policy is exported, and the scope it is linted at. Part of the workspace (autosaved,
+/// in share links): the scope changes which diagnostics the policy has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ExportSettings {
+    pub target: Target,
+    /// `None`: the document's default (`fragment` for `<fragment>`, else `api`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<export::Scope>,
+    /// Names; blank means the exporter's default (from the scenario, else `my-api` …).
+    pub service: String,
+    pub product: String,
+    pub api: String,
+    pub operation: String,
+    pub fragment: String,
+    /// Only the resources, to paste into an existing template.
+    pub snippet: bool,
+    pub api_version: ApiVersion,
+}
+
+impl ExportSettings {
+    pub fn is_default(&self) -> bool {
+        *self == ExportSettings::default()
+    }
+
+    /// The scope the document is attached at: the chosen one or the document's default.
+    pub fn effective_scope(&self, source: &str) -> export::Scope {
+        self.scope
+            .unwrap_or_else(|| export::Scope::default_for(source))
+    }
+
+    /// The linter's scope for the chosen export scope (`None` lets the linter decide).
+    pub fn lint_scope(&self) -> Option<catalog::Scope> {
+        self.scope.map(|s| match s {
+            export::Scope::Global => catalog::Scope::Global,
+            export::Scope::Product => catalog::Scope::Product,
+            export::Scope::Api => catalog::Scope::Api,
+            export::Scope::Operation => catalog::Scope::Operation,
+            export::Scope::Fragment => catalog::Scope::Fragment,
+        })
+    }
+
+    pub fn options(&self) -> ExportOptions {
+        let name = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        ExportOptions {
+            target: self.target,
+            scope: self.scope,
+            service: name(&self.service),
+            product: name(&self.product),
+            api: name(&self.api),
+            operation: name(&self.operation),
+            fragment: name(&self.fragment),
+            snippet: self.snippet,
+            api_version: self.api_version,
+        }
+    }
+}
+
 /// Everything a share link carries, and what autosave keeps besides the settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Workspace {
@@ -138,6 +218,9 @@ pub struct Workspace {
     /// The example this work started from, for the "About this example" tab.
     #[serde(default)]
     pub example: Option<String>,
+    /// Left out when it is the default, so links and saved copies stay short.
+    #[serde(default, skip_serializing_if = "ExportSettings::is_default")]
+    pub export: ExportSettings,
 }
 
 impl Workspace {
@@ -146,6 +229,7 @@ impl Workspace {
             policy: e.policy.to_string(),
             scenario: e.scenario.to_string(),
             example: Some(e.id.to_string()),
+            export: ExportSettings::default(),
         }
     }
 }
@@ -154,16 +238,31 @@ impl Workspace {
 pub struct State {
     pub source: Rc<str>,
     pub problems: Rc<Vec<Problem>>,
+    /// The scenario JSON exactly as typed or loaded: never rewritten behind the user's back.
     pub scenario: Rc<str>,
+    /// The last valid scenario read from [`State::scenario`] (the form, the linter and the
+    /// exporter use it); the empty scenario until one was valid.
+    pub scenario_model: Rc<Scenario>,
+    /// Why the current scenario text is not valid, with its line and column.
+    pub scenario_error: Option<ScenarioError>,
+    pub export: ExportSettings,
+    /// What the linter, completion and hover know: the scenario's named values and fragments
+    /// and the export scope.
+    pub options: Rc<LintOptions>,
     pub example: Option<&'static Example>,
-    /// Bumps on every change of `source`, from typing or not: autosave keys on it.
+    /// Bumps on every change of the workspace (policy, scenario, export settings), from typing
+    /// or not: autosave keys on it.
     pub version: u64,
     /// Bumps when `source` is replaced from outside the editor (example, reset, share link,
-    /// quick fix), telling the editor to take the new text.
+    /// quick fix, format), telling the editor to take the new text.
     pub revision: u64,
     pub settings: Settings,
     /// A short message for the status line (a share link that could not be read, …).
     pub notice: Option<String>,
+    /// The rule whose page is open (`#rule/APIM0105`).
+    pub rule: Option<&'static str>,
+    /// Show secret values in simulation results (off at every start; not saved).
+    pub reveal_secrets: bool,
 }
 
 pub enum Action {
@@ -174,6 +273,25 @@ pub enum Action {
     Reset,
     /// A share link was opened.
     LoadShared(Workspace),
+    /// Replace the policy from outside the editor (a rule's example, an imported template),
+    /// optionally with the export settings that go with it. The scenario stays.
+    LoadPolicy {
+        policy: String,
+        export: Option<ExportSettings>,
+        notice: String,
+    },
+    /// The scenario JSON was edited (typed, uploaded).
+    EditScenarioJson(String),
+    /// The scenario form changed a value: the JSON is rewritten from the model.
+    SetScenario(Rc<Scenario>),
+    SetExport(ExportSettings),
+    /// Format the policy with the core's formatter (or say why not).
+    Format,
+    /// Ctrl/Cmd+Enter or the Run button.
+    Run,
+    /// Open (`Some(code)`) or close the rule page.
+    ShowRule(Option<String>),
+    SetRevealSecrets(bool),
     /// Flip between light and dark; `system_dark` is what `prefers-color-scheme` says now.
     ToggleTheme {
         system_dark: bool,
@@ -192,24 +310,34 @@ impl State {
     pub fn new(source: String) -> Self {
         let mut state = State::from_workspace(Workspace {
             policy: source,
-            scenario: String::new(),
-            example: None,
+            ..Workspace::default()
         });
         state.example = None;
         state
     }
 
     pub fn from_workspace(w: Workspace) -> Self {
-        let problems = problems_of(&w.policy);
+        let (model, error) = match scenario_text::parse(&w.scenario) {
+            Ok(s) => (s, None),
+            Err(e) => (Scenario::default(), Some(e)),
+        };
+        let options = Rc::new(scenario_text::lint_options(&model, w.export.lint_scope()));
+        let problems = problems_of(&w.policy, &options);
         State {
             source: w.policy.into(),
             problems: Rc::new(problems),
             scenario: w.scenario.into(),
+            scenario_model: Rc::new(model),
+            scenario_error: error,
+            export: w.export,
+            options,
             example: w.example.as_deref().and_then(examples::find),
             version: 0,
             revision: 0,
             settings: Settings::default(),
             notice: None,
+            rule: None,
+            reveal_secrets: false,
         }
     }
 
@@ -226,6 +354,7 @@ impl State {
             policy: self.source.to_string(),
             scenario: self.scenario.to_string(),
             example: self.example.map(|e| e.id.to_string()),
+            export: self.export.clone(),
         }
     }
 
@@ -253,16 +382,81 @@ impl State {
 
     /// Replace the text from outside the editor.
     fn replace_source(&mut self, source: String) {
-        self.problems = Rc::new(problems_of(&source));
+        self.problems = Rc::new(problems_of(&source, &self.options));
         self.source = source.into();
         self.version += 1;
         self.revision += 1;
     }
 
     fn load(&mut self, w: Workspace) {
-        self.replace_source(w.policy);
-        self.scenario = w.scenario.into();
-        self.example = w.example.as_deref().and_then(examples::find);
+        let revision = self.revision;
+        let version = self.version;
+        let (settings, notice, rule) = (self.settings.clone(), self.notice.take(), self.rule);
+        let reveal_secrets = self.reveal_secrets;
+        *self = State::from_workspace(w);
+        self.settings = settings;
+        self.notice = notice;
+        self.rule = rule;
+        self.reveal_secrets = reveal_secrets;
+        self.version = version + 1;
+        self.revision = revision + 1;
+    }
+
+    /// An example's workspace, keeping the export target and style the user chose (the scope
+    /// and names belong to the policy and start over).
+    fn with_export_preferences(&self, mut w: Workspace) -> Workspace {
+        w.export.target = self.export.target;
+        w.export.snippet = self.export.snippet;
+        w.export.api_version = self.export.api_version;
+        w
+    }
+
+    /// New scenario text: read it, and re-lint when what the linter knows changed.
+    fn set_scenario_text(&mut self, text: String) {
+        match scenario_text::parse(&text) {
+            Ok(model) => {
+                self.scenario_error = None;
+                if *self.scenario_model != model {
+                    self.scenario_model = Rc::new(model);
+                    self.relint();
+                }
+            }
+            Err(e) => self.scenario_error = Some(e),
+        }
+        self.scenario = text.into();
+        self.version += 1;
+    }
+
+    /// Recompute the lint options (scenario, scope) and, if they changed, the problems.
+    fn relint(&mut self) {
+        let options = scenario_text::lint_options(&self.scenario_model, self.export.lint_scope());
+        if options != *self.options {
+            self.options = Rc::new(options);
+            self.problems = Rc::new(problems_of(&self.source, &self.options));
+        }
+    }
+
+    fn format(&mut self) {
+        match apim_policy::format::format(&self.source) {
+            Ok(text) if *text == *self.source => {
+                self.notice = Some("The policy is already formatted.".to_string());
+            }
+            Ok(text) => {
+                self.replace_source(text);
+                self.notice = None;
+            }
+            Err(e) => {
+                let mut message = e.message.clone();
+                if let Some(first) = message.get(..1) {
+                    message = first.to_uppercase() + message.get(1..).unwrap_or("");
+                }
+                if let Some(span) = e.span {
+                    let pos = LineIndex::new(&self.source).line_col(span.start);
+                    message = format!("{message}, line {} column {}", pos.line, pos.column);
+                }
+                self.notice = Some(format!("{message}. Nothing was changed."));
+            }
+        }
     }
 }
 
@@ -288,12 +482,17 @@ impl Reducible for State {
         match action {
             Action::Edit(source) if *source == *self.source => return self,
             Action::Edit(source) => {
-                next.problems = Rc::new(problems_of(&source));
+                let problems = problems_of(&source, &next.options);
+                // Typing usually leaves the problems as they were: keeping the same Rc spares
+                // the problems list and the editor's markers an update.
+                if problems != *self.problems {
+                    next.problems = Rc::new(problems);
+                }
                 next.source = source.into();
                 next.version += 1;
             }
             Action::LoadExample(id) => match examples::find(id) {
-                Some(e) => next.load(Workspace::of_example(e)),
+                Some(e) => next.load(self.with_export_preferences(Workspace::of_example(e))),
                 None => next.notice = Some(format!("There is no example called “{id}”.")),
             },
             Action::Reset => next.load(Workspace::of_example(examples::default_example())),
@@ -301,6 +500,45 @@ impl Reducible for State {
                 next.load(w);
                 next.notice = Some("Loaded the shared policy and scenario.".to_string());
             }
+            Action::LoadPolicy {
+                policy,
+                export,
+                notice,
+            } => {
+                if let Some(export) = export {
+                    next.export = export;
+                    next.relint();
+                }
+                next.example = None;
+                next.replace_source(policy);
+                next.notice = Some(notice);
+            }
+            Action::EditScenarioJson(text) if *text == *self.scenario => return self,
+            Action::EditScenarioJson(text) => next.set_scenario_text(text),
+            Action::SetScenario(model) if *model == *self.scenario_model => return self,
+            Action::SetScenario(model) => {
+                let text = scenario_text::write(&model, &self.scenario);
+                next.set_scenario_text(text);
+            }
+            Action::SetExport(export) if export == self.export => return self,
+            Action::SetExport(export) => {
+                next.export = export;
+                next.version += 1;
+                next.relint();
+            }
+            Action::Format => next.format(),
+            Action::Run => {
+                next.notice = Some(
+                    "Running a request needs the simulator, which this build does not have yet."
+                        .to_string(),
+                );
+            }
+            Action::SetRevealSecrets(on) => next.reveal_secrets = on,
+            Action::ShowRule(None) => next.rule = None,
+            Action::ShowRule(Some(code)) => match apim_policy::lint::rule(&code) {
+                Some(rule) => next.rule = Some(rule.code),
+                None => next.notice = Some(format!("There is no rule {code}.")),
+            },
             Action::ToggleTheme { system_dark } => {
                 let dark = !next.settings.theme.is_dark(system_dark);
                 // Landing on what the system prefers means following the system again.
@@ -353,9 +591,9 @@ pub fn apply_fix(source: &str, fix: &Fix) -> Option<String> {
     Some(out)
 }
 
-fn problems_of(source: &str) -> Vec<Problem> {
+fn problems_of(source: &str, options: &LintOptions) -> Vec<Problem> {
     let index = LineIndex::new(source);
-    apim_policy::lint(source)
+    apim_policy::lint::lint_with(source, options)
         .into_iter()
         .map(|d: Diagnostic| {
             let pos = index.line_col(d.span.start);
@@ -365,7 +603,7 @@ fn problems_of(source: &str) -> Vec<Problem> {
                 message: d.message,
                 help: d.help,
                 fix: d.fix,
-                doc_url: rule_docs::doc_url(d.code),
+                doc_url: rule_docs::href(d.code),
                 line: pos.line,
                 column: pos.column,
                 from: index.utf16_offset(d.span.start),
@@ -405,13 +643,23 @@ mod tests {
         let state = reduce(State::default(), Action::Edit(broken));
         assert_eq!(state.problems.len(), 1, "{:?}", state.problems);
         assert_eq!(state.problems[0].line, 4);
-        assert_eq!(state.problems[0].doc_url, rule_docs::doc_url("APIM0003"));
+        assert_eq!(state.problems[0].doc_url, rule_docs::href("APIM0003"));
         assert_eq!(state.summary(), "1 error, 0 warnings");
         assert_eq!(state.version, 1);
         assert_eq!(
             state.revision, 0,
             "typing must not push the text back into the editor"
         );
+    }
+
+    #[test]
+    fn unchanged_problems_keep_their_rc() {
+        let state = Rc::new(State::default());
+        let mut text = state.source.to_string();
+        text.push_str("\n<!-- more -->");
+        let next = state.clone().reduce(Action::Edit(text));
+        assert!(Rc::ptr_eq(&state.problems, &next.problems));
+        assert_eq!(next.version, 1);
     }
 
     #[test]
@@ -474,6 +722,10 @@ mod tests {
             policy: "<policies/>".into(),
             scenario: "{}".into(),
             example: None,
+            export: ExportSettings {
+                target: Target::Bicep,
+                ..ExportSettings::default()
+            },
         };
         let state = reduce(state, Action::LoadShared(shared.clone()));
         assert_eq!(state.workspace(), shared);
@@ -521,6 +773,7 @@ mod tests {
             policy: "<policies/>".into(),
             scenario: String::new(),
             example: Some("cors-preflight".into()),
+            export: ExportSettings::default(),
         };
         let state = State::restore(Some(saved), None);
         assert_eq!(&*state.source, "<policies/>");
@@ -607,5 +860,169 @@ mod tests {
         assert_eq!(state.revision, 1);
         let state = reduce(state, Action::ApplyFix(99));
         assert!(state.notice.is_some());
+    }
+
+    const KV_POLICY: &str = "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-api-key}}</value>\n    </set-header>\n  </inbound>\n</policies>";
+
+    fn codes(state: &State) -> Vec<&'static str> {
+        state.problems.iter().map(|p| p.code).collect()
+    }
+
+    #[test]
+    fn undefined_named_values_are_reported_once_the_scenario_declares_some() {
+        let state = State::new(KV_POLICY.to_string());
+        assert!(
+            !codes(&state).contains(&"APIM0602"),
+            "unknown names are not checked"
+        );
+        let state = reduce(
+            state,
+            Action::EditScenarioJson(
+                r#"{"named_values": [{"name": "other", "value": "1"}]}"#.into(),
+            ),
+        );
+        assert!(codes(&state).contains(&"APIM0602"), "{:?}", codes(&state));
+        assert_eq!(state.version, 1);
+        // Declaring it (through the form's model) clears the problem and rewrites the JSON.
+        let mut model = (*state.scenario_model).clone();
+        model.named_values[0].name = "backend-api-key".into();
+        let state = reduce(state, Action::SetScenario(Rc::new(model)));
+        assert!(!codes(&state).contains(&"APIM0602"), "{:?}", codes(&state));
+        assert!(
+            state.scenario.contains("\"name\": \"backend-api-key\""),
+            "{}",
+            state.scenario
+        );
+        assert_eq!(state.revision, 0, "the policy text was not replaced");
+    }
+
+    #[test]
+    fn invalid_scenario_json_is_kept_with_its_position_and_the_last_valid_model_stays() {
+        let state = reduce(State::default(), Action::Edit(KV_POLICY.into()));
+        let before = state.scenario_model.clone();
+        let broken = "{\n  \"named_values\": [\n    {\"name\": }\n  ]\n}";
+        let state = reduce(state, Action::EditScenarioJson(broken.into()));
+        assert_eq!(&*state.scenario, broken);
+        let err = state.scenario_error.clone().unwrap();
+        assert_eq!(err.line, 3);
+        assert_eq!(state.scenario_model, before);
+        assert!(!codes(&state).contains(&"APIM0602"));
+        // The form's model is unchanged, so a form event changes nothing.
+        let same = Rc::new(state);
+        let next = same.clone().reduce(Action::SetScenario(before.clone()));
+        assert!(Rc::ptr_eq(&same, &next));
+        // Blank JSON is the empty scenario.
+        let state = reduce((*next).clone(), Action::EditScenarioJson(String::new()));
+        assert!(state.scenario_error.is_none());
+        assert_eq!(*state.scenario_model, Scenario::default());
+    }
+
+    #[test]
+    fn the_export_scope_is_the_lint_scope() {
+        let policy = "<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>";
+        let state = State::new(policy.to_string());
+        assert!(!codes(&state).contains(&"APIM0404"), "{:?}", codes(&state));
+        let global = ExportSettings {
+            scope: Some(export::Scope::Global),
+            ..ExportSettings::default()
+        };
+        let state = reduce(state, Action::SetExport(global.clone()));
+        assert_eq!(state.options.scope, Some(catalog::Scope::Global));
+        assert!(
+            state.problems.iter().any(|p| p.message.contains("base")),
+            "<base /> at the global scope is reported: {:?}",
+            state.problems
+        );
+        assert_eq!(state.workspace().export, global);
+        let json = serde_json::to_string(&state.workspace()).unwrap();
+        assert!(json.contains("\"scope\":\"global\""), "{json}");
+        assert!(
+            !serde_json::to_string(&State::default().workspace())
+                .unwrap()
+                .contains("export")
+        );
+        assert_eq!(state.export.effective_scope(policy), export::Scope::Global);
+        assert_eq!(
+            ExportSettings::default().effective_scope("<fragment/>"),
+            export::Scope::Fragment
+        );
+    }
+
+    #[test]
+    fn examples_keep_the_chosen_export_target_but_not_the_scope() {
+        let settings = ExportSettings {
+            target: Target::Terraform,
+            scope: Some(export::Scope::Product),
+            api: "x".into(),
+            snippet: true,
+            ..ExportSettings::default()
+        };
+        let state = reduce(State::default(), Action::SetExport(settings));
+        let state = reduce(state, Action::LoadExample("cors-preflight"));
+        assert_eq!(state.export.target, Target::Terraform);
+        assert!(state.export.snippet);
+        assert_eq!(state.export.scope, None);
+        assert_eq!(state.export.api, "");
+    }
+
+    #[test]
+    fn format_replaces_the_text_or_says_why_not() {
+        let state = State::new("<policies><inbound><base/></inbound></policies>".into());
+        let state = reduce(state, Action::Format);
+        assert_eq!(
+            &*state.source,
+            "<policies>\n    <inbound>\n        <base />\n    </inbound>\n</policies>\n"
+        );
+        assert_eq!((state.version, state.revision), (1, 1));
+        let state = reduce(state, Action::Format);
+        assert_eq!(
+            state.notice.as_deref(),
+            Some("The policy is already formatted.")
+        );
+        assert_eq!(state.revision, 1);
+
+        let broken = "<policies>\n  <inbound>\n</policies>";
+        let state = reduce(state, Action::Edit(broken.into()));
+        let state = reduce(state, Action::Format);
+        assert_eq!(&*state.source, broken, "nothing changes");
+        let notice = state.notice.unwrap();
+        assert!(
+            notice.starts_with("Not formatted: the document has syntax errors"),
+            "{notice}"
+        );
+        assert!(notice.contains("line 2"), "{notice}");
+    }
+
+    #[test]
+    fn rule_pages_open_for_known_codes_only_and_examples_load_as_policies() {
+        let state = reduce(State::default(), Action::ShowRule(Some("APIM0105".into())));
+        assert_eq!(state.rule, Some("APIM0105"));
+        let state = reduce(state, Action::ShowRule(Some("NOPE".into())));
+        assert_eq!(state.rule, Some("APIM0105"));
+        assert!(state.notice.as_deref().unwrap().contains("NOPE"));
+        let state = reduce(state, Action::ShowRule(None));
+        assert_eq!(state.rule, None);
+
+        let bad = apim_policy::lint::rule("APIM0105").unwrap().bad.source;
+        let state = reduce(
+            state,
+            Action::LoadPolicy {
+                policy: bad.into(),
+                export: None,
+                notice: "loaded".into(),
+            },
+        );
+        assert!(codes(&state).contains(&"APIM0105"));
+        assert!(state.example.is_none());
+        assert_eq!(state.revision, 1);
+        assert!(state.scenario.contains("key_vault"), "the scenario stays");
+    }
+
+    #[test]
+    fn run_says_the_simulator_is_missing_and_reveal_is_off_by_default() {
+        let state = State::default();
+        assert!(!state.reveal_secrets);
+        let state = reduce(state, Action::Run);
+        assert!(state.notice.unwrap().contains("simulator"));
     }
 }

@@ -30,7 +30,7 @@ test('breaking the policy lists a problem on the right line', async () => {
   await problem.waitFor();
   assert.equal(await problem.getAttribute('data-line'), '4');
   assert.equal(await problem.getAttribute('data-severity'), 'error');
-  assert.equal(await problem.getAttribute('data-code'), 'APIM0001');
+  assert.equal(await problem.getAttribute('data-code'), 'APIM0003');
   assert.match(await page.getByTestId('problem-count').textContent(), /1 error/);
 
   // Fixing it clears the list without pressing anything.

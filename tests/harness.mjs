@@ -108,3 +108,26 @@ export async function untilEditorText(page, ok, message = 'editor text') {
   }
   throw new Error(`${message}: timed out; the editor holds:\n${text}`);
 }
+
+/** Select a side panel tab by its id (`problems`, `outline`, `simulate`, `export`, `example`). */
+export async function openTab(page, id) {
+  await page.getByTestId(`tab-${id}`).click();
+}
+
+/** Put the cursor at the end of 1-based line `n` of the editor (a short document). */
+export async function cursorToLineEnd(page, n) {
+  await editable(page).click();
+  await page.keyboard.press('ControlOrMeta+Home');
+  for (let i = 1; i < n; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('End');
+}
+
+/** The value of a form field hook (input, select or textarea). */
+export async function valueOf(page, testid) {
+  return page.getByTestId(testid).first().inputValue();
+}
+
+/** The scenario JSON view's text, parsed. */
+export async function scenarioJson(page) {
+  return JSON.parse(await page.getByTestId('scenario-json').inputValue());
+}

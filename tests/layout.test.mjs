@@ -65,21 +65,24 @@ test('the examples menu works from the keyboard', async () => {
 test('the side panel tabs are ARIA tabs driven by the keyboard', async () => {
   const { page } = await openApp(env);
   const problemsTab = page.getByTestId('tab-problems');
+  const outlineTab = page.getByTestId('tab-outline');
   const exampleTab = page.getByTestId('tab-example');
   assert.equal(await problemsTab.getAttribute('role'), 'tab');
   assert.equal(await problemsTab.getAttribute('aria-selected'), 'true');
   assert.equal(await exampleTab.getAttribute('tabindex'), '-1');
   await problemsTab.focus();
   await page.keyboard.press('ArrowRight');
-  assert.equal(await exampleTab.getAttribute('aria-selected'), 'true');
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'tab-example');
+  assert.equal(await outlineTab.getAttribute('aria-selected'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'tab-outline');
   assert.equal(await page.getByTestId('problems').isVisible(), false);
+  assert.ok(await page.getByTestId('outline').isVisible());
+  await page.keyboard.press('End');
+  assert.equal(await exampleTab.getAttribute('aria-selected'), 'true');
   assert.ok(await page.locator('[data-example-info]').isVisible());
   await page.keyboard.press('Home');
   assert.equal(await problemsTab.getAttribute('aria-selected'), 'true');
   await page.keyboard.press('ArrowLeft'); // wraps around to the last tab
   assert.equal(await exampleTab.getAttribute('aria-selected'), 'true');
-  await page.keyboard.press('End');
   await page.keyboard.press('ArrowRight');
   assert.equal(await problemsTab.getAttribute('aria-selected'), 'true');
   assert.ok(await page.getByTestId('problems').isVisible());

@@ -16,7 +16,7 @@ test('autosave keeps the policy, the example and the settings across a reload', 
   await loadExample(page, 'cors-preflight');
   await untilEditorText(page, (t) => t.includes('<cors allow-credentials="false">'));
   await setEditorText(page, '<policies>\n  <!-- autosaved ✓ -->\n  <inbound>\n</policies>');
-  await page.getByTestId('problem').waitFor();
+  await page.getByTestId('problem').first().waitFor();
   await page.getByTestId('tab-example').click();
   await page.reload();
   await page.getByTestId('tab-example').waitFor();
@@ -46,7 +46,7 @@ for (const [name, script] of [
     await context.addInitScript(script);
     const { page, errors } = await openApp(env, { context });
     await waitForCount(page, /^No problems$/);
-    await setEditorText(page, '<policies>\n  <inbound>\n  </outbound>\n</policies>');
+    await setEditorText(page, '<policies>\n  <inbound>\n    <base />\n  </outbound>\n</policies>');
     await waitForCount(page, /^1 error, 0 warnings$/);
     await page.getByTestId('theme-toggle').click();
     assert.equal(await page.getByTestId('theme-toggle').getAttribute('aria-pressed'), 'true');

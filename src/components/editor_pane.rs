@@ -1,12 +1,13 @@
 //! The policy editor (`editor`): CodeMirror through [`crate::bridge`], with the status line
-//! holding `problem-count`.
+//! holding `problem-count` and the `format` button.
 //!
 //! Yew owns the host element but never its children: CodeMirror builds its own DOM inside.
 //! Text flows out on every edit (`Action::Edit`) and back in only when `revision` changes (an
 //! example, a reset, a share link, a quick fix); diagnostics flow in whenever they change.
 
-use crate::bridge::{Attached, EditorBridge};
+use crate::bridge::{Attached, EditorBridge, EditorCallbacks};
 use crate::state::{Action, Problem, TabId};
+use apim_policy::lint::LintOptions;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -17,6 +18,8 @@ pub struct EditorPaneProps {
     pub source: Rc<str>,
     pub revision: u64,
     pub problems: Rc<Vec<Problem>>,
+    /// What completion and hover know (the scenario's named values, the scope).
+    pub options: Rc<LintOptions>,
     /// "2 errors, 1 warning".
     pub summary: String,
     pub dispatch: Callback<Action>,
@@ -40,9 +43,13 @@ pub fn editor_pane(props: &EditorPaneProps) -> Html {
         let dispatch = props.dispatch.clone();
         use_effect_with((), move |_| {
             if let Some(el) = host.cast::<web_sys::Element>() {
-                let on_change = dispatch.reform(Action::Edit);
-                let on_fix = dispatch.reform(Action::ApplyFix);
-                match bridge.attach(&el, &source, on_change, on_fix) {
+                let callbacks = EditorCallbacks {
+                    on_change: dispatch.reform(Action::Edit),
+                    on_fix: dispatch.reform(Action::ApplyFix),
+                    on_format: dispatch.reform(|()| Action::Format),
+                    on_run: dispatch.reform(|()| Action::Run),
+                };
+                match bridge.attach(&el, &source, callbacks) {
                     Ok(a) => *attached.borrow_mut() = Some(a),
                     Err(e) => {
                         gloo::console::error!(format!("the code editor could not start: {e}"));
@@ -63,10 +70,24 @@ pub fn editor_pane(props: &EditorPaneProps) -> Html {
             bridge.set_diagnostics(problems);
         });
     }
+    {
+        let bridge = props.bridge.clone();
+        use_effect_with(props.options.clone(), move |options| {
+            bridge.set_options(options.clone());
+        });
+    }
 
     let show_problems = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.emit(Action::SelectTab(TabId::Problems)))
+    };
+    let format = {
+        let dispatch = props.dispatch.clone();
+        let bridge = props.bridge.clone();
+        Callback::from(move |_: MouseEvent| {
+            dispatch.emit(Action::Format);
+            bridge.focus();
+        })
     };
     let errors = props
         .problems
@@ -91,7 +112,14 @@ pub fn editor_pane(props: &EditorPaneProps) -> Html {
                     <span class="status-dot" aria-hidden="true"></span>
                     <span data-testid="problem-count">{ &props.summary }</span>
                 </button>
-                <span class="status-hint">{ "Ctrl+F search · Esc then Tab leaves the editor" }</span>
+                <span class="status-hint">
+                    { "Ctrl+Space complete · Ctrl+F search · Esc then Tab leaves the editor" }
+                </span>
+                <button type="button" class="btn btn-small" data-testid="format"
+                    title="Format the policy (Shift+Alt+F)" aria-keyshortcuts="Shift+Alt+F"
+                    onclick={format}>
+                    { "Format" }
+                </button>
             </div>
         </section>
     }

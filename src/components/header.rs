@@ -5,7 +5,7 @@ use super::reset::ResetButton;
 use super::share_button::ShareButton;
 use super::theme_toggle::ThemeToggle;
 use crate::bridge::EditorBridge;
-use crate::state::Action;
+use crate::state::{Action, ExportSettings};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -14,6 +14,7 @@ pub struct HeaderProps {
     pub example: Option<&'static str>,
     pub source: Rc<str>,
     pub scenario: Rc<str>,
+    pub export: ExportSettings,
     pub dark: bool,
     pub bridge: EditorBridge,
     pub dispatch: Callback<Action>,
@@ -41,6 +42,7 @@ pub fn header(props: &HeaderProps) -> Html {
                     source={props.source.clone()}
                     scenario={props.scenario.clone()}
                     example={props.example}
+                    export={props.export.clone()}
                 />
                 <ResetButton bridge={props.bridge.clone()} dispatch={props.dispatch.clone()} />
                 <ThemeToggle dark={props.dark} dispatch={props.dispatch.clone()} />

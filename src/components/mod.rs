@@ -1,22 +1,28 @@
 //! The page's components: each one small, with explicit `Properties`, rendering what it is
-//! given and dispatching [`crate::state::Action`]s. One module per panel, so the Simulate and
-//! Export panels slot in next to these when their core APIs land.
+//! given and dispatching [`crate::state::Action`]s. One module per panel.
 
 mod editor_pane;
 mod example_info;
 mod examples_menu;
+mod export_panel;
 mod header;
 mod notice;
+mod outline;
 mod problems;
 mod reset;
+mod rule_page;
+mod scenario;
 mod share_button;
 mod side_panel;
+mod sim_results;
+mod simulate;
 mod splitter;
 mod theme_toggle;
 
 pub use editor_pane::EditorPane;
 pub use header::Header;
 pub use notice::NoticeBar;
+pub use rule_page::RulePage;
 pub use side_panel::SidePanel;
 pub use splitter::Splitter;
 

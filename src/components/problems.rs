@@ -1,7 +1,9 @@
 //! The problems list (`problems`, rows `problem`): click or Enter moves the editor's cursor to
-//! the diagnostic; a fix, when the core offers one, is a `quick-fix` button in its row.
+//! the diagnostic; a fix, when the core offers one, is a `quick-fix` button in its row; the
+//! "About" link opens the rule's page in the app (`#rule/<CODE>`).
 
 use crate::bridge::EditorBridge;
+use crate::markdown;
 use crate::state::{Action, Problem};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -48,11 +50,11 @@ fn problem_row(index: usize, p: &Problem, props: &ProblemsProps) -> Html {
             <button type="button" class="problem-main">
                 <span class="sev-icon" aria-hidden="true"></span>
                 <span class="sr-only">{ severity }{ ": " }</span>
-                <span class="message">{ &p.message }</span>
+                <span class="message">{ Html::from_html_unchecked(AttrValue::from(markdown::inline_to_html(&p.message))) }</span>
                 <span class="where">{ format!("{} · line {}, column {}", p.code, p.line, p.column) }</span>
             </button>
             if let Some(help) = &p.help {
-                <p class="help">{ help }</p>
+                <p class="help">{ Html::from_html_unchecked(AttrValue::from(markdown::inline_to_html(help))) }</p>
             }
             if p.fix.is_some() || p.doc_url.is_some() {
                 <div class="problem-actions">
@@ -61,8 +63,8 @@ fn problem_row(index: usize, p: &Problem, props: &ProblemsProps) -> Html {
                             { &fix.message }
                         </button>
                     }
-                    if let Some(url) = p.doc_url {
-                        <a href={url} target="_blank" rel="noopener noreferrer" onclick={stop}>
+                    if let Some(url) = &p.doc_url {
+                        <a href={url.clone()} data-testid="rule-link" onclick={stop}>
                             { format!("About {}", p.code) }
                         </a>
                     }

@@ -5,7 +5,7 @@
 use crate::app::dom;
 use crate::bridge;
 use crate::share;
-use crate::state::Workspace;
+use crate::state::{ExportSettings, Workspace};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -14,6 +14,7 @@ pub struct ShareButtonProps {
     pub source: Rc<str>,
     pub scenario: Rc<str>,
     pub example: Option<&'static str>,
+    pub export: ExportSettings,
 }
 
 #[derive(Clone, PartialEq, Default)]
@@ -33,8 +34,12 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
     let make = {
         let link = link.clone();
         let copied = copied.clone();
-        let (source, scenario, example) =
-            (props.source.clone(), props.scenario.clone(), props.example);
+        let (source, scenario, example, export) = (
+            props.source.clone(),
+            props.scenario.clone(),
+            props.example,
+            props.export.clone(),
+        );
         move |secrets: bool| {
             let link = link.clone();
             let copied = copied.clone();
@@ -43,6 +48,7 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                 policy: source.to_string(),
                 scenario: scenario.to_string(),
                 example: example.map(str::to_string),
+                export: export.clone(),
             };
             let prepared = share::payload(&workspace, secrets);
             yew::platform::spawn_local(async move {

@@ -1,16 +1,17 @@
 //! The side panel: an ARIA tab list over [`TABS`] (roving tabindex, arrow keys, Home/End,
-//! automatic activation) and one tab panel per entry.
-//!
-//! Seam for the panels to come: add a `TabId` variant and a `TABS` entry in `state.rs`, and an
-//! arm in `panel_content` below (outline → `apim_policy::outline`, Simulate → the scenario
-//! builder and trace, Export → the export form). Inactive panels stay in the DOM, hidden.
+//! automatic activation) and one tab panel per entry. Inactive panels stay in the DOM, hidden;
+//! the costly ones (outline, export) compute only while visible.
 
 use super::example_info::ExampleInfo;
+use super::export_panel::ExportPanel;
+use super::outline::Outline;
 use super::problems::ProblemsList;
+use super::simulate::SimulatePanel;
 use crate::app::dom;
 use crate::bridge::EditorBridge;
 use crate::examples::Example;
-use crate::state::{Action, Problem, TABS, TabId};
+use crate::state::{Action, ExportSettings, Problem, TABS, TabId};
+use apim_policy::scenario::{Scenario, ScenarioError};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -19,7 +20,12 @@ pub struct SidePanelProps {
     pub tab: TabId,
     pub problems: Rc<Vec<Problem>>,
     pub example: Option<&'static Example>,
+    pub source: Rc<str>,
     pub scenario: Rc<str>,
+    pub scenario_model: Rc<Scenario>,
+    pub scenario_error: Option<ScenarioError>,
+    pub export: ExportSettings,
+    pub reveal_secrets: bool,
     pub bridge: EditorBridge,
     pub dispatch: Callback<Action>,
 }
@@ -73,6 +79,9 @@ pub fn side_panel(props: &SidePanelProps) -> Html {
                                 { props.problems.len() }
                             </span>
                         },
+                        TabId::Simulate if props.scenario_error.is_some() => html! {
+                            <span class="tab-badge" aria-label="the scenario JSON has an error">{ "!" }</span>
+                        },
                         _ => html! {},
                     };
                     html! {
@@ -96,10 +105,32 @@ pub fn side_panel(props: &SidePanelProps) -> Html {
 }
 
 fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
+    // Panels that read the policy get it only while they show: typing then re-renders the
+    // visible panel alone (the editor's keystroke budget), and a panel catches up when opened.
+    let source: Rc<str> = if props.tab == tab {
+        props.source.clone()
+    } else {
+        Rc::from("")
+    };
     match tab {
         TabId::Problems => html! {
             <ProblemsList problems={props.problems.clone()} bridge={props.bridge.clone()}
                 dispatch={props.dispatch.clone()} />
+        },
+        TabId::Outline => html! {
+            <Outline source={source} active={props.tab == TabId::Outline}
+                bridge={props.bridge.clone()} />
+        },
+        TabId::Simulate => html! {
+            <SimulatePanel source={source} scenario={props.scenario.clone()}
+                model={props.scenario_model.clone()} error={props.scenario_error.clone()}
+                example={props.example.map(|e| e.id)} reveal_secrets={props.reveal_secrets}
+                bridge={props.bridge.clone()} dispatch={props.dispatch.clone()} />
+        },
+        TabId::Export => html! {
+            <ExportPanel source={source} scenario={props.scenario_model.clone()}
+                scenario_invalid={props.scenario_error.is_some()} settings={props.export.clone()}
+                active={props.tab == TabId::Export} dispatch={props.dispatch.clone()} />
         },
         TabId::Example => html! {
             <ExampleInfo example={props.example} scenario={props.scenario.clone()} />

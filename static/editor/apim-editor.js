@@ -3,23 +3,29 @@
 //
 // scripts/build-editor.mjs bundles this file with esbuild into static/vendor/apim-editor.js (git
 // ignored), which trunk copies into dist/ and index.html loads as a classic script before the
-// wasm starts. Rust binds it with `#[wasm_bindgen(js_namespace = ApimEditor)]` (src/editor.rs),
+// wasm starts. Rust binds it with `#[wasm_bindgen(js_namespace = ApimEditor)]` (src/bridge.rs),
 // so native builds never need the bundle.
+//
+// Completion and hover call back into Rust (`callbacks.complete` / `callbacks.hover`, which run
+// the core's apim_policy::ide with the current scenario); their documentation arrives as HTML
+// that Rust rendered from the core's Markdown with everything escaped.
 //
 // Positions crossing this bridge are UTF-16 offsets (what CodeMirror counts); the Rust side
 // converts the core's byte offsets once, with apim_policy::LineIndex.
-import { EditorState } from '@codemirror/state';
+import { EditorState, Prec } from '@codemirror/state';
 import {
   EditorView, keymap, lineNumbers, highlightActiveLineGutter, highlightSpecialChars,
   drawSelection, dropCursor, rectangularSelection, crosshairCursor, highlightActiveLine,
-  ViewPlugin, Decoration,
+  ViewPlugin, Decoration, hoverTooltip,
 } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirror/commands';
 import {
   foldGutter, foldKeymap, indentOnInput, syntaxHighlighting, bracketMatching, HighlightStyle,
 } from '@codemirror/language';
 import { search, searchKeymap, highlightSelectionMatches } from '@codemirror/search';
-import { closeBrackets, closeBracketsKeymap } from '@codemirror/autocomplete';
+import {
+  autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, snippet,
+} from '@codemirror/autocomplete';
 import { lintGutter, setDiagnostics as cmSetDiagnostics, lintKeymap } from '@codemirror/lint';
 import { xml } from '@codemirror/lang-xml';
 import { tags as t } from '@lezer/highlight';
@@ -70,7 +76,26 @@ const theme = EditorView.theme({
   },
   '.cm-apim-diagnostic': { display: 'grid', gap: '.3rem', fontFamily: 'system-ui, sans-serif', fontSize: '.85rem', lineHeight: '1.4' },
   '.cm-apim-help': { color: 'var(--muted)' },
+  '.cm-apim-doc-inline code': { fontFamily: 'var(--mono)', fontSize: '.8rem', backgroundColor: 'var(--panel-strong)', padding: '0 .2rem', borderRadius: '3px' },
   '.cm-apim-diagnostic a': { color: 'var(--accent)' },
+  // Completion list and documentation, hover docs.
+  '.cm-tooltip.cm-tooltip-autocomplete > ul': { fontFamily: 'var(--mono)', fontSize: '.85rem', maxHeight: '16rem' },
+  '.cm-tooltip.cm-tooltip-autocomplete > ul > li': { padding: '.1rem .5rem .1rem .25rem' },
+  '.cm-tooltip.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: 'var(--accent)', color: 'var(--accent-fg)' },
+  '.cm-tooltip.cm-tooltip-autocomplete > ul > li[aria-selected] .cm-completionDetail': { color: 'var(--accent-fg)' },
+  '.cm-completionDetail': { color: 'var(--muted)', fontStyle: 'normal', marginLeft: '.75rem', fontFamily: 'system-ui, sans-serif', fontSize: '.78rem' },
+  '.cm-completionMatchedText': { textDecoration: 'none', fontWeight: '700' },
+  '.cm-completionIcon': { opacity: '.8', width: '1.1em' },
+  '.cm-tooltip.cm-completionInfo': { padding: '0', maxWidth: '28rem' },
+  '.cm-apim-doc': {
+    padding: '.4rem .65rem', maxWidth: '32rem', fontFamily: 'system-ui, sans-serif', fontSize: '.85rem', lineHeight: '1.45',
+  },
+  '.cm-apim-doc p': { margin: '.25rem 0' },
+  '.cm-apim-doc ul': { margin: '.25rem 0', paddingLeft: '1.2rem' },
+  '.cm-apim-doc a': { color: 'var(--accent)' },
+  '.cm-apim-doc code': { fontFamily: 'var(--mono)', fontSize: '.8rem', backgroundColor: 'var(--panel-strong)', padding: '0 .25rem', borderRadius: '3px' },
+  '.cm-apim-doc pre': { margin: '.25rem 0', padding: '.35rem .5rem', backgroundColor: 'var(--panel-strong)', borderRadius: '4px', whiteSpace: 'pre-wrap' },
+  '.cm-apim-doc pre code': { padding: '0', backgroundColor: 'transparent' },
 });
 
 // `@(…)` / `@{…}` policy expressions and `{{named values}}` as decorations over the XML
@@ -116,23 +141,89 @@ function renderDiagnostic(d) {
     const box = document.createElement('div');
     box.className = 'cm-apim-diagnostic';
     const head = box.appendChild(document.createElement('div'));
+    head.className = 'cm-apim-doc-inline';
     const code = head.appendChild(document.createElement('strong'));
     code.textContent = d.code;
-    head.appendChild(document.createTextNode(' ' + d.message));
+    head.appendChild(document.createTextNode(' '));
+    // HTML that Rust rendered from the message's Markdown, every piece of text escaped.
+    const message = head.appendChild(document.createElement('span'));
+    message.innerHTML = d.message_html ?? '';
     if (d.help) {
+      // HTML that Rust rendered from the help's Markdown, every piece of text escaped.
       const help = box.appendChild(document.createElement('div'));
-      help.className = 'cm-apim-help';
-      help.textContent = d.help;
+      help.className = 'cm-apim-help cm-apim-doc-inline';
+      help.innerHTML = d.help;
     }
     if (d.doc_url) {
+      // An in-page link (#rule/CODE): the app opens the rule's page, offline.
       const link = box.appendChild(document.createElement('a'));
       link.href = d.doc_url;
-      link.target = '_blank';
-      link.rel = 'noopener noreferrer';
       link.textContent = `About ${d.code}`;
     }
     return box;
   };
+}
+
+function docElement(html, className = 'cm-apim-doc') {
+  const box = document.createElement('div');
+  box.className = className;
+  // Safe: Rust escaped every piece of text (src/markdown.rs).
+  box.innerHTML = html;
+  return box;
+}
+
+// Characters after which completion opens by itself with nothing typed yet: `<` (elements),
+// `{` (named values), `.` (members), a quote (values) and a space inside a start tag
+// (attributes). Elsewhere it waits for a letter or Ctrl-Space.
+const TRIGGERS = '<{."\' ';
+
+/** A CodeMirror completion source answered by the core (apim_policy::ide::complete). */
+function policyCompletions(callbacks) {
+  return (context) => {
+    if (!callbacks?.complete) return null;
+    const json = callbacks.complete(context.state.doc.toString(), context.pos);
+    if (!json) return null;
+    const result = JSON.parse(json);
+    if (!context.explicit && result.from === context.pos) {
+      const before = context.state.sliceDoc(Math.max(0, context.pos - 1), context.pos);
+      if (!before || !TRIGGERS.includes(before)) return null;
+      if (before === ' ' && !result.items.every((i) => i.type === 'property')) return null;
+    }
+    const n = result.items.length;
+    return {
+      from: result.from,
+      to: result.to,
+      // The core's list does not depend on the word typed so far (CodeMirror filters it), so
+      // it stays valid while the word grows: no re-query, and Enter applies at once.
+      validFor: /^[\w.:-]*$/,
+      options: result.items.map((item, i) => ({
+        label: item.label,
+        type: item.type,
+        detail: item.detail || undefined,
+        info: item.info ? () => docElement(item.info) : undefined,
+        // The core's snippets use CodeMirror's template syntax (${1}, ${2:default}).
+        apply: item.snippet ? snippet(item.apply) : item.apply,
+        // Keep the core's order among equally good matches.
+        boost: n > 1 ? Math.round(99 - (198 * i) / (n - 1)) : 0,
+      })),
+    };
+  };
+}
+
+/** Hover documentation from the core (apim_policy::ide::hover). */
+function policyHover(callbacks) {
+  return hoverTooltip((view, pos) => {
+    if (!callbacks?.hover) return null;
+    const json = callbacks.hover(view.state.doc.toString(), pos);
+    if (!json) return null;
+    const hover = JSON.parse(json);
+    return {
+      pos: hover.from,
+      end: hover.to,
+      above: true,
+      create: () => ({ dom: docElement(hover.html, 'cm-apim-doc cm-apim-hover') }),
+    };
+  }, { hoverTime: 350 });
 }
 
 /** The editors created so far, by handle, so Rust holds plain numbers. */
@@ -151,7 +242,10 @@ const Silent = 'apim.silent';
 export const ApimEditor = {
   /**
    * Create an editor in `parent` holding `text`. `callbacks.onChange(text)` runs after every
-   * user edit; `callbacks.onFix(index)` when a quick fix is chosen in a tooltip. Returns a handle.
+   * user edit; `callbacks.onFix(index)` when a quick fix is chosen in a tooltip;
+   * `callbacks.complete(text, pos)` / `callbacks.hover(text, pos)` return JSON (or nothing);
+   * `callbacks.onFormat()` on Shift+Alt+F and `callbacks.onRun()` on Ctrl/Cmd+Enter. Returns a
+   * handle.
    */
   create(parent, text, callbacks, label) {
     const handle = nextHandle++;
@@ -171,6 +265,8 @@ export const ApimEditor = {
         syntaxHighlighting(highlightStyle),
         bracketMatching(),
         closeBrackets(),
+        autocompletion({ override: [policyCompletions(callbacks)], icons: true }),
+        policyHover(callbacks),
         rectangularSelection(),
         crosshairCursor(),
         highlightActiveLine(),
@@ -182,17 +278,28 @@ export const ApimEditor = {
         policyTokens,
         theme,
         EditorView.contentAttributes.of({ 'aria-label': label || 'Policy XML' }),
+        // The app's own shortcuts win over CodeMirror's (Mod-Enter would insert a line).
+        Prec.highest(keymap.of([
+          { key: 'Mod-Enter', run: () => { callbacks?.onRun?.(); return true; } },
+          { key: 'Shift-Alt-f', run: () => { callbacks?.onFormat?.(); return true; } },
+        ])),
         // Tab indents; Escape then Tab (CodeMirror's tab-focus escape) moves focus on.
+        // Ctrl-Space opens completion (completionKeymap).
         keymap.of([
-          ...closeBracketsKeymap, ...defaultKeymap, ...searchKeymap, ...historyKeymap,
-          ...foldKeymap, ...lintKeymap, indentWithTab,
+          ...closeBracketsKeymap, ...completionKeymap, ...defaultKeymap, ...searchKeymap,
+          ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab,
         ]),
         // Multi-line text inserted as one input (an IME commit, dictation, a test driver's
-        // insertText) makes Chrome's own editing split lines and copy inline styles onto them,
-        // which the page's CSP blocks and reports. Apply such inputs as a transaction instead.
+        // insertText), or any text replacing a selection that spans lines, makes Chrome's own
+        // editing split or merge line elements and copy inline styles onto them, which the
+        // page's CSP blocks and reports. Apply such inputs as a transaction instead. (Typing
+        // into a single line stays native, so closeBrackets and autoCloseTags keep working.)
         EditorView.domEventHandlers({
           beforeinput(event, view) {
-            if (event.inputType !== 'insertText' || !event.data || !/[\r\n]/.test(event.data)) return false;
+            if (event.inputType !== 'insertText' || !event.data) return false;
+            const { doc, selection } = view.state;
+            const spansLines = selection.ranges.some((r) => doc.lineAt(r.from).number !== doc.lineAt(r.to).number);
+            if (!/[\r\n]/.test(event.data) && !spansLines) return false;
             event.preventDefault();
             view.dispatch(view.state.replaceSelection(event.data), {
               userEvent: 'input.type', scrollIntoView: true,
