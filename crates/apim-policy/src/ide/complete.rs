@@ -395,21 +395,62 @@ fn element_snippet(def: &ElementDef, base_allowed: bool) -> String {
         }
         _ => {}
     }
-    let mut s = def.name.to_string();
+    let mut s = String::new();
     let mut field = 0;
+    element_body(def, &mut s, &mut field, 0);
+    s
+}
+
+/// `name attrs />` or `name attrs>…</name>` (without the leading `<`), fields numbered from
+/// `field`. Elements that take only elements get their required children (or the child that
+/// carries the value, such as set-header's `<value>`), so that nothing typed lands as text where
+/// text is an error; `depth` bounds the nesting.
+fn element_body(def: &ElementDef, s: &mut String, field: &mut usize, depth: usize) {
+    s.push_str(def.name);
     for a in snippet_attributes(def) {
-        field += 1;
+        *field += 1;
         let default = a.default.map(field_text).unwrap_or_default();
         let sep = if default.is_empty() { "" } else { ":" };
-        s.push_str(&format!(" {}=\"${{{field}{sep}{default}}}\"", a.name));
+        s.push_str(&format!(" {}=\"${{{}{sep}{default}}}\"", a.name, *field));
     }
     if def.content == Content::Empty && def.children.is_empty() {
         s.push_str(" />");
-    } else {
-        field += 1;
-        s.push_str(&format!(">${{{field}}}</{}>", def.name));
+        return;
     }
-    s
+    if def.content != Content::Elements || depth >= 3 {
+        *field += 1;
+        s.push_str(&format!(">${{{}}}</{}>", *field, def.name));
+        return;
+    }
+    let mut children: Vec<&ElementDef> = def
+        .children
+        .iter()
+        .filter(|c| c.min > 0)
+        .map(|c| c.element)
+        .collect();
+    if children.is_empty()
+        && let Some(first) = def
+            .children
+            .first()
+            .filter(|c| matches!(c.element.content, Content::Text { .. }))
+    {
+        children.push(first.element);
+    }
+    let indent = "\t".repeat(depth + 1);
+    s.push('>');
+    if children.is_empty() {
+        *field += 1;
+        s.push_str(&format!("\n{indent}${{{}}}", *field));
+    }
+    for child in children {
+        s.push('\n');
+        s.push_str(&indent);
+        s.push('<');
+        element_body(child, s, field, depth + 1);
+    }
+    s.push('\n');
+    s.push_str(&"\t".repeat(depth));
+    s.push_str(&format!("</{}>", def.name));
 }
 
 fn element_item(
@@ -1077,9 +1118,16 @@ mod tests {
         let at = doc.find("<\n").unwrap() + 1;
         let c = complete(&doc, at, &options());
         let item = |name: &str| c.items.iter().find(|i| i.label == name).unwrap().clone();
+        // set-header takes only elements: its <value> comes with it, so nothing typed lands as
+        // text where text is an error.
         assert_eq!(
             item("set-header").insert_text,
-            "set-header name=\"${1}\">${2}</set-header>"
+            "set-header name=\"${1}\">\n\t<value>${2}</value>\n</set-header>"
+        );
+        // Required children are filled in, each with its own field.
+        assert_eq!(
+            item("cors").insert_text,
+            "cors>\n\t<allowed-origins>\n\t\t<origin>${1}</origin>\n\t</allowed-origins>\n\t<allowed-headers>\n\t\t<header>${2}</header>\n\t</allowed-headers>\n</cors>"
         );
         assert!(item("set-header").snippet);
         assert_eq!(item("base").insert_text, "base />");
