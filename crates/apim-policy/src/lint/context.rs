@@ -29,6 +29,18 @@ pub enum Kind {
     Free,
 }
 
+impl Kind {
+    /// The definition that governs the element's attributes and children, when it has one.
+    pub fn definition(self) -> Option<&'static ElementDef> {
+        match self {
+            Kind::Root(d) | Kind::Child(d) => Some(d),
+            Kind::Policy(p) => Some(&p.element),
+            Kind::Section(s) => Some(catalog::section(s)),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Info {
     pub kind: Kind,
@@ -116,6 +128,15 @@ impl<'a> Ctx<'a> {
         self.order
             .iter()
             .filter_map(move |&id| Some((id, doc.element(id)?, self.info(id)?)))
+    }
+
+    /// Every element with a definition (a root, a section, a policy or a policy's declared
+    /// child) with the definition that governs its attributes and children.
+    pub fn defined_elements(
+        &self,
+    ) -> impl Iterator<Item = (NodeId, &'a Element, &'static ElementDef)> + '_ {
+        self.elements()
+            .filter_map(|(id, e, info)| Some((id, e, info.kind.definition()?)))
     }
 
     /// Every policy statement in document order.

@@ -25,10 +25,7 @@ one of `header-name`, `query-parameter-name` or `token-value`; `set-backend-serv
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found = Vec::new();
-    for (_, e, info) in cx.elements() {
-        let Some(def) = super::element_def(info.kind) else {
-            continue;
-        };
+    for (_, e, def) in cx.defined_elements() {
         for rule in def.attr_rules {
             let present =
                 |names: &[&str]| names.iter().filter(|n| e.attribute(n).is_some()).count();

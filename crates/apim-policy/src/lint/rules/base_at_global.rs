@@ -1,7 +1,7 @@
 //! APIM0404 `base-at-global`: `<base />` at global scope does nothing.
 
 use crate::catalog::Scope;
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry::{Example, Rule};
 use crate::lint::{Ctx, codes};
 
@@ -36,14 +36,7 @@ fn run(cx: &mut Ctx<'_>) {
                 "<base /> has no effect at global scope",
             )
             .with_help("The global policy has no parent scope.")
-            .with_fix(Fix {
-                message: "Remove <base />".into(),
-                edits: vec![Edit {
-                    start: span.start,
-                    end: span.end,
-                    text: String::new(),
-                }],
-            }),
+            .with_fix(super::remove(span, "Remove <base />")),
         );
     }
 }

@@ -1,6 +1,6 @@
 //! APIM0401 `base-in-fragment`: `<base />` inside a policy fragment.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry::{Example, Rule};
 use crate::lint::{Ctx, codes};
 
@@ -38,14 +38,7 @@ fn run(cx: &mut Ctx<'_>) {
                 "<base /> is not allowed in a policy fragment",
             )
             .with_help("Put <base /> in the section of the policy that includes this fragment.")
-            .with_fix(Fix {
-                message: "Remove <base />".into(),
-                edits: vec![Edit {
-                    start: span.start,
-                    end: span.end,
-                    text: String::new(),
-                }],
-            }),
+            .with_fix(super::remove(span, "Remove <base />")),
         );
     }
 }

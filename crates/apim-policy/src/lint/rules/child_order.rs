@@ -25,10 +25,7 @@ provided in the policy statement.\" For example `send-request` takes `set-url`, 
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found = Vec::new();
-    for (id, e, info) in cx.elements() {
-        let Some(def) = super::element_def(info.kind) else {
-            continue;
-        };
+    for (id, e, def) in cx.defined_elements() {
         if def.content != Content::Elements || !def.ordered {
             continue;
         }

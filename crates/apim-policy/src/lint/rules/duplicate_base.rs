@@ -1,6 +1,6 @@
 //! APIM0402 `duplicate-base`: `<base />` twice in one section.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry::{Example, Rule};
 use crate::lint::{Ctx, Kind, codes};
 use crate::syntax::NodeId;
@@ -52,14 +52,7 @@ fn run(cx: &mut Ctx<'_>) {
                 "<base /> appears twice in this section",
             )
             .with_help("Keep one <base /> where the parent scope's policies should run.")
-            .with_fix(Fix {
-                message: "Remove this <base />".into(),
-                edits: vec![Edit {
-                    start: span.start,
-                    end: span.end,
-                    text: String::new(),
-                }],
-            }),
+            .with_fix(super::remove(span, "Remove this <base />")),
         );
     }
 }

@@ -26,10 +26,7 @@ them, e.g. `set-variable` `name`, `include-fragment` `fragment-id`, `rate-limit`
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found = Vec::new();
-    for (id, e, info) in cx.elements() {
-        let Some(def) = super::element_def(info.kind) else {
-            continue;
-        };
+    for (id, e, def) in cx.defined_elements() {
         for a in &e.attributes {
             if let (Some(ad), Some(expr)) = (def.attribute(&a.name), a.value.expressions().next())
                 && !ad.expr

@@ -33,10 +33,7 @@ checks its value when the scenario declares it).",
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found = Vec::new();
-    for (_, e, info) in cx.elements() {
-        let Some(def) = super::element_def(info.kind) else {
-            continue;
-        };
+    for (_, e, def) in cx.defined_elements() {
         for a in &e.attributes {
             let Some(ad) = def.attribute(&a.name) else {
                 continue;

@@ -24,10 +24,7 @@ attribute with an empty value for you to fill in.",
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found = Vec::new();
-    for (_, e, info) in cx.elements() {
-        let Some(def) = super::element_def(info.kind) else {
-            continue;
-        };
+    for (_, e, def) in cx.defined_elements() {
         for attr in def.attributes.iter().filter(|a| a.required) {
             if e.attribute(attr.name).is_none() {
                 found.push((e, attr.name, attr.doc));

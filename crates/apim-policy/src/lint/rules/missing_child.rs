@@ -25,10 +25,7 @@ policy otherwise.",
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found = Vec::new();
-    for (id, e, info) in cx.elements() {
-        let Some(def) = super::element_def(info.kind) else {
-            continue;
-        };
+    for (id, e, def) in cx.defined_elements() {
         if def.content != Content::Elements || super::text_not_allowed::is_legacy_trace(cx, e) {
             continue;
         }

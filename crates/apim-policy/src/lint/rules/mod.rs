@@ -1,6 +1,6 @@
 //! One file per rule. Each file has `RULE` (code, documentation, examples) and its check.
 
-use crate::catalog::{self, ElementDef};
+use crate::diagnostic::{Edit, Fix, Span};
 use crate::lint::{Ctx, Kind};
 use crate::syntax::{NamedValueRef, NodeKind};
 
@@ -46,13 +46,15 @@ pub mod wrong_scope;
 pub mod wrong_section;
 pub mod xml_syntax;
 
-/// The definition that governs an element's attributes and children, when it has one.
-pub(crate) fn element_def(kind: Kind) -> Option<&'static ElementDef> {
-    match kind {
-        Kind::Root(d) | Kind::Child(d) => Some(d),
-        Kind::Policy(p) => Some(&p.element),
-        Kind::Section(s) => Some(catalog::section(s)),
-        _ => None,
+/// A fix that deletes `span` (a whole element).
+pub(crate) fn remove(span: Span, message: &str) -> Fix {
+    Fix {
+        message: message.to_string(),
+        edits: vec![Edit {
+            start: span.start,
+            end: span.end,
+            text: String::new(),
+        }],
     }
 }
 

@@ -35,7 +35,7 @@ fn run(cx: &mut Ctx<'_>) {
         let Some(parent) = cx.doc.element(parent_id) else {
             continue;
         };
-        let Some(def) = cx.kind(parent_id).and_then(super::element_def) else {
+        let Some(def) = cx.kind(parent_id).and_then(crate::lint::Kind::definition) else {
             continue;
         };
         let names: Vec<&str> = def.children.iter().map(|c| c.element.name).collect();

@@ -25,10 +25,7 @@ attribute and the fix renames it. `id` is allowed on every policy.",
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found = Vec::new();
-    for (_, e, info) in cx.elements() {
-        let Some(def) = super::element_def(info.kind) else {
-            continue;
-        };
+    for (_, e, def) in cx.defined_elements() {
         for a in &e.attributes {
             if def.attribute(&a.name).is_some() || a.name == "xmlns" || a.name.starts_with("xmlns:")
             {

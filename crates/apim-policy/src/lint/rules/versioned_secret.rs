@@ -1,6 +1,6 @@
 //! APIM0703 `versioned-secret`: a Key Vault secret pinned to one version, so it never rotates.
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity, Span};
+use crate::diagnostic::{Diagnostic, Severity, Span};
 use crate::lint::registry::{Example, Rule};
 use crate::lint::{Ctx, codes};
 
@@ -58,7 +58,7 @@ fn run(cx: &mut Ctx<'_>) {
                 found.push(
                     Diagnostic::new(codes::VERSIONED_SECRET, Severity::Warning, span, "this Key Vault URL pins one version of the secret")
                         .with_help("Fetch https://<vault>.vault.azure.net/secrets/<name> without a version to always get the current one.")
-                        .with_fix(Fix { message: "Remove the version".into(), edits: vec![Edit { start: span.start, end: span.end, text: String::new() }] }),
+                        .with_fix(super::remove(span, "Remove the version")),
                 );
             }
         }
