@@ -669,22 +669,22 @@ impl<'a> Parser<'a> {
         let mut segments = Vec::new();
         let mut pos = span.start;
         let first = self.found.partition_point(|f| f.span.start < span.start);
-        let exprs: Vec<Found> = match mode {
-            ValueMode::CData => Vec::new(),
-            _ => self
-                .found
-                .get(first..)
-                .unwrap_or(&[])
-                .iter()
-                .take_while(|f| f.span.start < span.end)
-                .cloned()
-                .collect(),
+        // `found` borrows the masking pass's list, not `self`: no copy needed while `self` is
+        // borrowed mutably below.
+        let found: &'a [Found] = self.found;
+        let exprs: &'a [Found] = match mode {
+            ValueMode::CData => &[],
+            _ => {
+                let rest = found.get(first..).unwrap_or(&[]);
+                let n = rest.iter().take_while(|f| f.span.start < span.end).count();
+                rest.get(..n).unwrap_or(&[])
+            }
         };
         for f in exprs {
             if f.span.start > pos {
                 self.literal_segments(Span::new(pos, f.span.start), mode, &mut segments);
             }
-            segments.push(Segment::Expression(self.expression(&f)));
+            segments.push(Segment::Expression(self.expression(f)));
             pos = f.span.end;
         }
         if pos < span.end {
@@ -747,6 +747,9 @@ impl<'a> Parser<'a> {
 
     /// Decode entity references, reporting unknown ones and bare `&`.
     fn decode_checked(&mut self, raw: &str, offset: usize) -> String {
+        if !raw.contains('&') {
+            return raw.to_string();
+        }
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
         let mut at = offset;
