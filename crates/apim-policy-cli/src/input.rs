@@ -10,6 +10,8 @@ pub struct Input {
     /// The file it came from (`None` for standard input).
     pub path: Option<PathBuf>,
     pub text: String,
+    /// The byte offset of the first invalid UTF-8 sequence (the text has U+FFFD there).
+    pub invalid_utf8_at: Option<usize>,
 }
 
 /// Read every input; an unreadable path is an error naming it.
@@ -17,14 +19,16 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
     let mut inputs = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
-            let mut text = String::new();
+            let mut bytes = Vec::new();
             std::io::stdin()
-                .read_to_string(&mut text)
+                .read_to_end(&mut bytes)
                 .map_err(|e| format!("<stdin>: {e}"))?;
+            let decoded = apim_policy::text::decode(&bytes);
             inputs.push(Input {
                 name: "<stdin>".into(),
                 path: None,
-                text,
+                text: decoded.text,
+                invalid_utf8_at: decoded.invalid_at,
             });
         } else if path.is_dir() {
             let mut files = Vec::new();
@@ -43,11 +47,12 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
 pub fn read_file(path: &Path) -> Result<Input, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     // Invalid UTF-8 becomes U+FFFD: the rest of the file is still checked.
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let decoded = apim_policy::text::decode(&bytes);
     Ok(Input {
         name: path.display().to_string(),
         path: Some(path.to_path_buf()),
-        text,
+        text: decoded.text,
+        invalid_utf8_at: decoded.invalid_at,
     })
 }
 

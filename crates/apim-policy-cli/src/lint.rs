@@ -94,7 +94,13 @@ pub fn run(args: &Args) -> ExitCode {
 
     let results: Vec<Vec<Diagnostic>> = inputs
         .iter()
-        .map(|i| lint::lint_with(&i.text, &options))
+        .map(|i| {
+            let mut d = lint::lint_with(&i.text, &options);
+            if let Some(at) = i.invalid_utf8_at {
+                d.insert(0, lint::invalid_utf8(at));
+            }
+            d
+        })
         .collect();
     let reports: Vec<FileReport<'_>> = inputs
         .iter()
@@ -149,6 +155,11 @@ pub fn read_scenario(path: &std::path::Path) -> Result<Scenario, String> {
 
 /// Apply the safe fixes (repeatedly: one fix can make room for another) and write the file.
 fn fix_file(input: &mut Input, options: &LintOptions) -> Result<usize, String> {
+    if input.invalid_utf8_at.is_some() {
+        // Writing the text back would replace the invalid bytes: leave the file alone.
+        eprintln!("{}: not valid UTF-8, not fixed", input.name);
+        return Ok(0);
+    }
     let mut total = 0;
     for _ in 0..10 {
         let safe: Vec<Diagnostic> = lint::lint_with(&input.text, options)

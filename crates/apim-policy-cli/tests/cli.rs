@@ -191,3 +191,28 @@ fn fix_rewrites_the_file_with_safe_fixes_only() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("APIM0104"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_an_error_at_the_first_bad_byte() {
+    let dir = std::env::temp_dir().join(format!("apim-policy-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("latin1.xml");
+    std::fs::write(
+        &file,
+        b"<policies>\n  <inbound>\n    <base />\n    <!-- caf\xe9 -->\n  </inbound>\n</policies>\n",
+    )
+    .unwrap();
+    let out = apim_policy(&["lint", file.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("error[APIM0001]: the file is not valid UTF-8"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("latin1.xml:4:13"), "{stdout}");
+    // --fix leaves such a file alone rather than writing U+FFFD into it.
+    let before = std::fs::read(&file).unwrap();
+    apim_policy(&["lint", "--fix", file.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -5,6 +5,28 @@
 //! UTF-16 code-unit offsets (what the browser editor counts). Out-of-range or mid-character
 //! offsets are clamped, never a panic.
 
+/// Bytes read from a file, as text: invalid UTF-8 sequences become U+FFFD so that the rest is
+/// still checked, and `invalid_at` is the byte offset of the first one (the same offset in
+/// `text`, since everything before it is unchanged).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    pub invalid_at: Option<usize>,
+}
+
+pub fn decode(bytes: &[u8]) -> Decoded {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Decoded {
+            text: text.to_string(),
+            invalid_at: None,
+        },
+        Err(e) => Decoded {
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            invalid_at: Some(e.valid_up_to()),
+        },
+    }
+}
+
 /// A 1-based line and column; the column counts Unicode scalar values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineCol {
@@ -170,6 +192,20 @@ mod tests {
         assert_eq!(idx.byte_offset_from_utf16(3), 5);
         assert_eq!(idx.byte_offset_from_utf16(2), 1); // inside the pair -> its start
         assert_eq!(idx.byte_offset_from_utf16(99), text.len());
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_and_located() {
+        let d = decode(b"<a>\xff\xfe</a>");
+        assert_eq!(d.invalid_at, Some(3));
+        assert_eq!(d.text, "<a>\u{fffd}\u{fffd}</a>");
+        assert_eq!(
+            decode("é".as_bytes()),
+            Decoded {
+                text: "é".into(),
+                invalid_at: None
+            }
+        );
     }
 
     #[test]

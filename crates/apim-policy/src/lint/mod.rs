@@ -124,6 +124,13 @@ pub fn effective_scope(doc: &Document, options: &LintOptions) -> Scope {
     })
 }
 
+/// The diagnostic for a file that is not valid UTF-8 (see [`crate::text::decode`]): APIM reads
+/// policies as UTF-8 XML and rejects such a document.
+pub fn invalid_utf8(at: usize) -> Diagnostic {
+    Diagnostic::error(codes::XML_SYNTAX, crate::Span::new(at, at + 3), "the file is not valid UTF-8")
+        .with_help("Save the policy as UTF-8. The invalid bytes are shown as \u{fffd}; the rest of the file is checked as if they were not there.")
+}
+
 /// Counts per severity, for summaries.
 pub fn count(diagnostics: &[Diagnostic], severity: Severity) -> usize {
     diagnostics
