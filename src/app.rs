@@ -205,6 +205,7 @@ pub fn app() -> Html {
                     scenario_error={state.scenario_error.clone()}
                     export={state.export.clone()}
                     reveal_secrets={state.reveal_secrets}
+                    sim={state.sim.clone()}
                     bridge={bridge.clone()}
                     dispatch={dispatch.clone()}
                 />

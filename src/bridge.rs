@@ -33,6 +33,8 @@ extern "C" {
     fn editor_set_diagnostics(handle: u32, json: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_namespace = ApimEditor, js_name = select)]
     fn editor_select(handle: u32, from: u32, to: u32) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ApimEditor, js_name = selectLine)]
+    fn editor_select_line(handle: u32, line: u32) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_namespace = ApimEditor, js_name = focus)]
     fn editor_focus(handle: u32) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_namespace = ApimEditor, js_name = destroy)]
@@ -296,6 +298,14 @@ impl EditorBridge {
             let from = u32::try_from(from).unwrap_or(u32::MAX);
             let to = u32::try_from(to).unwrap_or(u32::MAX);
             log_err("select", editor_select(h, from, to));
+        }
+    }
+
+    /// Select 1-based line `line` (its text without indentation) of the editor's current text.
+    pub fn select_line(&self, line: usize) {
+        if let Some(h) = self.handle.get() {
+            let line = u32::try_from(line).unwrap_or(u32::MAX);
+            log_err("selectLine", editor_select_line(h, line));
         }
     }
 

@@ -4,6 +4,7 @@
 use crate::examples::{self, Example};
 use crate::rule_docs;
 use crate::scenario_text;
+use crate::sim_view::SimRun;
 use apim_policy::export::{self, ApiVersion, ExportOptions, Target};
 use apim_policy::lint::LintOptions;
 use apim_policy::scenario::{Scenario, ScenarioError};
@@ -263,6 +264,10 @@ pub struct State {
     pub rule: Option<&'static str>,
     /// Show secret values in simulation results (off at every start; not saved).
     pub reveal_secrets: bool,
+    /// The last simulation (Run), until another workspace is loaded.
+    pub sim: Option<Rc<SimRun>>,
+    /// How many runs there have been (each run's id).
+    pub runs: u64,
 }
 
 pub enum Action {
@@ -338,6 +343,8 @@ impl State {
             notice: None,
             rule: None,
             reveal_secrets: false,
+            sim: None,
+            runs: 0,
         }
     }
 
@@ -392,12 +399,13 @@ impl State {
         let revision = self.revision;
         let version = self.version;
         let (settings, notice, rule) = (self.settings.clone(), self.notice.take(), self.rule);
-        let reveal_secrets = self.reveal_secrets;
+        let (reveal_secrets, runs) = (self.reveal_secrets, self.runs);
         *self = State::from_workspace(w);
         self.settings = settings;
         self.notice = notice;
         self.rule = rule;
         self.reveal_secrets = reveal_secrets;
+        self.runs = runs;
         self.version = version + 1;
         self.revision = revision + 1;
     }
@@ -434,6 +442,22 @@ impl State {
             self.options = Rc::new(options);
             self.problems = Rc::new(problems_of(&self.source, &self.options));
         }
+    }
+
+    /// Run the simulator on the current policy and scenario (the JSON's error stops it).
+    fn run(&mut self) {
+        self.runs += 1;
+        let scenario = match &self.scenario_error {
+            Some(e) => Err(e),
+            None => Ok(&*self.scenario_model),
+        };
+        self.sim = Some(Rc::new(SimRun::new(
+            self.runs,
+            self.source.clone(),
+            self.scenario.clone(),
+            scenario,
+            self.reveal_secrets,
+        )));
     }
 
     fn format(&mut self) {
@@ -528,12 +552,18 @@ impl Reducible for State {
             }
             Action::Format => next.format(),
             Action::Run => {
-                next.notice = Some(
-                    "Running a request needs the simulator, which this build does not have yet."
-                        .to_string(),
-                );
+                next.run();
+                // The results show in the Simulate tab, wherever Ctrl/Cmd+Enter was pressed.
+                TabId::Simulate.as_str().clone_into(&mut next.settings.tab);
             }
-            Action::SetRevealSecrets(on) => next.reveal_secrets = on,
+            Action::SetRevealSecrets(on) if on == self.reveal_secrets => return self,
+            Action::SetRevealSecrets(on) => {
+                next.reveal_secrets = on;
+                // Results on screen follow the toggle: run again with secrets shown or hidden.
+                if next.sim.is_some() {
+                    next.run();
+                }
+            }
             Action::ShowRule(None) => next.rule = None,
             Action::ShowRule(Some(code)) => match apim_policy::lint::rule(&code) {
                 Some(rule) => next.rule = Some(rule.code),
@@ -1019,10 +1049,49 @@ mod tests {
     }
 
     #[test]
-    fn run_says_the_simulator_is_missing_and_reveal_is_off_by_default() {
+    fn run_simulates_the_workspace_and_reveal_re_runs_it() {
+        use apim_policy::sim::Outcome;
         let state = State::default();
         assert!(!state.reveal_secrets);
+        assert!(state.sim.is_none());
         let state = reduce(state, Action::Run);
-        assert!(state.notice.unwrap().contains("simulator"));
+        assert_eq!(state.settings.tab(), TabId::Simulate);
+        let run = state.sim.clone().unwrap();
+        assert_eq!(run.id, 1);
+        let out = run.result.as_ref().unwrap();
+        let r = &out.results()[0];
+        assert_eq!((r.outcome, r.response.status), (Outcome::Forwarded, 200));
+        let key = |state: &State| {
+            let run = state.sim.clone().unwrap();
+            let out = run.result.clone().unwrap();
+            let b = out.results()[0].backend_request.clone().unwrap();
+            b.headers.get("x-api-key").unwrap()[0].clone()
+        };
+        assert_eq!(key(&state), "***");
+        let state = reduce(state, Action::SetRevealSecrets(true));
+        assert_eq!(key(&state), "s3cr3t-from-vault");
+        assert_eq!(state.sim.as_ref().unwrap().id, 2);
+        assert!(state.sim.as_ref().unwrap().revealed);
+
+        // Typing leaves the result, which then describes an older text.
+        let edited = format!("{}\n", state.source);
+        let state = reduce(state, Action::Edit(edited));
+        let run = state.sim.clone().unwrap();
+        assert!(run.is_stale(&state.source, &state.scenario));
+
+        // An invalid scenario stops the run with its position; loading an example clears it.
+        let state = reduce(state, Action::EditScenarioJson("{\n  \"request\": ".into()));
+        let state = reduce(state, Action::Run);
+        let err = state.sim.clone().unwrap().result.clone().unwrap_err();
+        assert_eq!(err.line, Some(2));
+        let state = reduce(state, Action::LoadExample("seed-permission-revoked"));
+        assert!(state.sim.is_none());
+        assert!(state.reveal_secrets, "the toggle stays as the user set it");
+        let state = reduce(state, Action::Run);
+        assert_eq!(state.sim.as_ref().unwrap().id, 4);
+        let out = state.sim.clone().unwrap().result.clone().unwrap();
+        let error = out.results()[0].error.clone().unwrap();
+        assert_eq!(error.reason, "Forbidden");
+        assert!(error.message.contains("Grant"), "{}", error.message);
     }
 }

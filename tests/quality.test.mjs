@@ -65,6 +65,17 @@ for (const scheme of ['light', 'dark']) {
       await axe(page, `${scheme}, ${tab} tab`);
     }
     await openTab(page, 'simulate');
+    await page.getByTestId('run-simulation').click();
+    await page.getByTestId('sim-not-run').waitFor();
+    await axe(page, `${scheme}, simulation refused (lint errors)`);
+    for (const [id, label] of [['seed-named-value', 'forwarded'], ['seed-permission-revoked', 'Key Vault error'], ['rate-limit-by-key', 'sequence']]) {
+      await loadExample(page, id);
+      await page.getByTestId('run-simulation').click();
+      await page.getByTestId('sim-outcome').waitFor();
+      await axe(page, `${scheme}, simulation result (${label})`);
+    }
+    await setEditorText(page, BROKEN);
+    await page.getByTestId('problem').first().waitFor({ state: 'attached' });
     await page.getByTestId('scenario-json').fill('{ "request": ');
     await page.getByTestId('scenario-json-error').waitFor();
     await axe(page, `${scheme}, scenario JSON error`);
@@ -146,10 +157,29 @@ test('screenshots in light and dark (target/screenshots/)', async () => {
       if (tab === 'export') await page.getByTestId('export-output').waitFor();
       await shot(page, `${scheme}-${tab}`);
     }
+    // The Simulate tab with a result: the seed forwarded, then the Key Vault error once get
+    // is revoked in the builder.
     await openTab(page, 'simulate');
+    await page.getByTestId('run-simulation').click();
+    await page.getByTestId('sim-outcome').waitFor();
+    await shot(page, `${scheme}-simulate-forwarded`);
+    await page.getByTestId('trace').scrollIntoViewIfNeeded();
+    await shot(page, `${scheme}-simulate-trace`);
     await page.getByTestId('key-vault').first().scrollIntoViewIfNeeded();
     await page.getByTestId('vault-permission-get').uncheck();
     await shot(page, `${scheme}-simulate-keyvault`);
+    await page.getByTestId('run-simulation').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="sim-outcome"]')?.textContent.trim() === 'error');
+    await page.getByTestId('run-simulation').scrollIntoViewIfNeeded();
+    await shot(page, `${scheme}-simulate-keyvault-error`);
+    await loadExample(page, 'rate-limit-by-key');
+    await untilEditorText(page, (t) => t.includes('rate-limit-by-key'));
+    await page.getByTestId('run-simulation').click();
+    await page.getByTestId('sim-request').nth(3).click();
+    await shot(page, `${scheme}-simulate-sequence`);
+    await loadExample(page, 'seed-named-value');
+    await untilEditorText(page, (t) => t.includes('{{backend-api-key}}'));
+    await openTab(page, 'simulate');
     await page.getByTestId('scenario-json').fill('{\n  "request": {\n    "url": \n  }\n}');
     await page.getByTestId('scenario-json-error').scrollIntoViewIfNeeded();
     await shot(page, `${scheme}-simulate-json-error`);
