@@ -7,7 +7,8 @@ use crate::bridge::{self, EditorBridge};
 use crate::components::{EditorPane, Header, NoticeBar, RulePage, SidePanel, Splitter};
 use crate::rule_docs;
 use crate::share;
-use crate::state::{Action, Settings, State, Workspace};
+use crate::sim_client;
+use crate::state::{Action, Settings, State, TabId, Workspace};
 use crate::storage;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -171,6 +172,24 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |action: Action| state.dispatch(action))
     };
+
+    // The simulator's worker: started when the Simulate tab first shows, handed each run.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(state.settings.tab() == TabId::Simulate, move |simulate| {
+            if *simulate {
+                sim_client::warm_up(&dispatch);
+            }
+        });
+    }
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(state.pending.clone(), move |pending| {
+            if let Some(run) = pending {
+                sim_client::send(&run.request(), &dispatch);
+            }
+        });
+    }
     let system_dark = dom::prefers_dark();
 
     html! {
@@ -206,6 +225,7 @@ pub fn app() -> Html {
                     export={state.export.clone()}
                     reveal_secrets={state.reveal_secrets}
                     sim={state.sim.clone()}
+                    running={state.pending.is_some()}
                     bridge={bridge.clone()}
                     dispatch={dispatch.clone()}
                 />

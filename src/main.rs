@@ -14,7 +14,9 @@ mod panic;
 mod rule_docs;
 mod scenario_text;
 mod share;
+mod sim_client;
 mod sim_view;
+mod sim_wire;
 mod state;
 mod storage;
 

@@ -1,21 +1,41 @@
-//! What the Simulate tab's results area shows: one run of the core's simulator
-//! (`apim_policy::sim::simulate`) with what it ran on, and the view-side helpers (the trace
-//! grouped by section, header lines, where a trace step points). Pure and tested natively;
-//! `components::sim_results` renders it.
+//! What the Simulate tab's results area shows: one run of the simulator ([`SimRun`]: the
+//! worker's [`Reply`] with the policy and scenario text it ran on) and the view-side helpers
+//! (the trace grouped by section, HTTP messages as text, where a trace step points). Pure and
+//! tested natively; `components::sim_results` renders it.
 
+use crate::sim_wire::{NotRun, Reply, RequestResult, TraceStep};
 use apim_policy::LineIndex;
-use apim_policy::scenario::Headers;
-use apim_policy::scenario::{Scenario, ScenarioError};
-use apim_policy::sim::{self, DocRef, SimError, SimOptions, SimOutput, TraceStep};
+use apim_policy::scenario::{Headers, ScenarioError};
 use std::rc::Rc;
 
-/// One press of Run (or a re-run for the reveal toggle).
+/// A run the app asked the worker for and has not heard back about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRun {
+    pub id: u64,
+    pub source: Rc<str>,
+    pub scenario: Rc<str>,
+    pub reveal_secrets: bool,
+}
+
+impl PendingRun {
+    /// What to send to the worker.
+    pub fn request(&self) -> crate::sim_wire::Request {
+        crate::sim_wire::Request {
+            id: self.id,
+            policy: self.source.to_string(),
+            scenario: self.scenario.to_string(),
+            reveal_secrets: self.reveal_secrets,
+        }
+    }
+}
+
+/// One press of Run (or a re-run for the reveal toggle), finished.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimRun {
     /// Counts runs since the page loaded (`data-run`, so tests can wait for a new one).
     pub id: u64,
-    /// The output, or why the simulation could not run.
-    pub result: Result<SimOutput, SimError>,
+    /// One result per request, or why the simulation could not run.
+    pub result: Result<Vec<RequestResult>, NotRun>,
     /// The policy and scenario text it ran on: trace spans point into `source`, and the view
     /// says when either has changed since.
     pub source: Rc<str>,
@@ -25,29 +45,35 @@ pub struct SimRun {
 }
 
 impl SimRun {
-    /// Run the simulator on the workspace: the policy, the scenario as read (or the JSON's
-    /// error, which stops the run with its line and column), and whether to reveal secrets.
-    pub fn new(
-        id: u64,
-        source: Rc<str>,
-        scenario_text: Rc<str>,
-        scenario: Result<&Scenario, &ScenarioError>,
-        reveal_secrets: bool,
-    ) -> SimRun {
-        let result = match scenario {
-            Ok(model) => sim::simulate(&source, model, &SimOptions { reveal_secrets }),
-            Err(e) => Err(SimError {
+    pub fn finished(run: &PendingRun, reply: Reply) -> SimRun {
+        SimRun {
+            id: run.id,
+            result: reply.result,
+            source: run.source.clone(),
+            scenario: run.scenario.clone(),
+            revealed: run.reveal_secrets,
+        }
+    }
+
+    /// A run stopped before the simulator: the scenario JSON does not read.
+    pub fn invalid_scenario(run: &PendingRun, e: &ScenarioError) -> SimRun {
+        SimRun::failed(
+            run,
+            NotRun {
                 message: format!("the scenario JSON has an error: {}", e.message),
                 line: Some(e.line),
                 column: Some(e.column),
-            }),
-        };
+            },
+        )
+    }
+
+    pub fn failed(run: &PendingRun, why: NotRun) -> SimRun {
         SimRun {
-            id,
-            result,
-            source,
-            scenario: scenario_text,
-            revealed: reveal_secrets,
+            id: run.id,
+            result: Err(why),
+            source: run.source.clone(),
+            scenario: run.scenario.clone(),
+            revealed: run.reveal_secrets,
         }
     }
 
@@ -71,9 +97,10 @@ pub fn trace_by_section(trace: &[TraceStep]) -> Vec<(&str, &[TraceStep])> {
     groups
 }
 
-/// `Name: value` lines, one per value, as a request or response head shows them.
-pub fn header_lines(headers: &Headers) -> String {
-    let mut out = String::new();
+/// An HTTP message as text: the first line, the headers (`Name: value`, one per value), a
+/// blank line and the body.
+pub fn http_text(first_line: &str, headers: &Headers, body: &str) -> String {
+    let mut out = format!("{first_line}\n");
     for (name, values) in headers.iter() {
         for v in values {
             out.push_str(name);
@@ -82,12 +109,6 @@ pub fn header_lines(headers: &Headers) -> String {
             out.push('\n');
         }
     }
-    out
-}
-
-/// An HTTP message as text: the first line, the headers, a blank line and the body.
-pub fn http_text(first_line: &str, headers: &Headers, body: &str) -> String {
-    let mut out = format!("{first_line}\n{}", header_lines(headers));
     if !body.is_empty() {
         out.push('\n');
         out.push_str(body);
@@ -95,17 +116,17 @@ pub fn http_text(first_line: &str, headers: &Headers, body: &str) -> String {
     out
 }
 
-/// Where a trace step's element is, for the editor: the UTF-16 range of its span (or of its
+/// Where a trace step's element is in the editor: the UTF-16 range of its span (or of its
 /// whole line) in `source`, when the step is in the simulated policy itself. Steps in a
 /// parent scope, a fragment or the gateway have no place in the editor.
 pub fn step_range(source: &str, step: &TraceStep) -> Option<(usize, usize)> {
-    if step.doc != DocRef::Policy {
+    if step.origin.is_some() {
         return None;
     }
     let index = LineIndex::new(source);
     match (step.span, step.line) {
-        (Some(span), _) if span.end <= source.len() => {
-            Some((index.utf16_offset(span.start), index.utf16_offset(span.end)))
+        (Some((start, end)), _) if start <= end && end <= source.len() => {
+            Some((index.utf16_offset(start), index.utf16_offset(end)))
         }
         (_, Some(line)) if line > 0 && line <= index.line_count() => {
             let start = index.line_start(line - 1);
@@ -113,16 +134,6 @@ pub fn step_range(source: &str, step: &TraceStep) -> Option<(usize, usize)> {
             Some((index.utf16_offset(start), index.utf16_offset(end)))
         }
         _ => None,
-    }
-}
-
-/// Where a step that is not in the editor comes from: `global scope`, `fragment x`,
-/// `gateway` (left unsaid in the gateway section); `None` for the policy itself.
-pub fn step_origin(step: &TraceStep) -> Option<String> {
-    match &step.doc {
-        DocRef::Policy => None,
-        DocRef::Gateway if step.section == "gateway" => Some(String::new()),
-        doc => Some(doc.label()),
     }
 }
 
@@ -139,30 +150,45 @@ pub fn sentence(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::examples;
-    use apim_policy::sim::Outcome;
+    use crate::sim_wire::testing::run_natively;
+
+    fn pending(id: &str, reveal: bool) -> PendingRun {
+        let e = examples::find(id).unwrap();
+        PendingRun {
+            id: 1,
+            source: e.policy.into(),
+            scenario: e.scenario.into(),
+            reveal_secrets: reveal,
+        }
+    }
 
     fn run_example(id: &str, reveal: bool) -> SimRun {
-        let e = examples::find(id).unwrap();
-        let model = Scenario::from_json(e.scenario).unwrap();
-        SimRun::new(1, e.policy.into(), e.scenario.into(), Ok(&model), reveal)
+        let p = pending(id, reveal);
+        let reply = run_natively(&p.request());
+        assert_eq!(reply.id, 1);
+        SimRun::finished(&p, reply)
     }
 
     #[test]
     fn the_seed_forwards_with_the_key_masked_unless_revealed() {
         let run = run_example("seed-named-value", false);
-        let out = run.result.as_ref().unwrap();
-        let r = &out.results()[0];
-        assert_eq!(r.outcome, Outcome::Forwarded);
-        assert_eq!(r.response.status, 200);
+        let results = run.result.as_ref().unwrap();
+        let r = &results[0];
+        assert_eq!((r.outcome.as_str(), r.response.status), ("forwarded", 200));
+        assert_eq!(r.response.first, "200 OK");
         let b = r.backend_request.as_ref().unwrap();
-        let text = http_text(&format!("{} {}", b.method, b.url), &b.headers, &b.body);
+        let text = http_text(&b.first, &b.headers, &b.body);
+        assert!(
+            text.starts_with("GET https://backend.contoso.com/api/items/42\n"),
+            "{text}"
+        );
         assert!(text.contains("x-api-key: ***\n"), "{text}");
         let run = run_example("seed-named-value", true);
-        let b = run.result.unwrap().results()[0]
-            .backend_request
-            .clone()
-            .unwrap();
-        assert!(header_lines(&b.headers).contains("x-api-key: s3cr3t-from-vault"));
+        let b = run.result.unwrap()[0].backend_request.clone().unwrap();
+        assert_eq!(
+            b.headers.get("x-api-key"),
+            Some(&["s3cr3t-from-vault".to_string()][..])
+        );
     }
 
     #[test]
@@ -172,7 +198,7 @@ mod tests {
             match (&run.result, e.id) {
                 (Err(err), "seed-blog") => assert!(err.message.contains("APIM0105"), "{err:?}"),
                 (Err(err), id) => panic!("{id}: {err:?}"),
-                (Ok(out), id) => assert!(!out.results().is_empty(), "{id}"),
+                (Ok(results), id) => assert!(!results.is_empty(), "{id}"),
             }
         }
     }
@@ -181,8 +207,8 @@ mod tests {
     fn steps_in_the_policy_point_into_the_editor_and_others_say_where_they_are_from() {
         let e = examples::find("fragment").unwrap();
         let run = run_example("fragment", false);
-        let out = run.result.unwrap();
-        let trace = &out.results()[0].trace;
+        let results = run.result.unwrap();
+        let trace = &results[0].trace;
         let include = trace
             .iter()
             .find(|s| s.policy == "include-fragment")
@@ -191,31 +217,31 @@ mod tests {
         let u16: Vec<u16> = e.policy.encode_utf16().collect();
         let selected = String::from_utf16(&u16[from..to]).unwrap();
         assert!(selected.starts_with("<include-fragment"), "{selected}");
+        assert_eq!(include.origin, None);
         let inner = trace
             .iter()
-            .find(|s| s.policy == "set-header" && s.doc != DocRef::Policy)
+            .find(|s| s.policy == "set-header" && s.origin.is_some())
             .unwrap();
         assert_eq!(step_range(e.policy, inner), None);
         assert_eq!(
-            step_origin(inner).as_deref(),
+            inner.origin.as_deref(),
             Some("fragment correlation-headers")
         );
         let gateway = trace.iter().find(|s| s.section == "gateway").unwrap();
         assert_eq!(step_range(e.policy, gateway), None);
-        assert_eq!(step_origin(gateway).as_deref(), Some(""));
+        assert_eq!(gateway.origin.as_deref(), Some(""));
         let forward = trace
             .iter()
             .find(|s| s.policy == "forward-request")
             .unwrap();
-        assert_eq!(step_origin(forward).as_deref(), Some("gateway"));
-        assert_eq!(step_origin(include), None);
+        assert_eq!(forward.origin.as_deref(), Some("gateway"));
     }
 
     #[test]
     fn the_trace_groups_consecutive_steps_by_section() {
         let run = run_example("on-error", false);
-        let out = run.result.unwrap();
-        let groups: Vec<(&str, usize)> = trace_by_section(&out.results()[0].trace)
+        let results = run.result.unwrap();
+        let groups: Vec<(&str, usize)> = trace_by_section(&results[0].trace)
             .into_iter()
             .map(|(s, steps)| (s, steps.len()))
             .collect();
@@ -233,13 +259,21 @@ mod tests {
             line: 3,
             column: 7,
         };
-        let run = SimRun::new(2, "<policies/>".into(), "{".into(), Err(&err), false);
+        let p = PendingRun {
+            id: 2,
+            source: "<policies/>".into(),
+            scenario: "{".into(),
+            reveal_secrets: false,
+        };
+        let run = SimRun::invalid_scenario(&p, &err);
         let e = run.result.clone().unwrap_err();
         assert_eq!((e.line, e.column), (Some(3), Some(7)));
-        assert!(run.source.contains("policies"));
         assert!(!run.is_stale("<policies/>", "{"));
         assert!(run.is_stale("<policies/>", "{}"));
         assert_eq!(sentence("the x"), "The x");
+        // The worker says the same of a scenario it cannot read.
+        let reply = run_natively(&p.request());
+        assert_eq!(reply.result.unwrap_err().line, Some(1));
     }
 
     #[test]

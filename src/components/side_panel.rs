@@ -28,6 +28,7 @@ pub struct SidePanelProps {
     pub export: ExportSettings,
     pub reveal_secrets: bool,
     pub sim: Option<Rc<SimRun>>,
+    pub running: bool,
     pub bridge: EditorBridge,
     pub dispatch: Callback<Action>,
 }
@@ -126,7 +127,7 @@ fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
         TabId::Simulate => html! {
             <SimulatePanel source={source} scenario={props.scenario.clone()}
                 model={props.scenario_model.clone()} error={props.scenario_error.clone()}
-                example={props.example.map(|e| e.id)} reveal_secrets={props.reveal_secrets} sim={props.sim.clone()}
+                example={props.example.map(|e| e.id)} reveal_secrets={props.reveal_secrets} sim={props.sim.clone()} running={props.running}
                 bridge={props.bridge.clone()} dispatch={props.dispatch.clone()} />
         },
         TabId::Export => html! {

@@ -8,7 +8,7 @@
 
 use crate::bridge::EditorBridge;
 use crate::sim_view::{self, SimRun};
-use apim_policy::sim::{ErrorInfo, Outcome, RequestResult, SimError, TraceStep};
+use crate::sim_wire::{ErrorInfo, NotRun, RequestResult, TraceStep};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -17,16 +17,22 @@ pub struct SimResultsProps {
     pub run: Option<Rc<SimRun>>,
     /// The policy or scenario changed since the run.
     pub stale: bool,
+    /// A run is on its way (the first one also loads the simulator).
+    pub running: bool,
     pub bridge: EditorBridge,
 }
 
 #[function_component(SimResults)]
 pub fn sim_results(props: &SimResultsProps) -> Html {
     let picked = use_state(|| 0usize);
+    let running = props.running.then(|| {
+        html! { <p class="field-hint" data-testid="sim-running">{ "Running…" }</p> }
+    });
     let Some(run) = props.run.as_ref() else {
         return html! {
             <section class="sim-results empty" aria-label="Results" data-testid="sim-results">
                 <h2 class="sim-results-title">{ "Result" }</h2>
+                { for running }
                 <p class="muted">
                     { "Press Run (Ctrl+Enter) to send the scenario's request through the policy: \
                        the outcome, the request as sent to the backend, the response and every \
@@ -37,8 +43,7 @@ pub fn sim_results(props: &SimResultsProps) -> Html {
     };
     let body = match &run.result {
         Err(e) => not_run(e),
-        Ok(out) => {
-            let results = out.results();
+        Ok(results) => {
             let at = (*picked).min(results.len().saturating_sub(1));
             let picker = (results.len() > 1).then(|| {
                 html! {
@@ -49,9 +54,9 @@ pub fn sim_results(props: &SimResultsProps) -> Html {
                                 Callback::from(move |_: MouseEvent| picked.set(i))
                             };
                             html! {
-                                <button type="button" class={classes!("sim-request", outcome_class(r.outcome))}
+                                <button type="button" class={classes!("sim-request", outcome_class(&r.outcome))}
                                     data-testid="sim-request" data-index={i.to_string()}
-                                    data-outcome={r.outcome.as_str()} aria-pressed={(i == at).to_string()} {onclick}>
+                                    data-outcome={r.outcome.clone()} aria-pressed={(i == at).to_string()} {onclick}>
                                     <span class="sim-request-n">{ format!("#{}", i + 1) }</span>
                                     <span class="sim-request-status">{ r.response.status }</span>
                                 </button>
@@ -72,7 +77,8 @@ pub fn sim_results(props: &SimResultsProps) -> Html {
         <section class="sim-results" aria-label="Results" data-testid="sim-results"
             data-run={run.id.to_string()}>
             <h2 class="sim-results-title">{ "Result" }</h2>
-            if props.stale {
+            { for running }
+            if props.stale && !props.running {
                 <p class="field-hint warn" data-testid="sim-stale">
                     { "The policy or the scenario changed since this run: Run again to update it." }
                 </p>
@@ -82,16 +88,16 @@ pub fn sim_results(props: &SimResultsProps) -> Html {
     }
 }
 
-fn outcome_class(o: Outcome) -> &'static str {
+fn outcome_class(o: &str) -> &'static str {
     match o {
-        Outcome::Forwarded => "outcome-forwarded",
-        Outcome::Returned => "outcome-returned",
-        Outcome::Error => "outcome-error",
+        "forwarded" => "outcome-forwarded",
+        "returned" => "outcome-returned",
+        _ => "outcome-error",
     }
 }
 
 /// The simulation could not run: lint errors, an unusable scenario.
-fn not_run(e: &SimError) -> Html {
+fn not_run(e: &NotRun) -> Html {
     let at = match (e.line, e.column) {
         (Some(l), Some(c)) => format!("Scenario JSON, line {l}, column {c}"),
         _ => String::new(),
@@ -108,29 +114,26 @@ fn not_run(e: &SimError) -> Html {
 }
 
 fn result_view(r: &RequestResult, run: &Rc<SimRun>, props: &SimResultsProps) -> Html {
-    let summary = match r.outcome {
-        Outcome::Forwarded => "the backend was called",
-        Outcome::Returned => "a policy answered; the backend was not called",
-        Outcome::Error => "an error was raised and on-error ran",
+    let summary = match r.outcome.as_str() {
+        "forwarded" => "the backend was called",
+        "returned" => "a policy answered; the backend was not called",
+        _ => "an error was raised and on-error ran",
     };
     let backend = match &r.backend_request {
-        Some(b) => sim_view::http_text(&format!("{} {}", b.method, b.url), &b.headers, &b.body),
+        Some(b) => sim_view::http_text(&b.first, &b.headers, &b.body),
         None => "The backend was not called.".to_string(),
     };
     let res = &r.response;
-    let response = sim_view::http_text(
-        &format!("{} {}", res.status, res.reason),
-        &res.headers,
-        &res.body,
-    );
+    let response = sim_view::http_text(&res.first, &res.headers, &res.body);
+    let reason = res.first.split_once(' ').map_or("", |(_, r)| r);
     html! {
         <div class="sim-result">
             <div class="sim-head" role="status">
-                <span class={classes!("outcome", outcome_class(r.outcome))} data-testid="sim-outcome">
-                    { r.outcome.as_str() }
+                <span class={classes!("outcome", outcome_class(&r.outcome))} data-testid="sim-outcome">
+                    { &r.outcome }
                 </span>
                 <span class="status-code" data-testid="sim-status">{ res.status }</span>
-                <span class="status-reason">{ &res.reason }</span>
+                <span class="status-reason">{ reason }</span>
                 <span class="muted sim-summary">{ summary }</span>
             </div>
             if let Some(error) = &r.error {
@@ -146,7 +149,7 @@ fn result_view(r: &RequestResult, run: &Rc<SimRun>, props: &SimResultsProps) -> 
                     { for r.variables.iter().map(|(name, value)| html! {
                         <>
                             <dt>{ name }</dt>
-                            <dd>{ value.to_string() }</dd>
+                            <dd>{ value }</dd>
                         </>
                     }) }
                 </dl>
@@ -208,7 +211,7 @@ fn error_view(e: &ErrorInfo) -> Html {
 
 fn step_view(step: &TraceStep, run: &Rc<SimRun>, props: &SimResultsProps) -> Html {
     let line = step.line.map(|l| l.to_string());
-    let origin = sim_view::step_origin(step);
+    let origin = &step.origin;
     let place = match (&step.line, origin.as_deref()) {
         (Some(l), None | Some("")) => format!("line {l}"),
         (Some(l), Some(o)) => format!("line {l} of {o}"),

@@ -19,6 +19,7 @@ pub struct SimulatePanelProps {
     pub example: Option<&'static str>,
     pub reveal_secrets: bool,
     pub sim: Option<Rc<SimRun>>,
+    pub running: bool,
     pub bridge: EditorBridge,
     pub dispatch: Callback<Action>,
 }
@@ -48,7 +49,7 @@ pub fn simulate_panel(props: &SimulatePanelProps) -> Html {
                     { "Reveal secrets" }
                 </label>
             </div>
-            <SimResults run={props.sim.clone()} {stale} bridge={props.bridge.clone()} />
+            <SimResults run={props.sim.clone()} {stale} running={props.running} bridge={props.bridge.clone()} />
             <ScenarioBuilder model={props.model.clone()} text={props.scenario.clone()}
                 error={props.error.clone()} example={props.example} dispatch={props.dispatch.clone()} />
         </div>
