@@ -344,6 +344,11 @@ pub fn js_error(value: JsValue) -> String {
         .unwrap_or_else(|| "unknown JavaScript error".to_string())
 }
 
+/// A warning in the browser's console.
+pub fn log_error(what: &str, message: &str) {
+    gloo::console::warn!(format!("{what}: {message}"));
+}
+
 fn log_err(what: &str, result: Result<(), JsValue>) {
     if let Err(e) = result {
         gloo::console::warn!(format!("editor {what}: {}", js_error(e)));

@@ -14,11 +14,11 @@ mod panic;
 mod rule_docs;
 mod scenario_text;
 mod share;
-mod sim_client;
 mod sim_view;
-mod sim_wire;
 mod state;
 mod storage;
+mod wire;
+mod worker_client;
 
 fn main() {
     panic::install_hook();

@@ -3,7 +3,7 @@
 //! (the trace grouped by section, HTTP messages as text, where a trace step points). Pure and
 //! tested natively; `components::sim_results` renders it.
 
-use crate::sim_wire::{NotRun, Reply, RequestResult, TraceStep};
+use crate::wire::{NotRun, Reply, RequestResult, TraceStep};
 use apim_policy::LineIndex;
 use apim_policy::scenario::{Headers, ScenarioError};
 use std::rc::Rc;
@@ -19,8 +19,8 @@ pub struct PendingRun {
 
 impl PendingRun {
     /// What to send to the worker.
-    pub fn request(&self) -> crate::sim_wire::Request {
-        crate::sim_wire::Request {
+    pub fn request(&self) -> crate::wire::Request {
+        crate::wire::Request {
             id: self.id,
             policy: self.source.to_string(),
             scenario: self.scenario.to_string(),
@@ -150,7 +150,7 @@ pub fn sentence(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::examples;
-    use crate::sim_wire::testing::run_natively;
+    use crate::wire::testing::simulate_natively as run_natively;
 
     fn pending(id: &str, reveal: bool) -> PendingRun {
         let e = examples::find(id).unwrap();

@@ -5,7 +5,7 @@ use crate::examples::{self, Example};
 use crate::rule_docs;
 use crate::scenario_text;
 use crate::sim_view::{PendingRun, SimRun};
-use crate::sim_wire::{NotRun, Reply};
+use crate::wire::{NotRun, Reply};
 use apim_policy::export::{self, ApiVersion, ExportOptions, Target};
 use apim_policy::lint::LintOptions;
 use apim_policy::scenario::{Scenario, ScenarioError};
@@ -1082,7 +1082,7 @@ mod tests {
     /// What the app does with a pending run: the worker's answer, computed natively.
     fn finish_run(state: State) -> State {
         let run = state.pending.clone().expect("a pending run");
-        let reply = crate::sim_wire::testing::run_natively(&run.request());
+        let reply = crate::wire::testing::simulate_natively(&run.request());
         reduce(state, Action::SimDone(reply))
     }
 
@@ -1123,7 +1123,7 @@ mod tests {
         // An answer to a replaced run is dropped; a worker failure fails the pending run.
         let state = reduce(state, Action::Run);
         let stale_reply =
-            crate::sim_wire::testing::run_natively(&state.pending.clone().unwrap().request());
+            crate::wire::testing::simulate_natively(&state.pending.clone().unwrap().request());
         let state = reduce(state, Action::Run);
         let same = Rc::new(state);
         assert!(Rc::ptr_eq(

@@ -1,11 +1,11 @@
 //! The simulator's web worker (binary `sim-worker`, built by trunk as a worker with a loader
-//! shim): it answers each message, a [`sim_wire::Request`] as JSON text, with a
-//! [`sim_wire::Reply`], after saying `ready`. Everything the simulator needs (the expression
+//! shim): it answers each message, a [`wire::Request`] as JSON text, with a
+//! [`wire::Reply`], after saying `ready`. Everything the simulator needs (the expression
 //! interpreter, the mock Key Vault, JWT, Liquid) lives in this module's wasm only, which the
-//! app loads when the Simulate tab is first opened (`src/sim_client.rs`).
+//! app loads when the Simulate tab is first opened (`src/worker_client.rs`).
 
-#[path = "sim_wire.rs"]
-mod sim_wire;
+#[path = "wire.rs"]
+mod wire;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {
@@ -16,7 +16,7 @@ fn main() {
     let on_message =
         Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
             if let Some(request) = e.data().as_string() {
-                let _ = reply_to.post_message(&JsValue::from_str(&sim_wire::answer(&request)));
+                let _ = reply_to.post_message(&JsValue::from_str(&wire::answer(&request)));
             }
         });
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -25,8 +25,8 @@ fn main() {
     let _ = scope.post_message(&JsValue::from_str("ready"));
 }
 
-/// Natively the worker has nothing to do; its logic is tested through `sim_wire::answer`.
+/// Natively the worker has nothing to do; its logic is tested through `wire::answer`.
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    let _ = sim_wire::answer;
+    let _ = wire::answer;
 }

@@ -227,7 +227,7 @@ const median = (xs) => {
 
 test('budget: first load of dist/ gzipped', async () => {
   // What the page fetches until it is editable (the simulator's worker is not among it: it
-  // loads when the Simulate tab is first opened), then the worker's files.
+  // loads when the Simulate or Export tab is first opened), then the worker's files.
   const gz = async (f) => gzipSync(await readFile(`dist/${f}`), { level: 9 }).length;
   const fetched = async (action) => {
     const context = await env.browser.newContext();
@@ -267,7 +267,7 @@ test('budget: first load of dist/ gzipped', async () => {
   const b = await report(later);
   console.log(`budget: first load ${(a.total / 1024).toFixed(1)} KB gzipped (goal <= 450 KB): ${a.parts.join(', ')}; ` +
     `${(a.brotli / 1024).toFixed(1)} KB with brotli`);
-  console.log(`budget: loaded when the Simulate tab is first opened: ${(b.total / 1024).toFixed(1)} KB gzipped: ${b.parts.join(', ')}`);
+  console.log(`budget: loaded when the Simulate or Export tab is first opened (the worker): ${(b.total / 1024).toFixed(1)} KB gzipped: ${b.parts.join(', ')}`);
   // Where the wasm's bytes go (by crate and module, before wasm-opt), when the build left it.
   for (const bin of ['apim-playground', 'sim-worker']) {
     const wasm = `target/web/wasm32-unknown-unknown/web/${bin}.wasm`;

@@ -8,7 +8,7 @@
 
 use crate::bridge::EditorBridge;
 use crate::sim_view::{self, SimRun};
-use crate::sim_wire::{ErrorInfo, NotRun, RequestResult, TraceStep};
+use crate::wire::{ErrorInfo, NotRun, RequestResult, TraceStep};
 use std::rc::Rc;
 use yew::prelude::*;
 
