@@ -59,6 +59,11 @@ test('invalid JSON shows its line and column, is kept as typed, and locks the fo
   const error = page.getByTestId('scenario-json-error');
   await error.waitFor();
   assert.match(await error.textContent(), /^Line 5, column 3: /);
+  // A wrong type quotes the value (the web build's size flags keep such messages whole).
+  await page.getByTestId('scenario-json').fill('{"backend": {"status": "abc"}}');
+  await page.waitForFunction(() => /invalid type: string "abc", expected u16/.test(
+    document.querySelector('[data-testid="scenario-json-error"]')?.textContent ?? ''));
+  await page.getByTestId('scenario-json').fill(broken);
   assert.equal(await page.getByTestId('scenario-json').inputValue(), broken);
   assert.equal(await page.getByTestId('request-url').isDisabled(), true);
   assert.equal(await page.getByTestId('tab-simulate').locator('.tab-badge').count(), 1);
