@@ -27,7 +27,7 @@ struct Client {
     /// Jobs sent and not answered, by ticket.
     waiting: Vec<(u64, Callback<Outcome>)>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
-    _on_error: Closure<dyn FnMut(web_sys::ErrorEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
 thread_local! {
@@ -162,7 +162,8 @@ fn start() -> Result<Client, String> {
                 on_message(text);
             }
         });
-    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(|e: web_sys::ErrorEvent| {
+    // An `ErrorEvent` when the worker traps; a plain `Event` when its script cannot be loaded.
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
         e.prevent_default();
         CLIENT.with(|c| {
             if let Some(client) = c.borrow_mut().as_mut() {
@@ -170,7 +171,10 @@ fn start() -> Result<Client, String> {
                 client.queued.clear();
             }
         });
-        let message = e.message();
+        let message = js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_default();
         let why = if message.is_empty() {
             "the simulator could not be loaded or stopped unexpectedly".to_string()
         } else {

@@ -249,3 +249,20 @@ test('every example runs to the outcome its README describes (Run latency printe
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a worker that cannot load fails the run with a message, and the page keeps working', async () => {
+  const context = await env.browser.newContext();
+  await context.route(/sim-worker_loader\.js$/, (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const { page } = await openApp(env, { context });
+  await openTab(page, 'simulate');
+  await page.getByTestId('run-simulation').click();
+  await page.getByTestId('sim-not-run').waitFor();
+  assert.match(await text(page, 'sim-not-run'), /The simulator could not be loaded or stopped unexpectedly|The simulator stopped/);
+  await openTab(page, 'export');
+  await page.getByTestId('export-failed').waitFor();
+  // The editor and the linter do not need the worker.
+  await setEditorText(page, '<policies>\n  <inbound>\n</policies>');
+  await openTab(page, 'problems');
+  await page.getByTestId('problem').first().waitFor();
+  await context.close();
+});
