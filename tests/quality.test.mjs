@@ -1,8 +1,11 @@
 // Accessibility (axe-core), the Content-Security-Policy, screenshots for people to look at
 // (target/screenshots/), and the budgets of issue 6, printed rather than asserted:
 //   first load of dist/ gzipped (wasm + js + css)   goal <= 450 KB
+//     (what the page fetches until it is editable; the worker that simulates and exports is
+//     printed separately: it loads when the Simulate or Export tab is first opened)
 //   keystroke -> updated diagnostics, 1,000 lines   goal <= 16 ms median
 //   page load -> editable                           goal <= 500 ms
+// The Run latency per example is printed by run.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, readFile, readdir } from 'node:fs/promises';

@@ -48,6 +48,7 @@ pub fn sim_results(props: &SimResultsProps) -> Html {
             let picker = (results.len() > 1).then(|| {
                 html! {
                     <div class="sim-requests" role="group" aria-label="Requests in this run">
+                        <span class="sim-requests-label" aria-hidden="true">{ "Requests" }</span>
                         { for results.iter().enumerate().map(|(i, r)| {
                             let onclick = {
                                 let picked = picked.clone();
