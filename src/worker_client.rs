@@ -8,7 +8,7 @@
 //! cannot load or stops (a trap), every waiting job gets `Outcome::Failed` and the next job
 //! starts a new worker.
 
-use crate::wire::{Answer, Job, Outcome, Task};
+use crate::wire::{Job, Outcome, Task};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -139,7 +139,7 @@ fn on_message(text: String) {
         }
         return;
     }
-    match serde_json::from_str::<Answer>(&text) {
+    match crate::wire::read_answer(&text) {
         Ok(answer) => {
             for cb in take_waiting(Some(answer.ticket)) {
                 cb.emit(answer.outcome.clone());

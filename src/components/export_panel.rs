@@ -130,7 +130,7 @@ pub fn export_panel(props: &ExportPanelProps) -> Html {
                 };
                 let task = Task::Export {
                     source: source.to_string(),
-                    scenario: Box::new((**scenario).clone()),
+                    scenario: scenario.to_json_pretty(),
                     options: settings.options(),
                 };
                 worker_client::send(
@@ -550,7 +550,7 @@ mod tests {
         };
         let Outcome::Exported(Ok(out)) = run_natively(Task::Export {
             source: example.policy.into(),
-            scenario: Box::new(s),
+            scenario: s.to_json_pretty(),
             options: settings.options(),
         }) else {
             panic!("not exported");
@@ -582,7 +582,7 @@ mod tests {
         use crate::wire::testing::run_natively;
         let Outcome::Exported(Err(reasons)) = run_natively(Task::Export {
             source: "<policies>\n  <inbound>\n</policies>".into(),
-            scenario: Box::default(),
+            scenario: Scenario::default().to_json_pretty(),
             options: ExportSettings::default().options(),
         }) else {
             panic!("exported a broken document");
