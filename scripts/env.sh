@@ -15,4 +15,9 @@ if [ "$APIM_TOOLCHAIN" = debian ]; then
   export RUSTC_BOOTSTRAP=1
   export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-22/bin/wasm-ld
+  # Smaller wasm, same behaviour (ARCHITECTURE.md, "Toolchain"): std's size-optimised
+  # implementations (same semantics), no file:line:column in panic messages, and derived Debug
+  # output cut to the type's name (no `{:?}` output is shown anywhere in the app).
+  export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
+  export RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=shallow"
 fi

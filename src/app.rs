@@ -7,8 +7,10 @@ use crate::bridge::{self, EditorBridge};
 use crate::components::{EditorPane, Header, NoticeBar, RulePage, SidePanel, Splitter};
 use crate::rule_docs;
 use crate::share;
-use crate::state::{Action, Settings, State, Workspace};
+use crate::state::{Action, Settings, State, TabId, Workspace};
 use crate::storage;
+use crate::wire::{Outcome, Task};
+use crate::worker_client;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -171,6 +173,28 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |action: Action| state.dispatch(action))
     };
+
+    // The worker (simulator, exporter): started when the Simulate or Export tab first shows;
+    // each pending run goes to it, and its answer comes back as an action.
+    use_effect_with(state.settings.tab(), |tab| {
+        if matches!(tab, TabId::Simulate | TabId::Export) {
+            worker_client::warm_up();
+        }
+    });
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(state.pending.clone(), move |pending| {
+            if let Some(run) = pending {
+                let on_answer = dispatch.reform(|outcome| match outcome {
+                    Outcome::Simulated(reply) => Action::SimDone(reply),
+                    Outcome::Failed(why) => Action::SimFailed(why),
+                    _ => Action::SimFailed("the worker answered another question".to_string()),
+                });
+                worker_client::send(Task::Simulate(run.request()), on_answer);
+            }
+        });
+    }
+
     let system_dark = dom::prefers_dark();
 
     html! {
@@ -205,6 +229,8 @@ pub fn app() -> Html {
                     scenario_error={state.scenario_error.clone()}
                     export={state.export.clone()}
                     reveal_secrets={state.reveal_secrets}
+                    sim={state.sim.clone()}
+                    running={state.pending.is_some()}
                     bridge={bridge.clone()}
                     dispatch={dispatch.clone()}
                 />

@@ -33,6 +33,8 @@ extern "C" {
     fn editor_set_diagnostics(handle: u32, json: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_namespace = ApimEditor, js_name = select)]
     fn editor_select(handle: u32, from: u32, to: u32) -> Result<(), JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ApimEditor, js_name = selectLine)]
+    fn editor_select_line(handle: u32, line: u32) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_namespace = ApimEditor, js_name = focus)]
     fn editor_focus(handle: u32) -> Result<(), JsValue>;
     #[wasm_bindgen(catch, js_namespace = ApimEditor, js_name = destroy)]
@@ -299,6 +301,14 @@ impl EditorBridge {
         }
     }
 
+    /// Select 1-based line `line` (its text without indentation) of the editor's current text.
+    pub fn select_line(&self, line: usize) {
+        if let Some(h) = self.handle.get() {
+            let line = u32::try_from(line).unwrap_or(u32::MAX);
+            log_err("selectLine", editor_select_line(h, line));
+        }
+    }
+
     pub fn focus(&self) {
         if let Some(h) = self.handle.get() {
             log_err("focus", editor_focus(h));
@@ -332,6 +342,11 @@ pub fn js_error(value: JsValue) -> String {
     value
         .as_string()
         .unwrap_or_else(|| "unknown JavaScript error".to_string())
+}
+
+/// A warning in the browser's console.
+pub fn log_error(what: &str, message: &str) {
+    gloo::console::warn!(format!("{what}: {message}"));
 }
 
 fn log_err(what: &str, result: Result<(), JsValue>) {

@@ -17,6 +17,8 @@ mod share;
 mod sim_view;
 mod state;
 mod storage;
+mod wire;
+mod worker_client;
 
 fn main() {
     panic::install_hook();

@@ -1,205 +1,287 @@
-//! What the Simulate tab's results area shows: the simulation output of the contract
-//! (`shared/spec/cli-and-scenario.md`, "Simulation output"), read with serde, plus the
-//! view-side helpers (trace grouped by section, header lines). Pure and tested natively.
-//!
-//! Nothing produces a [`SimOutput`] yet: the core's `sim::simulate` is being written. When it
-//! lands, `State` gains `sim: Option<Rc<SimOutput>>`, filled by `Action::Run` from
-//! `sim::simulate(policy, &scenario, options)`: either that function's output type replaces
-//! this mirror (if it derives `Deserialize`-compatible serde with the contract's field names, a
-//! `serde_json::to_value` + `from_value` round trip converts it), or `From` is written by hand.
-//! `components::sim_results` renders it unchanged.
+//! What the Simulate tab's results area shows: one run of the simulator ([`SimRun`]: the
+//! worker's [`Reply`] with the policy and scenario text it ran on) and the view-side helpers
+//! (the trace grouped by section, HTTP messages as text, where a trace step points). Pure and
+//! tested natively; `components::sim_results` renders it.
 
-use apim_policy::scenario::Headers;
-use serde::Deserialize;
+use crate::wire::{NotRun, Reply, RequestResult, TraceStep};
+use apim_policy::LineIndex;
+use apim_policy::scenario::{Headers, ScenarioError};
+use std::rc::Rc;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SimOutput {
-    /// `forwarded`, `returned` or `error`.
-    pub outcome: String,
-    pub backend_request: Option<HttpMessage>,
-    pub response: Option<Response>,
-    #[serde(default)]
-    pub variables: serde_json::Map<String, serde_json::Value>,
-    #[serde(default)]
-    pub trace: Vec<TraceStep>,
-    pub error: Option<SimError>,
+/// A run the app asked the worker for and has not heard back about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingRun {
+    pub id: u64,
+    pub source: Rc<str>,
+    pub scenario: Rc<str>,
+    pub reveal_secrets: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct HttpMessage {
-    #[serde(default)]
-    pub method: String,
-    #[serde(default)]
-    pub url: String,
-    #[serde(default)]
-    pub headers: Headers,
-    #[serde(default)]
-    pub body: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Response {
-    pub status: u16,
-    #[serde(default)]
-    pub reason: String,
-    #[serde(default)]
-    pub headers: Headers,
-    #[serde(default)]
-    pub body: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct TraceStep {
-    #[serde(default)]
-    pub section: String,
-    #[serde(default)]
-    pub policy: String,
-    /// 1-based line of the policy in the editor's document (0 when unknown).
-    #[serde(default)]
-    pub line: usize,
-    #[serde(default)]
-    pub message: String,
-    /// Byte span in the policy document, when the simulator gives one.
-    #[serde(default)]
-    pub span: Option<ByteSpan>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub struct ByteSpan {
-    pub start: usize,
-    pub end: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SimError {
-    #[serde(default)]
-    pub source: String,
-    #[serde(default)]
-    pub reason: String,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub scope: String,
-    #[serde(default)]
-    pub section: String,
-    #[serde(default)]
-    pub path: String,
-    #[serde(default)]
-    pub policy_id: String,
-}
-
-impl SimOutput {
-    /// The status returned to the caller, if the run produced a response.
-    pub fn status(&self) -> Option<u16> {
-        self.response.as_ref().map(|r| r.status)
-    }
-
-    /// The trace as consecutive runs of one section each (a timeline grouped by section), with
-    /// each step's index into [`SimOutput::trace`].
-    pub fn trace_by_section(&self) -> Vec<(&str, Vec<(usize, &TraceStep)>)> {
-        let mut groups: Vec<(&str, Vec<(usize, &TraceStep)>)> = Vec::new();
-        for (i, step) in self.trace.iter().enumerate() {
-            match groups.last_mut() {
-                Some((section, steps)) if *section == step.section => steps.push((i, step)),
-                _ => groups.push((step.section.as_str(), vec![(i, step)])),
-            }
+impl PendingRun {
+    /// What to send to the worker.
+    pub fn request(&self) -> crate::wire::Request {
+        crate::wire::Request {
+            id: self.id,
+            policy: self.source.to_string(),
+            scenario: self.scenario.to_string(),
+            reveal_secrets: self.reveal_secrets,
         }
-        groups
     }
 }
 
-/// `Name: value` lines, one per value, as a request or response head shows them.
-pub fn header_lines(headers: &Headers) -> Vec<String> {
-    headers
-        .iter()
-        .flat_map(|(name, values)| values.iter().map(move |v| format!("{name}: {v}")))
-        .collect()
+/// One press of Run (or a re-run for the reveal toggle), finished.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimRun {
+    /// Counts runs since the page loaded (`data-run`, so tests can wait for a new one).
+    pub id: u64,
+    /// One result per request, or why the simulation could not run.
+    pub result: Result<Vec<RequestResult>, NotRun>,
+    /// The policy and scenario text it ran on: trace spans point into `source`, and the view
+    /// says when either has changed since.
+    pub source: Rc<str>,
+    pub scenario: Rc<str>,
+    /// Secrets were revealed in `result`.
+    pub revealed: bool,
+}
+
+impl SimRun {
+    pub fn finished(run: &PendingRun, reply: Reply) -> SimRun {
+        SimRun {
+            id: run.id,
+            result: reply.result,
+            source: run.source.clone(),
+            scenario: run.scenario.clone(),
+            revealed: run.reveal_secrets,
+        }
+    }
+
+    /// A run stopped before the simulator: the scenario JSON does not read.
+    pub fn invalid_scenario(run: &PendingRun, e: &ScenarioError) -> SimRun {
+        SimRun::failed(
+            run,
+            NotRun {
+                message: format!("the scenario JSON has an error: {}", e.message),
+                line: Some(e.line),
+                column: Some(e.column),
+            },
+        )
+    }
+
+    pub fn failed(run: &PendingRun, why: NotRun) -> SimRun {
+        SimRun {
+            id: run.id,
+            result: Err(why),
+            source: run.source.clone(),
+            scenario: run.scenario.clone(),
+            revealed: run.reveal_secrets,
+        }
+    }
+
+    /// The policy or the scenario changed since this run.
+    pub fn is_stale(&self, source: &str, scenario: &str) -> bool {
+        *self.source != *source || *self.scenario != *scenario
+    }
+}
+
+/// The trace as consecutive runs of one section each (a timeline grouped by section).
+pub fn trace_by_section(trace: &[TraceStep]) -> Vec<(&str, &[TraceStep])> {
+    let mut groups: Vec<(&str, &[TraceStep])> = Vec::new();
+    let mut start = 0;
+    for (i, step) in trace.iter().enumerate() {
+        let next_differs = trace.get(i + 1).is_none_or(|n| n.section != step.section);
+        if next_differs {
+            groups.push((step.section.as_str(), trace.get(start..=i).unwrap_or(&[])));
+            start = i + 1;
+        }
+    }
+    groups
+}
+
+/// An HTTP message as text: the first line, the headers (`Name: value`, one per value), a
+/// blank line and the body.
+pub fn http_text(first_line: &str, headers: &Headers, body: &str) -> String {
+    let mut out = format!("{first_line}\n");
+    for (name, values) in headers.iter() {
+        for v in values {
+            out.push_str(name);
+            out.push_str(": ");
+            out.push_str(v);
+            out.push('\n');
+        }
+    }
+    if !body.is_empty() {
+        out.push('\n');
+        out.push_str(body);
+    }
+    out
+}
+
+/// Where a trace step's element is in the editor: the UTF-16 range of its span (or of its
+/// whole line) in `source`, when the step is in the simulated policy itself. Steps in a
+/// parent scope, a fragment or the gateway have no place in the editor.
+pub fn step_range(source: &str, step: &TraceStep) -> Option<(usize, usize)> {
+    if step.origin.is_some() {
+        return None;
+    }
+    let index = LineIndex::new(source);
+    match (step.span, step.line) {
+        (Some((start, end)), _) if start <= end && end <= source.len() => {
+            Some((index.utf16_offset(start), index.utf16_offset(end)))
+        }
+        (_, Some(line)) if line > 0 && line <= index.line_count() => {
+            let start = index.line_start(line - 1);
+            let end = start + index.line_text(line).len();
+            Some((index.utf16_offset(start), index.utf16_offset(end)))
+        }
+        _ => None,
+    }
+}
+
+/// Sentence case for a core message (`the simulation cannot run…` → `The simulation…`).
+pub fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::examples;
+    use crate::wire::testing::simulate_natively as run_natively;
 
-    impl SimOutput {
-        fn from_json(json: &str) -> Result<SimOutput, serde_json::Error> {
-            serde_json::from_str(json)
+    fn pending(id: &str, reveal: bool) -> PendingRun {
+        let e = examples::find(id).unwrap();
+        PendingRun {
+            id: 1,
+            source: e.policy.into(),
+            scenario: e.scenario.into(),
+            reveal_secrets: reveal,
         }
     }
 
-    /// The contract's example output, verbatim.
-    const CONTRACT: &str = r#"{"outcome": "forwarded",
- "backend_request": {"method": "GET", "url": "https://backend.contoso.com/api/items/42?verbose=true",
-                     "headers": {"X-Api-Key": ["***"]}, "body": ""},
- "response": {"status": 200, "reason": "OK", "headers": {"Content-Type": ["application/json"]},
-              "body": "{\"ok\":true}"},
- "variables": {"id": "42"},
- "trace": [{"section": "inbound", "policy": "set-header", "line": 4,
-            "message": "set header X-Api-Key = *** (from named value kv-backend-key, Key Vault contoso-kv)"}],
- "error": null}"#;
-
-    #[test]
-    fn the_contract_output_reads() {
-        let out = SimOutput::from_json(CONTRACT).unwrap();
-        assert_eq!(out.outcome, "forwarded");
-        assert_eq!(out.status(), Some(200));
-        let backend = out.backend_request.as_ref().unwrap();
-        assert_eq!(header_lines(&backend.headers), vec!["X-Api-Key: ***"]);
-        assert_eq!(out.trace[0].line, 4);
-        assert_eq!(out.trace[0].span, None);
-        assert!(out.error.is_none());
+    fn run_example(id: &str, reveal: bool) -> SimRun {
+        let p = pending(id, reveal);
+        let reply = run_natively(&p.request());
+        assert_eq!(reply.id, 1);
+        SimRun::finished(&p, reply)
     }
 
     #[test]
-    fn errors_and_missing_backend_read_too() {
-        let out = SimOutput::from_json(
-            r#"{"outcome": "error", "backend_request": null,
-                "response": {"status": 500, "reason": "Internal Server Error", "headers": {}, "body": ""},
-                "trace": [], "error": {"source": "named-value", "reason": "Forbidden",
-                "message": "named value backend-api-key: Key Vault contoso-kv denied get (Forbidden)",
-                "scope": "api", "section": "inbound", "path": "", "policy_id": ""}}"#,
-        )
-        .unwrap();
-        assert_eq!(out.status(), Some(500));
-        assert!(out.backend_request.is_none());
-        assert_eq!(out.error.unwrap().reason, "Forbidden");
+    fn the_seed_forwards_with_the_key_masked_unless_revealed() {
+        let run = run_example("seed-named-value", false);
+        let results = run.result.as_ref().unwrap();
+        let r = &results[0];
+        assert_eq!((r.outcome.as_str(), r.response.status), ("forwarded", 200));
+        assert_eq!(r.response.first, "200 OK");
+        let b = r.backend_request.as_ref().unwrap();
+        let text = http_text(&b.first, &b.headers, &b.body);
+        assert!(
+            text.starts_with("GET https://backend.contoso.com/api/items/42\n"),
+            "{text}"
+        );
+        assert!(text.contains("x-api-key: ***\n"), "{text}");
+        let run = run_example("seed-named-value", true);
+        let b = run.result.unwrap()[0].backend_request.clone().unwrap();
+        assert_eq!(
+            b.headers.get("x-api-key"),
+            Some(&["s3cr3t-from-vault".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn every_example_runs_and_only_the_blog_one_is_refused() {
+        for e in examples::EXAMPLES {
+            let run = run_example(e.id, false);
+            match (&run.result, e.id) {
+                (Err(err), "seed-blog") => assert!(err.message.contains("APIM0105"), "{err:?}"),
+                (Err(err), id) => panic!("{id}: {err:?}"),
+                (Ok(results), id) => assert!(!results.is_empty(), "{id}"),
+            }
+        }
+    }
+
+    #[test]
+    fn steps_in_the_policy_point_into_the_editor_and_others_say_where_they_are_from() {
+        let e = examples::find("fragment").unwrap();
+        let run = run_example("fragment", false);
+        let results = run.result.unwrap();
+        let trace = &results[0].trace;
+        let include = trace
+            .iter()
+            .find(|s| s.policy == "include-fragment")
+            .unwrap();
+        let (from, to) = step_range(e.policy, include).unwrap();
+        let u16: Vec<u16> = e.policy.encode_utf16().collect();
+        let selected = String::from_utf16(&u16[from..to]).unwrap();
+        assert!(selected.starts_with("<include-fragment"), "{selected}");
+        assert_eq!(include.origin, None);
+        let inner = trace
+            .iter()
+            .find(|s| s.policy == "set-header" && s.origin.is_some())
+            .unwrap();
+        assert_eq!(step_range(e.policy, inner), None);
+        assert_eq!(
+            inner.origin.as_deref(),
+            Some("fragment correlation-headers")
+        );
+        let gateway = trace.iter().find(|s| s.section == "gateway").unwrap();
+        assert_eq!(step_range(e.policy, gateway), None);
+        assert_eq!(gateway.origin.as_deref(), Some(""));
+        let forward = trace
+            .iter()
+            .find(|s| s.policy == "forward-request")
+            .unwrap();
+        assert_eq!(forward.origin.as_deref(), Some("gateway"));
     }
 
     #[test]
     fn the_trace_groups_consecutive_steps_by_section() {
-        let step = |section: &str, line| TraceStep {
-            section: section.into(),
-            policy: "p".into(),
-            line,
-            message: String::new(),
-            span: Some(ByteSpan { start: 0, end: 1 }),
-        };
-        let out = SimOutput {
-            outcome: "forwarded".into(),
-            backend_request: None,
-            response: None,
-            variables: serde_json::Map::new(),
-            trace: vec![
-                step("inbound", 3),
-                step("inbound", 4),
-                step("backend", 9),
-                step("outbound", 12),
-                step("inbound", 20),
-            ],
-            error: None,
-        };
-        let groups: Vec<(&str, Vec<usize>)> = out
-            .trace_by_section()
+        let run = run_example("on-error", false);
+        let results = run.result.unwrap();
+        let groups: Vec<(&str, usize)> = trace_by_section(&results[0].trace)
             .into_iter()
-            .map(|(s, steps)| (s, steps.into_iter().map(|(i, _)| i).collect()))
+            .map(|(s, steps)| (s, steps.len()))
             .collect();
         assert_eq!(
             groups,
-            vec![
-                ("inbound", vec![0, 1]),
-                ("backend", vec![2]),
-                ("outbound", vec![3]),
-                ("inbound", vec![4])
-            ]
+            vec![("gateway", 2), ("inbound", 2), ("on-error", 3)],
+            "{groups:?}"
         );
+    }
+
+    #[test]
+    fn an_invalid_scenario_stops_the_run_with_its_position() {
+        let err = ScenarioError {
+            message: "expected value".into(),
+            line: 3,
+            column: 7,
+        };
+        let p = PendingRun {
+            id: 2,
+            source: "<policies/>".into(),
+            scenario: "{".into(),
+            reveal_secrets: false,
+        };
+        let run = SimRun::invalid_scenario(&p, &err);
+        let e = run.result.clone().unwrap_err();
+        assert_eq!((e.line, e.column), (Some(3), Some(7)));
+        assert!(!run.is_stale("<policies/>", "{"));
+        assert!(run.is_stale("<policies/>", "{}"));
+        assert_eq!(sentence("the x"), "The x");
+        // The worker says the same of a scenario it cannot read.
+        let reply = run_natively(&p.request());
+        assert_eq!(reply.result.unwrap_err().line, Some(1));
+    }
+
+    #[test]
+    fn http_text_shows_the_head_and_the_body() {
+        let mut h = Headers::default();
+        h.append("A", "1".into());
+        h.append("A", "2".into());
+        assert_eq!(http_text("GET /", &h, ""), "GET /\nA: 1\nA: 2\n");
+        assert_eq!(http_text("200 OK", &h, "{}"), "200 OK\nA: 1\nA: 2\n\n{}");
     }
 }

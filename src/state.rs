@@ -4,6 +4,8 @@
 use crate::examples::{self, Example};
 use crate::rule_docs;
 use crate::scenario_text;
+use crate::sim_view::{PendingRun, SimRun};
+use crate::wire::{NotRun, Reply};
 use apim_policy::export::{self, ApiVersion, ExportOptions, Target};
 use apim_policy::lint::LintOptions;
 use apim_policy::scenario::{Scenario, ScenarioError};
@@ -263,6 +265,12 @@ pub struct State {
     pub rule: Option<&'static str>,
     /// Show secret values in simulation results (off at every start; not saved).
     pub reveal_secrets: bool,
+    /// The last simulation (Run), until another workspace is loaded.
+    pub sim: Option<Rc<SimRun>>,
+    /// The run the simulator's worker is working on (the app sends it when this changes).
+    pub pending: Option<Rc<PendingRun>>,
+    /// How many runs there have been (each run's id).
+    pub runs: u64,
 }
 
 pub enum Action {
@@ -289,6 +297,10 @@ pub enum Action {
     Format,
     /// Ctrl/Cmd+Enter or the Run button.
     Run,
+    /// The simulator's worker answered.
+    SimDone(Reply),
+    /// The simulator's worker could not be loaded or stopped: the pending run fails with this.
+    SimFailed(String),
     /// Open (`Some(code)`) or close the rule page.
     ShowRule(Option<String>),
     SetRevealSecrets(bool),
@@ -338,6 +350,9 @@ impl State {
             notice: None,
             rule: None,
             reveal_secrets: false,
+            sim: None,
+            pending: None,
+            runs: 0,
         }
     }
 
@@ -392,12 +407,13 @@ impl State {
         let revision = self.revision;
         let version = self.version;
         let (settings, notice, rule) = (self.settings.clone(), self.notice.take(), self.rule);
-        let reveal_secrets = self.reveal_secrets;
+        let (reveal_secrets, runs) = (self.reveal_secrets, self.runs);
         *self = State::from_workspace(w);
         self.settings = settings;
         self.notice = notice;
         self.rule = rule;
         self.reveal_secrets = reveal_secrets;
+        self.runs = runs;
         self.version = version + 1;
         self.revision = revision + 1;
     }
@@ -433,6 +449,25 @@ impl State {
         if options != *self.options {
             self.options = Rc::new(options);
             self.problems = Rc::new(problems_of(&self.source, &self.options));
+        }
+    }
+
+    /// Ask for a run of the current policy and scenario (the JSON's error stops it at once);
+    /// the app hands [`State::pending`] to the simulator's worker.
+    fn run(&mut self) {
+        self.runs += 1;
+        let run = PendingRun {
+            id: self.runs,
+            source: self.source.clone(),
+            scenario: self.scenario.clone(),
+            reveal_secrets: self.reveal_secrets,
+        };
+        match &self.scenario_error {
+            Some(e) => {
+                self.sim = Some(Rc::new(SimRun::invalid_scenario(&run, e)));
+                self.pending = None;
+            }
+            None => self.pending = Some(Rc::new(run)),
         }
     }
 
@@ -528,12 +563,38 @@ impl Reducible for State {
             }
             Action::Format => next.format(),
             Action::Run => {
-                next.notice = Some(
-                    "Running a request needs the simulator, which this build does not have yet."
-                        .to_string(),
-                );
+                next.run();
+                // The results show in the Simulate tab, wherever Ctrl/Cmd+Enter was pressed.
+                TabId::Simulate.as_str().clone_into(&mut next.settings.tab);
             }
-            Action::SetRevealSecrets(on) => next.reveal_secrets = on,
+            Action::SimDone(reply) => match &self.pending {
+                Some(run) if run.id == reply.id => {
+                    next.sim = Some(Rc::new(SimRun::finished(run, reply)));
+                    next.pending = None;
+                }
+                // An answer to a run that a newer one (or another workspace) replaced.
+                _ => return self,
+            },
+            Action::SimFailed(message) => match &self.pending {
+                Some(run) => {
+                    let why = NotRun {
+                        message,
+                        line: None,
+                        column: None,
+                    };
+                    next.sim = Some(Rc::new(SimRun::failed(run, why)));
+                    next.pending = None;
+                }
+                None => return self,
+            },
+            Action::SetRevealSecrets(on) if on == self.reveal_secrets => return self,
+            Action::SetRevealSecrets(on) => {
+                next.reveal_secrets = on;
+                // Results on screen follow the toggle: run again with secrets shown or hidden.
+                if next.sim.is_some() || next.pending.is_some() {
+                    next.run();
+                }
+            }
             Action::ShowRule(None) => next.rule = None,
             Action::ShowRule(Some(code)) => match apim_policy::lint::rule(&code) {
                 Some(rule) => next.rule = Some(rule.code),
@@ -1018,11 +1079,90 @@ mod tests {
         assert!(state.scenario.contains("key_vault"), "the scenario stays");
     }
 
+    /// What the app does with a pending run: the worker's answer, computed natively.
+    fn finish_run(state: State) -> State {
+        let run = state.pending.clone().expect("a pending run");
+        let reply = crate::wire::testing::simulate_natively(&run.request());
+        reduce(state, Action::SimDone(reply))
+    }
+
     #[test]
-    fn run_says_the_simulator_is_missing_and_reveal_is_off_by_default() {
+    fn run_simulates_the_workspace_and_reveal_re_runs_it() {
         let state = State::default();
         assert!(!state.reveal_secrets);
+        assert!(state.sim.is_none());
         let state = reduce(state, Action::Run);
-        assert!(state.notice.unwrap().contains("simulator"));
+        assert_eq!(state.settings.tab(), TabId::Simulate);
+        assert_eq!(state.pending.as_ref().map(|p| p.id), Some(1));
+        let state = finish_run(state);
+        assert!(state.pending.is_none());
+        let run = state.sim.clone().unwrap();
+        assert_eq!(run.id, 1);
+        let r = &run.result.as_ref().unwrap()[0];
+        assert_eq!((r.outcome.as_str(), r.response.status), ("forwarded", 200));
+        let key = |state: &State| {
+            let run = state.sim.clone().unwrap();
+            let b = run.result.clone().unwrap()[0]
+                .backend_request
+                .clone()
+                .unwrap();
+            b.headers.get("x-api-key").unwrap()[0].clone()
+        };
+        assert_eq!(key(&state), "***");
+        let state = finish_run(reduce(state, Action::SetRevealSecrets(true)));
+        assert_eq!(key(&state), "s3cr3t-from-vault");
+        assert_eq!(state.sim.as_ref().unwrap().id, 2);
+        assert!(state.sim.as_ref().unwrap().revealed);
+
+        // Typing leaves the result, which then describes an older text.
+        let edited = format!("{}\n", state.source);
+        let state = reduce(state, Action::Edit(edited));
+        let run = state.sim.clone().unwrap();
+        assert!(run.is_stale(&state.source, &state.scenario));
+
+        // An answer to a replaced run is dropped; a worker failure fails the pending run.
+        let state = reduce(state, Action::Run);
+        let stale_reply =
+            crate::wire::testing::simulate_natively(&state.pending.clone().unwrap().request());
+        let state = reduce(state, Action::Run);
+        let same = Rc::new(state);
+        assert!(Rc::ptr_eq(
+            &same,
+            &same.clone().reduce(Action::SimDone(stale_reply))
+        ));
+        let state = reduce(
+            (*same).clone(),
+            Action::SimFailed("the simulator stopped".into()),
+        );
+        assert!(state.pending.is_none());
+        assert_eq!(
+            state
+                .sim
+                .clone()
+                .unwrap()
+                .result
+                .clone()
+                .unwrap_err()
+                .message,
+            "the simulator stopped"
+        );
+
+        // An invalid scenario stops the run with its position; loading an example clears it.
+        let state = reduce(state, Action::EditScenarioJson("{\n  \"request\": ".into()));
+        let state = reduce(state, Action::Run);
+        assert!(state.pending.is_none());
+        let err = state.sim.clone().unwrap().result.clone().unwrap_err();
+        assert_eq!(err.line, Some(2));
+        let state = reduce(state, Action::LoadExample("seed-permission-revoked"));
+        assert!(state.sim.is_none());
+        assert!(state.reveal_secrets, "the toggle stays as the user set it");
+        let state = finish_run(reduce(state, Action::Run));
+        assert_eq!(state.sim.as_ref().unwrap().id, 6);
+        let error = state.sim.clone().unwrap().result.clone().unwrap()[0]
+            .error
+            .clone()
+            .unwrap();
+        assert_eq!(error.reason, "Forbidden");
+        assert!(error.message.contains("Grant"), "{}", error.message);
     }
 }

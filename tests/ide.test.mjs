@@ -69,6 +69,9 @@ test('{{ completes the named values the scenario declares', async () => {
   await completionOptions(page).first().waitFor();
   const labels = await completionOptions(page).locator('.cm-completionLabel').allTextContents();
   assert.ok(labels.some((l) => l.includes('backend-api-key')), labels.join(', '));
+  // Enter accepts the selected option once the list has settled (not while it refreshes).
+  await page.getByTestId('editor').locator('.cm-tooltip-autocomplete li[aria-selected]')
+    .filter({ hasText: 'backend-api-key' }).waitFor();
   await page.keyboard.press('Enter');
   await untilEditorText(page, (t) => t.includes('<value>{{backend-api-key}}</value>'));
   await page.close();

@@ -3,16 +3,20 @@
 //! and `download-export`; the exporter's warnings and notes, or its reasons for refusing. And
 //! import: paste an ARM template, pick one of its policies, load it into the editor.
 //!
-//! The export runs only while the tab is visible (and again when the policy, the scenario or
-//! the settings change); the panel itself stays mounted so the import's text is kept.
+//! The export runs in the app's worker (`crate::worker_client`, which holds the exporter so the
+//! first load does not), only while the tab is visible and again when the policy, the scenario
+//! or the settings change; an answer to an older request is dropped. The panel itself stays
+//! mounted so the import's text is kept.
 
 use super::scenario::fields::{Check, Choice, TextField};
 use crate::app::dom;
 use crate::highlight::{self, Class};
 use crate::state::{Action, ExportSettings};
-use apim_policy::export::{self, ApiVersion, ExportOutput, Import, ImportedValue, Target};
-use apim_policy::scenario::{KeyVaultRef, NamedValue, Scenario};
-use apim_policy::{Diagnostic, LineIndex};
+use crate::wire::{ExportedFile, Imported, ImportedPolicy, Note, Outcome, Task};
+use crate::worker_client;
+use apim_policy::export::{self, ApiVersion, Target};
+use apim_policy::scenario::Scenario;
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -27,7 +31,25 @@ pub struct ExportPanelProps {
     pub dispatch: Callback<Action>,
 }
 
-type Outcome = Result<ExportOutput, Vec<Diagnostic>>;
+/// What the export area shows: the file, the reasons it would not deploy, or why the worker
+/// could not answer.
+#[derive(Debug, Clone, PartialEq)]
+enum Shown {
+    File(ExportedFile),
+    Refused(Vec<Note>),
+    Failed(String),
+}
+
+impl Shown {
+    fn of(outcome: Outcome) -> Option<Shown> {
+        match outcome {
+            Outcome::Exported(Ok(file)) => Some(Shown::File(file)),
+            Outcome::Exported(Err(reasons)) => Some(Shown::Refused(reasons)),
+            Outcome::Failed(why) => Some(Shown::Failed(why)),
+            _ => None,
+        }
+    }
+}
 
 /// What the exporter names things when a name is left blank (the same rules as
 /// `apim_policy::export`), shown as placeholders.
@@ -87,7 +109,10 @@ fn parse_scope(value: &str) -> Option<export::Scope> {
 
 #[function_component(ExportPanel)]
 pub fn export_panel(props: &ExportPanelProps) -> Html {
-    let outcome: Rc<Option<Outcome>> = {
+    let shown = use_state(|| None::<Rc<Shown>>);
+    // The latest request: answers to older ones are dropped.
+    let latest: Rc<RefCell<u64>> = use_mut_ref(|| 0);
+    {
         let key = props.active.then(|| {
             (
                 props.source.clone(),
@@ -95,12 +120,33 @@ pub fn export_panel(props: &ExportPanelProps) -> Html {
                 props.settings.clone(),
             )
         });
-        use_memo(key, |key| {
-            key.as_ref().map(|(source, scenario, settings)| {
-                export::export(source, &settings.options(), Some(scenario))
-            })
-        })
-    };
+        let shown = shown.clone();
+        use_effect_with(key, move |key| {
+            if let Some((source, scenario, settings)) = key {
+                let seq = {
+                    let mut l = latest.borrow_mut();
+                    *l += 1;
+                    *l
+                };
+                let task = Task::Export {
+                    source: source.to_string(),
+                    scenario: scenario.to_json_pretty(),
+                    options: settings.options(),
+                };
+                worker_client::send(
+                    task,
+                    Callback::from(move |outcome| {
+                        if *latest.borrow() == seq
+                            && let Some(s) = Shown::of(outcome)
+                        {
+                            shown.set(Some(Rc::new(s)));
+                        }
+                    }),
+                );
+            }
+        });
+    }
+    let outcome = (*shown).clone();
     let copied = use_state(|| None::<bool>);
     let output_ref = use_node_ref();
     {
@@ -149,17 +195,26 @@ pub fn export_panel(props: &ExportPanelProps) -> Html {
         }
     };
 
-    let body = match outcome.as_ref() {
-        None => html! {},
-        Some(Err(reasons)) => html! {
+    let body = match outcome.as_deref() {
+        None => {
+            html! { <p class="pad muted" data-testid="export-waiting">{ "Preparing the export…" }</p> }
+        }
+        Some(Shown::Failed(why)) => html! {
+            <div class="export-refused" role="status">
+                <p class="callout callout-error" data-testid="export-failed">
+                    { format!("The exporter could not run: {why}.") }
+                </p>
+            </div>
+        },
+        Some(Shown::Refused(reasons)) => html! {
             <div class="export-refused" role="status">
                 <p class="callout callout-error">
                     { "Not exported: the deployment would fail. Fix these first:" }
                 </p>
-                { diagnostics_list(reasons, &props.source) }
+                { diagnostics_list(reasons) }
             </div>
         },
-        Some(Ok(out)) => {
+        Some(Shown::File(out)) => {
             let on_copy = {
                 let text = out.text.clone();
                 let copied = copied.clone();
@@ -178,8 +233,7 @@ pub fn export_panel(props: &ExportPanelProps) -> Html {
                 })
             };
             let on_download = {
-                let (text, name, target) =
-                    (out.text.clone(), out.file_name.clone(), settings.target);
+                let (text, name, target) = (out.text.clone(), out.file_name.clone(), out.target);
                 let dispatch = props.dispatch.clone();
                 Callback::from(move |_: MouseEvent| {
                     if let Err(e) = dom::download(&name, mime(target), &text) {
@@ -204,13 +258,13 @@ pub fn export_panel(props: &ExportPanelProps) -> Html {
                         } }
                     </span>
                 </div>
-                if !out.diagnostics.is_empty() {
-                    { diagnostics_list(&out.diagnostics, &props.source) }
+                if !out.notes.is_empty() {
+                    { diagnostics_list(&out.notes) }
                 }
-                <pre class="export-output" data-testid="export-output" data-target={settings.target.as_str()}
+                <pre class="export-output" data-testid="export-output" data-target={out.target.as_str()}
                     ref={output_ref} tabindex="0" aria-label={format!("Generated {}", out.file_name)}>
                     <code>
-                        { for highlight::runs(&out.text, settings.target).into_iter().map(|(class, text)| {
+                        { for highlight::runs(&out.text, out.target).into_iter().map(|(class, text)| {
                             match class {
                                 Class::Plain => html! { { text } },
                                 c => html! { <span class={c.css()}>{ text }</span> },
@@ -263,22 +317,20 @@ pub fn export_panel(props: &ExportPanelProps) -> Html {
     }
 }
 
-fn diagnostics_list(list: &[Diagnostic], source: &str) -> Html {
-    let index = LineIndex::new(source);
+fn diagnostics_list(list: &[Note]) -> Html {
     html! {
         <ul class="export-diagnostics" data-testid="export-diagnostics" aria-label="Export warnings and notes">
             { for list.iter().map(|d| {
-                let severity = d.severity.as_str();
-                let line = export::is_located(d).then(|| index.line_col(d.span.start).line);
+                let severity = d.severity.clone();
                 html! {
-                    <li class={classes!("problem", severity)} data-testid="export-diagnostic"
-                        data-severity={severity} data-code={d.code}>
+                    <li class={classes!("problem", severity.clone())} data-testid="export-diagnostic"
+                        data-severity={severity.clone()} data-code={d.code.clone()}>
                         <span class="sev-icon" aria-hidden="true"></span>
                         <span class="sr-only">{ severity }{ ": " }</span>
                         <span class="message">{ &d.message }</span>
                         <span class="where">
-                            { d.code }
-                            if let Some(line) = line { { format!(" · line {line}") } }
+                            { &d.code }
+                            if let Some(line) = d.line { { format!(" · line {line}") } }
                         </span>
                         if let Some(help) = &d.help {
                             <p class="help">{ help }</p>
@@ -300,46 +352,8 @@ struct ImportProps {
     scenario: Rc<Scenario>,
 }
 
-/// The scenario named value for an imported one (secret values are never in templates).
-fn scenario_named_value(nv: &export::ImportedNamedValue) -> NamedValue {
-    let name = if nv.display_name.is_empty() {
-        nv.name.clone()
-    } else {
-        nv.display_name.clone()
-    };
-    match &nv.value {
-        ImportedValue::Plain { value } => NamedValue {
-            name,
-            value: Some(value.clone()),
-            ..NamedValue::default()
-        },
-        ImportedValue::Expression { expression } => NamedValue {
-            name,
-            value: Some(expression.clone()),
-            ..NamedValue::default()
-        },
-        ImportedValue::Secret { .. } => NamedValue {
-            name,
-            value: Some(String::new()),
-            secret: true,
-            ..NamedValue::default()
-        },
-        ImportedValue::KeyVault {
-            secret_identifier,
-            identity_client_id,
-        } => NamedValue {
-            name,
-            key_vault: Some(KeyVaultRef {
-                secret_identifier: secret_identifier.clone(),
-                identity_client_id: identity_client_id.clone(),
-            }),
-            ..NamedValue::default()
-        },
-    }
-}
-
 /// The action that loads an imported policy with its scope and names as export settings.
-fn load_action(p: &export::ImportedPolicy, settings: &ExportSettings) -> Action {
+fn load_action(p: &ImportedPolicy, settings: &ExportSettings) -> Action {
     let mut export = settings.clone();
     export.scope = Some(p.scope);
     let keep = |given: &Option<String>, current: &str| {
@@ -355,7 +369,7 @@ fn load_action(p: &export::ImportedPolicy, settings: &ExportSettings) -> Action 
         export: Some(export),
         notice: format!(
             "Loaded the {} from the template. Ctrl+Z in the editor brings your policy back.",
-            p.describe()
+            p.description
         ),
     }
 }
@@ -363,7 +377,7 @@ fn load_action(p: &export::ImportedPolicy, settings: &ExportSettings) -> Action 
 #[function_component(ImportArm)]
 fn import_arm(props: &ImportProps) -> Html {
     let text = use_state(String::new);
-    let result = use_state(|| None::<Rc<Result<Import, Vec<Diagnostic>>>>);
+    let result = use_state(|| None::<Rc<Result<Imported, Vec<Note>>>>);
     let oninput = {
         let text = text.clone();
         Callback::from(move |e: InputEvent| {
@@ -377,21 +391,37 @@ fn import_arm(props: &ImportProps) -> Html {
         let dispatch = props.dispatch.clone();
         let settings = props.settings.clone();
         Callback::from(move |_: MouseEvent| {
-            let read = export::import_arm(&text);
-            // One policy: load it right away; several: let the user choose.
-            if let Ok(import) = &read
-                && let [only] = import.policies.as_slice()
-            {
-                dispatch.emit(load_action(only, &settings));
-            }
-            result.set(Some(Rc::new(read)));
+            let result = result.clone();
+            let dispatch = dispatch.clone();
+            let settings = settings.clone();
+            let on_answer = Callback::from(move |outcome| {
+                let read = match outcome {
+                    Outcome::Imported(read) => read,
+                    Outcome::Failed(why) => Err(vec![Note {
+                        code: String::new(),
+                        severity: "error".into(),
+                        message: format!("the importer could not run: {why}"),
+                        help: None,
+                        line: None,
+                    }]),
+                    _ => return,
+                };
+                // One policy: load it right away; several: let the user choose.
+                if let Ok(import) = &read
+                    && let [only] = import.policies.as_slice()
+                {
+                    dispatch.emit(load_action(only, &settings));
+                }
+                result.set(Some(Rc::new(read)));
+            });
+            worker_client::send(Task::ImportArm((*text).clone()), on_answer);
         })
     };
     let results = match result.as_deref() {
         None => html! {},
         Some(Err(reasons)) => html! { <>
             <p class="callout callout-error" role="status">{ "The template could not be read:" }</p>
-            { diagnostics_list(reasons, "") }
+            { diagnostics_list(reasons) }
         </> },
         Some(Ok(import)) => {
             let add_named_values = {
@@ -402,9 +432,8 @@ fn import_arm(props: &ImportProps) -> Html {
                     let mut next = (*scenario).clone();
                     let mut added = 0;
                     for nv in &found {
-                        let nv = scenario_named_value(nv);
                         if next.named_value(&nv.name).is_none() {
-                            next.named_values.push(nv);
+                            next.named_values.push(nv.clone());
                             added += 1;
                         }
                     }
@@ -435,7 +464,7 @@ fn import_arm(props: &ImportProps) -> Html {
                         };
                         html! {
                             <li data-testid="import-policy" data-scope={p.scope.as_str()}>
-                                <span>{ p.describe() }</span>
+                                <span>{ &p.description }</span>
                                 <span class="muted">{ format!(" · {}", p.source) }</span>
                                 <button type="button" class="btn btn-small" data-testid="import-load" {onclick}>
                                     { "Load" }
@@ -454,8 +483,8 @@ fn import_arm(props: &ImportProps) -> Html {
                         </button>
                     </p>
                 }
-                if !import.diagnostics.is_empty() {
-                    { diagnostics_list(&import.diagnostics, "") }
+                if !import.notes.is_empty() {
+                    { diagnostics_list(&import.notes) }
                 }
             </> }
         }
@@ -512,14 +541,24 @@ mod tests {
 
     #[test]
     fn an_exported_template_imports_back_into_a_load_action() {
+        use crate::wire::testing::run_natively;
         let example = crate::examples::find("seed-named-value").unwrap();
         let s = crate::scenario_text::parse(example.scenario).unwrap();
         let settings = ExportSettings {
             scope: Some(export::Scope::Operation),
             ..ExportSettings::default()
         };
-        let out = export::export(example.policy, &settings.options(), Some(&s)).unwrap();
-        let import = export::import_arm(&out.text).unwrap();
+        let Outcome::Exported(Ok(out)) = run_natively(Task::Export {
+            source: example.policy.into(),
+            scenario: s.to_json_pretty(),
+            options: settings.options(),
+        }) else {
+            panic!("not exported");
+        };
+        assert_eq!(out.target, Target::Arm);
+        let Outcome::Imported(Ok(import)) = run_natively(Task::ImportArm(out.text)) else {
+            panic!("not imported");
+        };
         assert_eq!(import.policies.len(), 1);
         let Action::LoadPolicy {
             policy,
@@ -533,8 +572,26 @@ mod tests {
         assert_eq!(e.scope, Some(export::Scope::Operation));
         assert_eq!(e.api, "orders");
         assert_eq!(e.operation, "get-order");
-        let nv = scenario_named_value(&import.named_values[0]);
+        let nv = &import.named_values[0];
         assert_eq!(nv.name, "backend-api-key");
         assert!(nv.key_vault.is_some());
+    }
+
+    #[test]
+    fn refusals_and_notes_carry_their_lines() {
+        use crate::wire::testing::run_natively;
+        let Outcome::Exported(Err(reasons)) = run_natively(Task::Export {
+            source: "<policies>\n  <inbound>\n</policies>".into(),
+            scenario: Scenario::default().to_json_pretty(),
+            options: ExportSettings::default().options(),
+        }) else {
+            panic!("exported a broken document");
+        };
+        assert!(
+            reasons
+                .iter()
+                .any(|n| n.severity == "error" && n.line == Some(2)),
+            "{reasons:?}"
+        );
     }
 }

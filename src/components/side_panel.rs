@@ -10,6 +10,7 @@ use super::simulate::SimulatePanel;
 use crate::app::dom;
 use crate::bridge::EditorBridge;
 use crate::examples::Example;
+use crate::sim_view::SimRun;
 use crate::state::{Action, ExportSettings, Problem, TABS, TabId};
 use apim_policy::scenario::{Scenario, ScenarioError};
 use std::rc::Rc;
@@ -26,6 +27,8 @@ pub struct SidePanelProps {
     pub scenario_error: Option<ScenarioError>,
     pub export: ExportSettings,
     pub reveal_secrets: bool,
+    pub sim: Option<Rc<SimRun>>,
+    pub running: bool,
     pub bridge: EditorBridge,
     pub dispatch: Callback<Action>,
 }
@@ -124,7 +127,7 @@ fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
         TabId::Simulate => html! {
             <SimulatePanel source={source} scenario={props.scenario.clone()}
                 model={props.scenario_model.clone()} error={props.scenario_error.clone()}
-                example={props.example.map(|e| e.id)} reveal_secrets={props.reveal_secrets}
+                example={props.example.map(|e| e.id)} reveal_secrets={props.reveal_secrets} sim={props.sim.clone()} running={props.running}
                 bridge={props.bridge.clone()} dispatch={props.dispatch.clone()} />
         },
         TabId::Export => html! {

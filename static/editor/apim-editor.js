@@ -386,6 +386,16 @@ export const ApimEditor = {
     v.focus();
   },
 
+  /** Select 1-based line `n` (without its indentation), scroll it into view and focus. */
+  selectLine(handle, n) {
+    const { view: v } = view(handle);
+    const doc = v.state.doc;
+    if (n < 1 || n > doc.lines) return;
+    const line = doc.line(n);
+    const indent = line.text.length - line.text.trimStart().length;
+    ApimEditor.select(handle, line.from + indent, line.to);
+  },
+
   focus(handle) {
     view(handle).view.focus();
   },
