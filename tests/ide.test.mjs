@@ -36,8 +36,10 @@ test('typing < in a section offers policies; a snippet fills in with Tab', async
   await page.keyboard.type('x-test');
   await page.keyboard.press('Tab');
   await page.keyboard.type('ok');
-  // The core's snippet: the name, then the content.
-  await untilEditorText(page, (t) => t.split('\n')[4] === '    <set-header name="x-test">ok</set-header>');
+  // The core's snippet: the name, then the required <value> child on its own line, indented
+  // like its parent (set-header takes no text, so nothing typed may land between its tags).
+  await untilEditorText(page, (t) => t.split('\n').slice(4, 7).join('\n')
+    === '    <set-header name="x-test">\n      <value>ok</value>\n    </set-header>');
   assert.deepEqual(errors, []);
   await page.close();
 });
