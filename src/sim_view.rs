@@ -97,18 +97,13 @@ pub fn trace_by_section(trace: &[TraceStep]) -> Vec<(&str, &[TraceStep])> {
     groups
 }
 
-/// An HTTP message as text: the first line, the headers (`Name: value`, one per value), a
-/// blank line and the body.
+/// An HTTP message as text: the first line, the headers as the scenario form writes them
+/// (`Name: value`, one per value), a blank line and the body.
 pub fn http_text(first_line: &str, headers: &Headers, body: &str) -> String {
-    let mut out = format!("{first_line}\n");
-    for (name, values) in headers.iter() {
-        for v in values {
-            out.push_str(name);
-            out.push_str(": ");
-            out.push_str(v);
-            out.push('\n');
-        }
-    }
+    let mut out = format!(
+        "{first_line}\n{}",
+        crate::scenario_text::headers_text(headers)
+    );
     if !body.is_empty() {
         out.push('\n');
         out.push_str(body);
