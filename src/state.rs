@@ -1064,7 +1064,7 @@ mod tests {
         let state = reduce(state, Action::ShowRule(None));
         assert_eq!(state.rule, None);
 
-        let bad = apim_policy::lint::rule("APIM0105").unwrap().bad.source;
+        let bad = apim_policy::lint::doc("APIM0105").unwrap().bad.source;
         let state = reduce(
             state,
             Action::LoadPolicy {

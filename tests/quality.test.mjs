@@ -85,6 +85,8 @@ for (const scheme of ['light', 'dark']) {
     await openTab(page, 'problems');
     await page.getByTestId('problem').first().getByTestId('rule-link').click();
     await page.getByTestId('rule-page').waitFor();
+    // With its explanation and examples (rule-docs.json).
+    await page.getByTestId('rule-load-bad').waitFor();
     await axe(page, `${scheme}, rule page`);
     await page.keyboard.press('Escape');
     await page.getByTestId('examples').click();
@@ -119,6 +121,7 @@ test('no Content-Security-Policy violation during a typical session', async () =
   await openTab(page, 'problems');
   await page.getByTestId('problem').first().getByTestId('rule-link').click();
   await page.getByTestId('rule-page').waitFor();
+  await page.getByTestId('rule-load-bad').waitFor();
   await page.keyboard.press('Escape');
   await loadExample(page, 'jwt-hs256');
   await page.getByTestId('theme-toggle').click();
@@ -197,6 +200,7 @@ test('screenshots in light and dark (target/screenshots/)', async () => {
     await page.mouse.move(0, 0);
     await page.getByTestId('problem').first().getByTestId('rule-link').click();
     await page.getByTestId('rule-page').waitFor();
+    await page.getByTestId('rule-load-bad').waitFor();
     await shot(page, `${scheme}-rule`);
     await page.keyboard.press('Escape');
 

@@ -1,6 +1,7 @@
 // Rule documentation inside the app: the problems list's and the editor tooltip's "About" links
-// open the rule's page (#rule/<CODE>), rendered from the core's registry; its examples load
-// into the editor (undoable); deep links and Escape work.
+// open the rule's page (#rule/<CODE>), rendered from the core's registry (the explanation and
+// the examples from rule-docs.json, fetched when a page first opens); its examples load into
+// the editor (undoable); deep links and Escape work.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openApp, setEditorText, untilEditorText, waitForCount } from './harness.mjs';
@@ -21,8 +22,12 @@ test('the problems list opens the rule page, whose bad example loads into the ed
   assert.equal(await rule.getAttribute('data-code'), 'APIM0003');
   assert.equal(await page.evaluate(() => location.hash), '#rule/APIM0003');
   assert.equal(await page.getByRole('dialog').getAttribute('aria-modal'), 'true');
+  // The explanation and the examples arrive with rule-docs.json.
+  await page.getByTestId('rule-load-bad').waitFor();
+  assert.equal(await page.getByTestId('rule-docs-status').count(), 0);
   const text = await rule.textContent();
   assert.match(text, /APIM0003/);
+  assert.match(text, /innermost open element/);
   assert.match(text, /mismatched-end-tag/);
   assert.equal(await page.getByTestId('rule-severity').textContent(), 'error');
   assert.match(text, /Reported/);
@@ -81,4 +86,46 @@ test('a #rule/ link opens the page at load; Escape closes it; another rule can b
   assert.equal(await rule.count(), 0);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('without rule-docs.json the page still shows the rule and says why the rest is missing', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  const fetched = [];
+  page.on('request', (r) => { if (r.url().endsWith('rule-docs.json')) fetched.push(new URL(r.url()).pathname); });
+  await page.route('**/rule-docs.json', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto(`${env.server.url}#rule/APIM0105`);
+  const rule = page.getByTestId('rule-page');
+  await rule.waitFor();
+  assert.equal(await page.getByTestId('rule-severity').count(), 1);
+  const status = page.getByTestId('rule-docs-status');
+  await page.waitForFunction(() => /could not be loaded/.test(document.querySelector('[data-testid="rule-docs-status"]')?.textContent ?? ''));
+  assert.match(await status.textContent(), /HTTP 404/);
+  assert.equal(await page.getByTestId('rule-load-bad').count(), 0);
+  // Fetched relative to the page, under its sub-path; not before a rule page opened.
+  assert.ok(fetched.length >= 1 && fetched.every((p) => p === new URL('rule-docs.json', env.server.url).pathname), JSON.stringify(fetched));
+  // Another rule tries again; with the file back, the examples appear.
+  await page.unroute('**/rule-docs.json');
+  await page.getByLabel('Another rule').selectOption('APIM0001');
+  await page.getByTestId('rule-load-bad').waitFor();
+  assert.equal(await status.count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('rule-docs.json is not fetched before a rule page opens', async () => {
+  const { page, errors } = await openApp(env);
+  const fetched = [];
+  page.on('request', (r) => { if (r.url().endsWith('rule-docs.json')) fetched.push(r.url()); });
+  await setEditorText(page, BROKEN);
+  await page.locator('[data-testid="problem"][data-code="APIM0003"]').waitFor();
+  await page.waitForTimeout(200);
+  assert.deepEqual(fetched, []);
+  await page.locator('[data-testid="problem"][data-code="APIM0003"]').getByTestId('rule-link').click();
+  await page.getByTestId('rule-load-good').waitFor();
+  assert.equal(fetched.length, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
 });

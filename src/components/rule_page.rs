@@ -1,15 +1,19 @@
 //! A rule's page (`rule-page`, opened by `#rule/<CODE>` links in the hover and the problems
 //! list): everything the core's registry says about the rule, with its bad and good examples
 //! and buttons that load them into the editor. A modal dialog; Escape or Close returns.
+//!
+//! The header and summary are in the app; the explanation and the examples come from
+//! [`rule_docs::load`] (fetched the first time a page opens; `rule-docs-status` says so while
+//! it loads, or why it could not).
 
 use crate::app::dom;
 use crate::bridge::EditorBridge;
 use crate::markdown;
-use crate::rule_docs;
+use crate::rule_docs::{self, Doc, Docs, Example};
 use crate::state::{Action, ExportSettings};
 use apim_policy::catalog;
 use apim_policy::export;
-use apim_policy::lint::{self, Example, Rule};
+use apim_policy::lint;
 use apim_policy::scenario::{Fragment, NamedValue, Scenario};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -47,14 +51,14 @@ fn context_note(example: &Example) -> Option<String> {
     if let Some(scope) = example.scope {
         parts.push(format!("attached at the {} scope", scope.name()));
     }
-    if let Some(nvs) = example.named_values {
+    if let Some(nvs) = &example.named_values {
         let names: Vec<String> = nvs
             .iter()
             .map(|(n, secret)| {
                 if *secret {
                     format!("{n} (secret)")
                 } else {
-                    (*n).to_string()
+                    n.clone()
                 }
             })
             .collect();
@@ -64,7 +68,7 @@ fn context_note(example: &Example) -> Option<String> {
             format!("with the named values {} declared", names.join(", "))
         });
     }
-    if let Some(fragments) = example.fragments {
+    if let Some(fragments) = &example.fragments {
         parts.push(if fragments.is_empty() {
             "with no fragments declared".to_string()
         } else {
@@ -78,10 +82,10 @@ fn context_note(example: &Example) -> Option<String> {
 /// it lacks); `None` when it has them all.
 pub fn with_declarations(scenario: &Scenario, example: &Example) -> Option<Scenario> {
     let mut next = scenario.clone();
-    for (name, secret) in example.named_values.unwrap_or(&[]) {
+    for (name, secret) in example.named_values.iter().flatten() {
         if next.named_value(name).is_none() {
             next.named_values.push(NamedValue {
-                name: (*name).to_string(),
+                name: name.clone(),
                 value: Some(
                     if *secret {
                         "example-secret"
@@ -95,10 +99,10 @@ pub fn with_declarations(scenario: &Scenario, example: &Example) -> Option<Scena
             });
         }
     }
-    for name in example.fragments.unwrap_or(&[]) {
+    for name in example.fragments.iter().flatten() {
         if next.fragment(name).is_none() {
             next.fragments.push(Fragment {
-                name: (*name).to_string(),
+                name: name.clone(),
                 xml: "<fragment>\n</fragment>".to_string(),
             });
         }
@@ -117,16 +121,21 @@ fn close(dispatch: &Callback<Action>) {
 mod tests {
     use super::*;
 
+    /// A rule's documentation as the app reads it from `rule-docs.json`.
+    fn doc(code: &str) -> Rc<Doc> {
+        rule_docs::decode(&rule_docs::encode()).unwrap()[code].clone()
+    }
+
     #[test]
     fn examples_that_need_declarations_can_add_them_once() {
-        let rule = lint::rule("APIM0602").unwrap();
+        let rule = doc("APIM0602");
         let added = with_declarations(&Scenario::default(), &rule.bad).unwrap();
         assert_eq!(added.named_values.len(), 1);
         assert!(added.named_values[0].is_secret());
         assert_eq!(with_declarations(&added, &rule.bad), None);
         // Now the bad example is reported in the app's lint context.
         let options = crate::scenario_text::lint_options(&added, None);
-        let codes: Vec<_> = lint::lint_with(rule.bad.source, &options)
+        let codes: Vec<_> = lint::lint_with(&rule.bad.source, &options)
             .into_iter()
             .map(|d| d.code)
             .collect();
@@ -137,14 +146,14 @@ mod tests {
                 .contains("backend-api-key (secret)")
         );
         assert_eq!(
-            with_declarations(&Scenario::default(), &lint::rule("APIM0001").unwrap().bad),
+            with_declarations(&Scenario::default(), &doc("APIM0001").bad),
             None
         );
     }
 
     #[test]
     fn example_scopes_map_to_export_scopes() {
-        let rule = lint::rule("APIM0107").unwrap();
+        let rule = doc("APIM0107");
         assert_eq!(export_scope(rule.bad.scope), Some(export::Scope::Global));
         assert_eq!(export_scope(None), None);
         assert_eq!(export_scope(Some(catalog::Scope::Workspace)), None);
@@ -153,13 +162,23 @@ mod tests {
 
 #[function_component(RulePage)]
 pub fn rule_page(props: &RulePageProps) -> Html {
-    let Some(rule) = lint::rule(props.code) else {
-        return html! {};
-    };
+    // The explanations and examples: `Ok` once fetched, `Err` with why they could not be.
+    let docs = use_state(|| rule_docs::loaded().map(Ok::<Rc<Docs>, String>));
+    {
+        let docs = docs.clone();
+        use_effect_with(props.code, move |_| {
+            if !matches!(*docs, Some(Ok(_))) {
+                yew::platform::spawn_local(async move { docs.set(Some(rule_docs::load().await)) });
+            }
+        });
+    }
     // Focus the dialog when it opens or shows another rule.
     {
         use_effect_with(props.code, |_| dom::focus_id("rule-close"));
     }
+    let Some(rule) = lint::rule(props.code) else {
+        return html! {};
+    };
     let on_close = {
         let dispatch = props.dispatch.clone();
         let bridge = props.bridge.clone();
@@ -196,6 +215,10 @@ pub fn rule_page(props: &RulePageProps) -> Html {
             }
         })
     };
+    let doc = match &*docs {
+        Some(Ok(docs)) => docs.get(rule.code).cloned(),
+        _ => None,
+    };
     let severity = rule.severity.as_str();
     let fix_note = if rule.fix_safe {
         "Its quick fixes keep the policy's meaning, so `apim-policy lint --fix` applies them unattended."
@@ -222,12 +245,18 @@ pub fn rule_page(props: &RulePageProps) -> Html {
                 </div>
                 <div class="rule-body">
                     <div class="rule-summary">{ md(rule.summary) }</div>
-                    <div class="rule-explanation">{ md(rule.explanation) }</div>
+                    if let Some(doc) = &doc {
+                        <div class="rule-explanation">{ md(&doc.explanation) }</div>
+                    } else {
+                        { status(&docs, rule.code) }
+                    }
                     <p class="rule-fix" data-testid="rule-fix" data-safe={rule.fix_safe.to_string()}>
                         { md(fix_note) }
                     </p>
-                    { example_block(rule, false, props) }
-                    { example_block(rule, true, props) }
+                    if let Some(doc) = &doc {
+                        { example_block(rule.code, doc, false, props) }
+                        { example_block(rule.code, doc, true, props) }
+                    }
                 </div>
                 <div class="rule-foot">
                     <label for="rule-other">{ "Another rule" }</label>
@@ -244,8 +273,34 @@ pub fn rule_page(props: &RulePageProps) -> Html {
     }
 }
 
-fn example_block(rule: &'static Rule, good: bool, props: &RulePageProps) -> Html {
-    let example = if good { &rule.good } else { &rule.bad };
+/// In the explanation's place while it loads, or why it is not there.
+fn status(docs: &Option<Result<Rc<Docs>, String>>, code: &str) -> Html {
+    let (text, busy) = match docs {
+        None => (
+            "Loading the explanation and the examples…".to_string(),
+            true,
+        ),
+        Some(Err(e)) => (
+            format!(
+                "The explanation and the examples could not be loaded ({e}). Reopen the page to try again."
+            ),
+            false,
+        ),
+        Some(Ok(_)) => (
+            format!(
+                "This version's {} has no entry for {code}: reload the page.",
+                rule_docs::FILE
+            ),
+            false,
+        ),
+    };
+    html! {
+        <p class="hint" data-testid="rule-docs-status" role="status" aria-busy={busy.to_string()}>{ text }</p>
+    }
+}
+
+fn example_block(code: &'static str, doc: &Doc, good: bool, props: &RulePageProps) -> Html {
+    let example = if good { &doc.good } else { &doc.bad };
     let (title, testid, class) = if good {
         ("Not reported", "rule-load-good", "rule-example good")
     } else {
@@ -256,8 +311,7 @@ fn example_block(rule: &'static Rule, good: bool, props: &RulePageProps) -> Html
         let bridge = props.bridge.clone();
         let mut export = props.export.clone();
         export.scope = export_scope(example.scope);
-        let source = example.source.to_string();
-        let code = rule.code;
+        let source = example.source.clone();
         Callback::from(move |_: MouseEvent| {
             dispatch.emit(Action::LoadPolicy {
                 policy: source.clone(),
@@ -292,7 +346,7 @@ fn example_block(rule: &'static Rule, good: bool, props: &RulePageProps) -> Html
                     { "Load into the editor" }
                 </button>
             </div>
-            <pre><code>{ example.source }</code></pre>
+            <pre><code>{ example.source.clone() }</code></pre>
             if let Some(note) = context_note(example) {
                 <p class="hint">
                     { note }

@@ -117,17 +117,19 @@ pub fn render_sarif(files: &[FileReport<'_>], tool_version: &str) -> String {
     rule_ids.dedup();
     let rules: Vec<serde_json::Value> = rule_ids
         .iter()
-        .map(|code| match crate::lint::rule(code) {
-            Some(r) => serde_json::json!({
-                "id": r.code,
-                "name": r.name,
-                "shortDescription": {"text": r.summary},
-                "fullDescription": {"text": r.explanation},
-                "help": {"text": r.explanation, "markdown": r.explanation},
-                "defaultConfiguration": {"level": sarif_level(r.severity)},
-            }),
-            None => serde_json::json!({"id": code}),
-        })
+        .map(
+            |code| match (crate::lint::rule(code), crate::lint::doc(code)) {
+                (Some(r), Some(d)) => serde_json::json!({
+                    "id": r.code,
+                    "name": r.name,
+                    "shortDescription": {"text": r.summary},
+                    "fullDescription": {"text": d.explanation},
+                    "help": {"text": d.explanation, "markdown": d.explanation},
+                    "defaultConfiguration": {"level": sarif_level(r.severity)},
+                }),
+                _ => serde_json::json!({"id": code}),
+            },
+        )
         .collect();
     let mut results = Vec::new();
     for f in files {

@@ -18,20 +18,25 @@ use apim_policy::scenario::Scenario;
 use apim_policy::{Diagnostic, LineIndex, Severity, render};
 use std::path::Path;
 
+/// A rule's documentation (`rules.rs` checks that every rule has one).
+fn doc(rule: &Rule) -> &'static lint::RuleDoc {
+    lint::doc(rule.code).unwrap_or_else(|| panic!("{} has no RuleDoc", rule.code))
+}
+
 /// The rules whose examples are exported or imported.
 fn export_rules() -> Vec<&'static Rule> {
     lint::rules()
         .iter()
         .copied()
-        .filter(|r| r.bad.check != Check::Lint)
+        .filter(|r| doc(r).bad.check != Check::Lint)
         .collect()
 }
 
 fn diagnostics(rule: &Rule, which: &str) -> Vec<Diagnostic> {
     let example = if which == "bad" {
-        &rule.bad
+        &doc(rule).bad
     } else {
-        &rule.good
+        &doc(rule).good
     };
     example
         .diagnostics()
@@ -57,7 +62,7 @@ fn every_export_code_has_a_rule_and_every_rule_a_code() {
     for code in &defined {
         let rule = lint::rule(code).unwrap_or_else(|| panic!("{code} has no Rule entry"));
         assert!(
-            rule.bad.check != Check::Lint && rule.good.check != Check::Lint,
+            doc(rule).bad.check != Check::Lint && doc(rule).good.check != Check::Lint,
             "{code}: its examples must be exported or imported"
         );
         assert!(rule.run.is_none(), "{code}: export rules are data only");
@@ -73,7 +78,7 @@ fn every_export_code_has_a_rule_and_every_rule_a_code() {
 fn export_rules_are_checked_by_the_right_kind_of_example() {
     for rule in export_rules() {
         let import = rule.code >= "APIM0950";
-        for (which, example) in [("bad", &rule.bad), ("good", &rule.good)] {
+        for (which, example) in [("bad", &doc(rule).bad), ("good", &doc(rule).good)] {
             let is_import = matches!(example.check, Check::ImportArm | Check::ImportApiops(_));
             assert_eq!(
                 is_import, import,
@@ -128,10 +133,10 @@ fn every_good_example_is_clean() {
 #[test]
 fn the_policies_of_good_export_examples_lint_without_errors() {
     for rule in export_rules() {
-        let Check::Export(how) = rule.good.check else {
+        let Check::Export(how) = doc(rule).good.check else {
             continue;
         };
-        let source = rule.good.source;
+        let source = doc(rule).good.source;
         let mut options = match how.scenario {
             Some(json) => LintOptions::from_scenario(&Scenario::from_json(json).unwrap()),
             None => LintOptions::default(),
@@ -175,11 +180,11 @@ fn every_diagnostic_of_an_example_has_help() {
 #[test]
 fn export_errors_refuse_and_warnings_do_not() {
     for rule in export_rules() {
-        let Check::Export(how) = rule.bad.check else {
+        let Check::Export(how) = doc(rule).bad.check else {
             continue;
         };
         let scenario = how.scenario.map(|j| Scenario::from_json(j).unwrap());
-        let result = export::export(rule.bad.source, &how.options(), scenario.as_ref());
+        let result = export::export(doc(rule).bad.source, &how.options(), scenario.as_ref());
         match rule.severity {
             Severity::Error => assert!(result.is_err(), "{} should refuse", rule.code),
             _ => assert!(
@@ -196,12 +201,12 @@ fn export_errors_refuse_and_warnings_do_not() {
 fn rendered_bad_examples() {
     let mut out = String::new();
     for rule in export_rules() {
-        let source = rule.bad.source;
+        let source = doc(rule).bad.source;
         let index = LineIndex::new(source);
         out.push_str(&format!("=== {} {}\n", rule.code, rule.name));
         for d in diagnostics(rule, "bad") {
             if is_located(&d) {
-                let name = match rule.bad.check {
+                let name = match doc(rule).bad.check {
                     Check::ImportArm => "template.json",
                     _ => "policy.xml",
                 };

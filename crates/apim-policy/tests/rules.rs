@@ -19,7 +19,19 @@ fn lint_rules() -> impl Iterator<Item = &'static lint::Rule> {
     lint::rules()
         .iter()
         .copied()
-        .filter(|r| r.bad.check == Check::Lint)
+        .filter(|r| doc(r).bad.check == Check::Lint)
+}
+
+/// A rule's documentation (every rule has one: `docs_pair_up_with_rules`).
+fn doc(rule: &lint::Rule) -> &'static lint::RuleDoc {
+    lint::doc(rule.code).unwrap_or_else(|| panic!("{} has no RuleDoc", rule.code))
+}
+
+#[test]
+fn docs_pair_up_with_rules() {
+    let codes: Vec<_> = lint::rules().iter().map(|r| r.code).collect();
+    let documented: Vec<_> = lint::docs().iter().map(|d| d.code).collect();
+    assert_eq!(codes, documented);
 }
 
 fn bad_source(rule: &lint::Rule) -> String {
@@ -30,7 +42,7 @@ fn bad_source(rule: &lint::Rule) -> String {
                 .repeat(4200);
         return format!("<policies>\n  <inbound>\n    <base />\n{filler}  </inbound>\n</policies>");
     }
-    rule.bad.source.to_string()
+    doc(rule).bad.source.to_string()
 }
 
 #[test]
@@ -53,13 +65,13 @@ fn codes_and_names_are_unique_and_well_formed() {
             rule.name
         );
         assert!(
-            !rule.summary.is_empty() && !rule.explanation.is_empty(),
+            !rule.summary.is_empty() && !doc(rule).explanation.is_empty(),
             "{}",
             rule.code
         );
         assert!(lint::rule(rule.code).is_some());
         assert!(
-            (rule.bad.check == Check::Lint) == (rule.good.check == Check::Lint),
+            (doc(rule).bad.check == Check::Lint) == (doc(rule).good.check == Check::Lint),
             "{}: one example linted and the other not",
             rule.code
         );
@@ -79,7 +91,7 @@ fn every_lint_code_has_a_rule_whose_examples_are_linted() {
     {
         seen += 1;
         let rule = lint::rule(code).unwrap_or_else(|| panic!("{code} has no rule"));
-        assert_eq!(rule.bad.check, Check::Lint, "{code}");
+        assert_eq!(doc(rule).bad.check, Check::Lint, "{code}");
     }
     assert_eq!(seen, lint_rules().count());
 }
@@ -89,7 +101,7 @@ fn every_bad_example_reports_its_code() {
     let mut failures = Vec::new();
     for rule in lint_rules() {
         let source = bad_source(rule);
-        let found = lint::lint_with(&source, &rule.bad.options());
+        let found = lint::lint_with(&source, &doc(rule).bad.options());
         if !found
             .iter()
             .any(|d| d.code == rule.code && d.severity == rule.severity)
@@ -111,7 +123,7 @@ fn every_bad_example_reports_its_code() {
 fn every_good_example_is_clean() {
     let mut failures = Vec::new();
     for rule in lint_rules() {
-        let found = lint::lint_with(rule.good.source, &rule.good.options());
+        let found = lint::lint_with(doc(rule).good.source, &doc(rule).good.options());
         for d in found
             .iter()
             .filter(|d| d.code == rule.code || d.severity != Severity::Info)
@@ -129,7 +141,7 @@ fn every_good_example_is_clean() {
 fn every_fix_in_a_bad_example_removes_the_problem() {
     for rule in lint_rules() {
         let source = bad_source(rule);
-        let options = rule.bad.options();
+        let options = doc(rule).bad.options();
         for d in lint::lint_with(&source, &options)
             .iter()
             .filter(|d| d.code == rule.code)
@@ -159,7 +171,7 @@ fn rendered_bad_examples() {
         let source = bad_source(rule);
         let index = LineIndex::new(&source);
         out.push_str(&format!("=== {} {}\n", rule.code, rule.name));
-        for d in lint::lint_with(&source, &rule.bad.options()) {
+        for d in lint::lint_with(&source, &doc(rule).bad.options()) {
             out.push_str(&render::render_text("bad.xml", &index, &d));
         }
         out.push('\n');

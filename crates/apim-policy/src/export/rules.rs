@@ -8,7 +8,7 @@
 use super::codes;
 use super::{Scope, Target};
 use crate::diagnostic::Severity;
-use crate::lint::registry::{Example, ExportCheck, Rule};
+use crate::lint::registry::{Example, ExportCheck, Rule, RuleDoc};
 
 const ARM: ExportCheck = ExportCheck::new(Target::Arm);
 const BICEP: ExportCheck = ExportCheck::new(Target::Bicep);
@@ -63,6 +63,12 @@ pub static ROOT_MISMATCH: Rule = Rule {
     name: "root-does-not-fit-scope",
     severity: Severity::Error,
     summary: "The document's root element does not fit the export scope: `<fragment>` for a fragment, `<policies>` for the other scopes.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static ROOT_MISMATCH_DOC: RuleDoc = RuleDoc {
+    code: codes::ROOT_MISMATCH,
     explanation: "A policy fragment is a `<fragment>` element, deployed as a `policyFragments` resource; a \
 global, product, API or operation policy is a `<policies>` document, deployed as a `policies` resource. APIM \
 rejects a document whose root does not fit the resource, so the export refuses rather than write a template that \
@@ -72,8 +78,6 @@ fragment and anything else at API scope), or change the root element: \
 wrap a fragment's policies in `<fragment>…</fragment>`, or a policy's sections in `<policies>…</policies>`.",
     bad: Example::export(FRAGMENT, ARM.at(Scope::Api)),
     good: Example::export(FRAGMENT, ARM.at(Scope::Fragment)),
-    fix_safe: false,
-    run: None,
 };
 
 pub static INVALID_NAME: Rule = Rule {
@@ -81,6 +85,12 @@ pub static INVALID_NAME: Rule = Rule {
     name: "invalid-resource-name",
     severity: Severity::Error,
     summary: "A service, product, API, operation or fragment name that APIM would reject.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static INVALID_NAME_DOC: RuleDoc = RuleDoc {
+    code: codes::INVALID_NAME,
     explanation: "The export names the resources it writes after the options and the scenario: the \
 service (`--service`), the API and operation (`api.name`, `api.operation.name` or `--api`, `--operation`), the \
 product (`product.id`, `product.name` or `--product`), the fragment (`--fragment`, by default the file's name) \
@@ -98,8 +108,6 @@ not its display name or its URL path.",
         PLAIN_POLICY,
         ARM.scenario(r#"{"api": {"name": "orders-v2", "path": "orders/v2"}}"#),
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static INVALID_NAMED_VALUE_NAME: Rule = Rule {
@@ -107,6 +115,12 @@ pub static INVALID_NAMED_VALUE_NAME: Rule = Rule {
     name: "invalid-named-value-reference",
     severity: Severity::Error,
     summary: "A `{{reference}}` whose name no named value can have, so the export cannot create it.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static INVALID_NAMED_VALUE_NAME_DOC: RuleDoc = RuleDoc {
+    code: codes::INVALID_NAMED_VALUE_NAME,
     explanation: "Named value names are 1–256 letters, digits, `.`, `-` and `_`. The export writes a named \
 value resource for every `{{name}}` the policy (and the fragments it exports) references, and APIM refuses to \
 save a policy that references a named value that does not exist; a name with a space or another character APIM \
@@ -128,8 +142,6 @@ Rename the reference, and the named value, to a valid name such as `backend-url`
             r#"{"named_values": [{"name": "backend-url", "value": "https://backend.contoso.com/api"}]}"#,
         ),
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static BAD_SECRET_IDENTIFIER: Rule = Rule {
@@ -137,6 +149,12 @@ pub static BAD_SECRET_IDENTIFIER: Rule = Rule {
     name: "bad-secret-identifier",
     severity: Severity::Error,
     summary: "A Key Vault named value whose secret identifier is not `https://<vault>.vault.azure.net/secrets/<name>`.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static BAD_SECRET_IDENTIFIER_DOC: RuleDoc = RuleDoc {
+    code: codes::BAD_SECRET_IDENTIFIER,
     explanation: "A Key Vault-backed named value holds the identifier of a Key Vault *secret*, which APIM \
 reads with the service's managed identity. APIM rejects anything else, and the export needs the vault's name \
 from the identifier to grant the identity access to it, so it refuses. The usual mistakes are a key or a \
@@ -155,8 +173,6 @@ Copy the identifier from the portal (the vault's *Secrets*, the secret, *Secret 
         ),
     ),
     good: Example::export(BACKEND_KEY_POLICY, ARM.scenario(KEY_VAULT_SCENARIO)),
-    fix_safe: false,
-    run: None,
 };
 
 pub static UNDEFINED_NAMED_VALUE: Rule = Rule {
@@ -164,6 +180,12 @@ pub static UNDEFINED_NAMED_VALUE: Rule = Rule {
     name: "named-value-not-in-scenario",
     severity: Severity::Warning,
     summary: "A `{{reference}}` to a named value the scenario does not define: exported with its value as a required parameter.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static UNDEFINED_NAMED_VALUE_DOC: RuleDoc = RuleDoc {
+    code: codes::UNDEFINED_NAMED_VALUE,
     explanation: "The export writes a named value resource for every `{{name}}`, so that the template \
 deploys on its own. When the scenario (or its absence) says nothing about a name, the resource is still \
 written, its value taken from a required, non-secret parameter named after it (`backendUrlValue`): the \
@@ -178,8 +200,6 @@ resource: deploying it would overwrite the existing named value (ARM, Bicep) or 
             r#"{"named_values": [{"name": "backend-url", "value": "https://backend.contoso.com/api"}]}"#,
         ),
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static VERSIONED_SECRET: Rule = Rule {
@@ -187,6 +207,12 @@ pub static VERSIONED_SECRET: Rule = Rule {
     name: "versioned-secret-identifier",
     severity: Severity::Warning,
     summary: "A Key Vault secret identifier with a version: exported without it, so that APIM follows rotation.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static VERSIONED_SECRET_DOC: RuleDoc = RuleDoc {
+    code: codes::VERSIONED_SECRET,
     explanation: "APIM refreshes a Key Vault named value from the vault every four hours, but only when its \
 secret identifier has no version; a versioned one (`…/secrets/backend-key/4f0c…`) pins the value, and when the \
 secret is rotated APIM keeps sending the old one until it stops working. The export therefore writes the \
@@ -206,8 +232,6 @@ Drop the version in the scenario. If pinning a version is really meant, edit the
         ),
     ),
     good: Example::export(BACKEND_KEY_POLICY, ARM.scenario(KEY_VAULT_SCENARIO)),
-    fix_safe: false,
-    run: None,
 };
 
 pub static UNKNOWN_IDENTITY: Rule = Rule {
@@ -215,6 +239,12 @@ pub static UNKNOWN_IDENTITY: Rule = Rule {
     name: "unknown-identity",
     severity: Severity::Warning,
     summary: "The export relies on a managed identity that the scenario's service does not have.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static UNKNOWN_IDENTITY_DOC: RuleDoc = RuleDoc {
+    code: codes::UNKNOWN_IDENTITY,
     explanation: "Key Vault named values, `authentication-managed-identity` and calls to Key Vault \
 authenticate as one of the service's managed identities: the system-assigned one, or the user-assigned one \
 whose client id is given (`key_vault.identity_client_id`, `client-id`). The export grants that identity read \
@@ -250,8 +280,6 @@ scenario's `identity`), or use an identity the service has.",
 }"#,
         ),
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static VAULT_NOT_IN_SCENARIO: Rule = Rule {
@@ -259,6 +287,12 @@ pub static VAULT_NOT_IN_SCENARIO: Rule = Rule {
     name: "vault-not-in-scenario",
     severity: Severity::Warning,
     summary: "A Key Vault the scenario does not describe: the export assumed that it uses Azure RBAC.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static VAULT_NOT_IN_SCENARIO_DOC: RuleDoc = RuleDoc {
+    code: codes::VAULT_NOT_IN_SCENARIO,
     explanation: "For APIM to read a secret, its identity needs *Get* and *List* on the vault's secrets: an \
 access policy on a vault that uses the access policy model, a *Key Vault Secrets User* role assignment on one \
 that uses Azure RBAC. The export writes whichever the vault needs, and for a vault missing from the scenario's \
@@ -278,8 +312,6 @@ that the vault is in the deployment's resource group.",
         ),
     ),
     good: Example::export(BACKEND_KEY_POLICY, ARM.scenario(KEY_VAULT_SCENARIO)),
-    fix_safe: false,
-    run: None,
 };
 
 const INCLUDES_FRAGMENT: &str = r#"<policies>
@@ -294,6 +326,12 @@ pub static MISSING_FRAGMENT: Rule = Rule {
     name: "fragment-not-in-scenario",
     severity: Severity::Warning,
     summary: "An `include-fragment` whose fragment the scenario does not hold: not exported, so it must already exist.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static MISSING_FRAGMENT_DOC: RuleDoc = RuleDoc {
+    code: codes::MISSING_FRAGMENT,
     explanation: "The export deploys the fragments a policy includes when the scenario has them \
 (`fragments`), before the policy. A fragment the scenario does not have is left out of the template, and APIM \
 refuses to save a policy that includes a fragment the service does not have: the deployment works only where \
@@ -311,8 +349,6 @@ Add the fragment to the scenario's `fragments` to export it with the policy, or 
 }"#,
         ),
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static CERTIFICATE_NOT_EXPORTED: Rule = Rule {
@@ -320,6 +356,12 @@ pub static CERTIFICATE_NOT_EXPORTED: Rule = Rule {
     name: "certificate-not-exported",
     severity: Severity::Warning,
     summary: "A `certificate-id` reference: certificates are not exported, so the certificate must exist in the service.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static CERTIFICATE_NOT_EXPORTED_DOC: RuleDoc = RuleDoc {
+    code: codes::CERTIFICATE_NOT_EXPORTED,
     explanation: "`authentication-certificate` and other policies with a `certificate-id` use a \
 certificate uploaded to the service (`Microsoft.ApiManagement/service/certificates`). The export never writes \
 certificates (their private keys do not belong in a template), and APIM rejects a policy that names a \
@@ -345,8 +387,6 @@ nothing outside the template, authenticating to the backend with the service's m
 </policies>"#,
         ARM,
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static RUNTIME_VAULT_CALL: Rule = Rule {
@@ -354,6 +394,12 @@ pub static RUNTIME_VAULT_CALL: Rule = Rule {
     name: "runtime-vault-call",
     severity: Severity::Info,
     summary: "The policy reads Key Vault at run time with `send-request`: the export grants its identity access to the vault too.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static RUNTIME_VAULT_CALL_DOC: RuleDoc = RuleDoc {
+    code: codes::RUNTIME_VAULT_CALL,
     explanation: "A `send-request` to `https://<vault>.vault.azure.net/…` authenticated with \
 `authentication-managed-identity` reads a secret while handling requests. The export grants that identity \
 *Get* and *List* on the vault's secrets, as for a Key Vault named value, and notes it because such a call has \
@@ -381,8 +427,6 @@ writes `{{name}}` (the good example).",
         ),
     ),
     good: Example::export(BACKEND_KEY_POLICY, ARM.scenario(KEY_VAULT_SCENARIO)),
-    fix_safe: false,
-    run: None,
 };
 
 pub static NAMED_VALUE_WITHOUT_VALUE: Rule = Rule {
@@ -390,6 +434,12 @@ pub static NAMED_VALUE_WITHOUT_VALUE: Rule = Rule {
     name: "named-value-without-value",
     severity: Severity::Warning,
     summary: "A plain named value the scenario declares without a value: exported with its value as a required parameter.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static NAMED_VALUE_WITHOUT_VALUE_DOC: RuleDoc = RuleDoc {
+    code: codes::NAMED_VALUE_WITHOUT_VALUE,
     explanation: "APIM requires a non-blank value for every named value. When the scenario lists a plain \
 named value with no `value` (or a blank one), the export cannot write it literally, so the value comes from a \
 required parameter (`backendUrlValue`) that the deployment must be given.\n\n\
@@ -405,8 +455,6 @@ back it with Key Vault (`key_vault`).",
             r#"{"named_values": [{"name": "backend-url", "value": "https://backend.contoso.com/api"}]}"#,
         ),
     ),
-    fix_safe: false,
-    run: None,
 };
 
 macro_rules! x64 {
@@ -442,6 +490,12 @@ pub static VALUE_TOO_LONG: Rule = Rule {
     name: "named-value-too-long",
     severity: Severity::Warning,
     summary: "A named value longer than APIM's limit of 4,096 characters: the deployment fails.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static VALUE_TOO_LONG_DOC: RuleDoc = RuleDoc {
+    code: codes::VALUE_TOO_LONG,
     explanation: "APIM stores at most 4,096 characters in a named value and rejects a longer one when the \
 template is deployed. The export still writes the template, so that the rest can be reviewed, but it will not \
 deploy until the value is shortened.\n\n\
@@ -464,8 +518,6 @@ outside APIM, for example behind a backend the policy calls with `send-request` 
             r#"{"named_values": [{"name": "backend-url", "value": "https://backend.contoso.com/api"}]}"#,
         ),
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static KEY_VAULT_VALUE_IGNORED: Rule = Rule {
@@ -473,6 +525,12 @@ pub static KEY_VAULT_VALUE_IGNORED: Rule = Rule {
     name: "key-vault-value-ignored",
     severity: Severity::Warning,
     summary: "A Key Vault named value that also has a `value`: the value is not exported.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static KEY_VAULT_VALUE_IGNORED_DOC: RuleDoc = RuleDoc {
+    code: codes::KEY_VAULT_VALUE_IGNORED,
     explanation: "A named value is either stored in APIM (a plain or secret `value`) or read from Key Vault \
 (`key_vault`), not both. The scenario gives both; the export writes the Key Vault reference, so the deployed \
 named value is the vault's secret, and leaves the `value` out (it would be a secret in plain text in the \
@@ -493,8 +551,6 @@ Remove the `value` from the named value (to simulate the secret, give it in the 
         ),
     ),
     good: Example::export(BACKEND_KEY_POLICY, ARM.scenario(KEY_VAULT_SCENARIO)),
-    fix_safe: false,
-    run: None,
 };
 
 pub static FRAGMENT_PROBLEM: Rule = Rule {
@@ -502,6 +558,12 @@ pub static FRAGMENT_PROBLEM: Rule = Rule {
     name: "fragment-cannot-deploy",
     severity: Severity::Warning,
     summary: "A fragment APIM will reject as it is: syntax errors, a root other than `<fragment>`, or an `include-fragment` in it.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static FRAGMENT_PROBLEM_DOC: RuleDoc = RuleDoc {
+    code: codes::FRAGMENT_PROBLEM,
     explanation: "The export deploys the document itself as a fragment at fragment scope, and the fragments a \
 policy includes from the scenario's `fragments`. APIM rejects a fragment with XML errors, one whose root is not \
 `<fragment>`, and one that includes another fragment (fragments do not nest), so the deployment fails at that \
@@ -528,8 +590,6 @@ instead.",
 </fragment>"#,
         ARM.at(Scope::Fragment),
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static SNIPPET_EXPECTS: Rule = Rule {
@@ -537,6 +597,12 @@ pub static SNIPPET_EXPECTS: Rule = Rule {
     name: "snippet-expects",
     severity: Severity::Info,
     summary: "What an exported snippet expects from the template it is pasted into.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static SNIPPET_EXPECTS_DOC: RuleDoc = RuleDoc {
+    code: codes::SNIPPET_EXPECTS,
     explanation: "A snippet (`--snippet`) is only the resources, to \
 paste into an existing ARM template, Bicep file or Terraform configuration: it declares no parameters, no \
 existing resources and no data sources. The note lists what its resources refer to (the service, API, \
@@ -551,8 +617,6 @@ it.",
     good: Example::export(BACKEND_URL_POLICY, TERRAFORM.scenario(
         r#"{"named_values": [{"name": "backend-url", "value": "https://backend.contoso.com/api"}]}"#,
     )),
-    fix_safe: false,
-    run: None,
 };
 
 /// A template with one API policy, referencing the named value `backend-url`.
@@ -577,6 +641,12 @@ pub static NOT_A_TEMPLATE: Rule = Rule {
     name: "not-a-template",
     severity: Severity::Error,
     summary: "The file to import is not JSON, or is JSON without `resources`.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static NOT_A_TEMPLATE_DOC: RuleDoc = RuleDoc {
+    code: codes::NOT_A_TEMPLATE,
     explanation: "Import reads ARM templates (compiled from Bicep, exported from the portal, or written by \
 hand) and bare arrays of resources such as an exported snippet. A parameters file, a Bicep file or a Terraform \
 configuration is none of these, and nothing is imported.\n\n\
@@ -592,8 +662,6 @@ APIOps artifacts folder, import the folder.",
 }"#,
     ),
     good: Example::import_arm(API_POLICY_TEMPLATE),
-    fix_safe: false,
-    run: None,
 };
 
 pub static EXPRESSION_VALUE: Rule = Rule {
@@ -601,6 +669,12 @@ pub static EXPRESSION_VALUE: Rule = Rule {
     name: "policy-value-is-expression",
     severity: Severity::Error,
     summary: "A policy whose value is an ARM expression (`[concat(…)]`, `[parameters(…)]` …): the document only exists once ARM evaluates it.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static EXPRESSION_VALUE_DOC: RuleDoc = RuleDoc {
+    code: codes::EXPRESSION_VALUE,
     explanation: "Templates sometimes build a policy with ARM functions, to splice a parameter into it or to \
 take it from a parameter or a variable. Import evaluates such expressions only in resource names, so that \
 policy cannot be shown; the rest of the template is imported.\n\n\
@@ -628,8 +702,6 @@ in named values (`{{backend-url}}`) rather than in string concatenation.",
 }"#,
     ),
     good: Example::import_arm(API_POLICY_TEMPLATE),
-    fix_safe: false,
-    run: None,
 };
 
 pub static LINKED_POLICY: Rule = Rule {
@@ -637,6 +709,12 @@ pub static LINKED_POLICY: Rule = Rule {
     name: "linked-policy",
     severity: Severity::Error,
     summary: "A policy given by link (`xml-link`, `rawxml-link`): its document is not in the template.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static LINKED_POLICY_DOC: RuleDoc = RuleDoc {
+    code: codes::LINKED_POLICY,
     explanation: "With the `xml-link` and `rawxml-link` formats the policy's `value` is a URL from which APIM \
 downloads the document when the template is deployed, often a storage account with a SAS token. The template \
 does not contain the document, and import never fetches anything.\n\n\
@@ -660,8 +738,6 @@ document as `value`) and import that.",
 }"#,
     ),
     good: Example::import_arm(API_POLICY_TEMPLATE),
-    fix_safe: false,
-    run: None,
 };
 
 pub static UNSUPPORTED_SCOPE: Rule = Rule {
@@ -669,6 +745,12 @@ pub static UNSUPPORTED_SCOPE: Rule = Rule {
     name: "unsupported-policy-scope",
     severity: Severity::Warning,
     summary: "A policy resource of a scope the playground does not model (workspaces, GraphQL resolvers …): skipped.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static UNSUPPORTED_SCOPE_DOC: RuleDoc = RuleDoc {
+    code: codes::UNSUPPORTED_SCOPE,
     explanation: "The playground models global, product, API and operation policies and policy fragments. \
 Policies of other resources (workspaces and the APIs, products and fragments in them, GraphQL resolvers) are \
 skipped rather than shown at a scope the linter would check them against wrongly; the rest is imported.\n\n\
@@ -700,8 +782,6 @@ To check such a policy anyway, paste its document into the editor and choose the
 }"#,
     ),
     good: Example::import_arm(API_POLICY_TEMPLATE),
-    fix_safe: false,
-    run: None,
 };
 
 pub static XML_FORMAT_KEPT: Rule = Rule {
@@ -709,6 +789,12 @@ pub static XML_FORMAT_KEPT: Rule = Rule {
     name: "xml-format-kept",
     severity: Severity::Warning,
     summary: "An `xml`-format policy whose expressions could not be unescaped safely: returned as written, entity-escaped.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static XML_FORMAT_KEPT_DOC: RuleDoc = RuleDoc {
+    code: codes::XML_FORMAT_KEPT,
     explanation: "In the `xml` format (the default when a template gives no `format`) the document is strict \
 XML, so the quotes, `<` and `&` of policy expressions are written as entities: `@(&quot;a&quot; == x)`. Import \
 shows such a document as APIM's rawxml view does, with the expressions unescaped, after checking that the \
@@ -751,8 +837,6 @@ which stores the document as it is written.",
   ]
 }"#,
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static FRAGMENT_WRAPPED: Rule = Rule {
@@ -760,6 +844,12 @@ pub static FRAGMENT_WRAPPED: Rule = Rule {
     name: "fragment-wrapped",
     severity: Severity::Info,
     summary: "A fragment stored without its `<fragment>` root (as the REST API returns it): wrapped in `<fragment>…</fragment>`.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static FRAGMENT_WRAPPED_DOC: RuleDoc = RuleDoc {
+    code: codes::FRAGMENT_WRAPPED,
     explanation: "APIM's REST API, and tools that store what it returns, can give a fragment's policies \
 without the `<fragment>` element around them. The playground reads a fragment by its root, so import adds the \
 element and says so; the policies are unchanged.\n\n\
@@ -772,8 +862,6 @@ example does.",
 </set-header>"#,
     )]),
     good: Example::import_apiops(&[("policy fragments/correlation-id/policy.xml", FRAGMENT)]),
-    fix_safe: false,
-    run: None,
 };
 
 pub static LITERAL_SECRET: Rule = Rule {
@@ -781,6 +869,12 @@ pub static LITERAL_SECRET: Rule = Rule {
     name: "literal-secret-in-template",
     severity: Severity::Warning,
     summary: "A secret named value whose value is written in the template or APIOps file: reported, never shown.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static LITERAL_SECRET_DOC: RuleDoc = RuleDoc {
+    code: codes::LITERAL_SECRET,
     explanation: "A named value marked `secret` whose value is a literal string puts the secret in source \
 control and in the deployment history. Import never shows it (the named value is listed as a secret without a \
 value) and warns.\n\n\
@@ -836,8 +930,6 @@ rotate the secret, since it has been exposed.",
   ]
 }"#,
     ),
-    fix_safe: false,
-    run: None,
 };
 
 pub static UNREADABLE_RESOURCE: Rule = Rule {
@@ -845,6 +937,12 @@ pub static UNREADABLE_RESOURCE: Rule = Rule {
     name: "unreadable-resource",
     severity: Severity::Error,
     summary: "A policy resource or APIOps file that could not be read: not imported.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static UNREADABLE_RESOURCE_DOC: RuleDoc = RuleDoc {
+    code: codes::UNREADABLE_RESOURCE,
     explanation: "Import skips, and reports, what it cannot read: a policy resource whose \
 `properties.value` is missing or not a string, a `policy.xml` in an APIOps folder where APIOps never puts one \
 (so its scope is unknown), and a `namedValueInformation.json` that is not valid JSON. The rest is imported.\n\n\
@@ -862,8 +960,6 @@ Check the resource or file. APIOps keeps policies in `policy.xml` (global), `pro
             BACKEND_URL_POLICY,
         ),
     ]),
-    fix_safe: false,
-    run: None,
 };
 
 pub static NOTHING_FOUND: Rule = Rule {
@@ -871,6 +967,12 @@ pub static NOTHING_FOUND: Rule = Rule {
     name: "nothing-to-import",
     severity: Severity::Error,
     summary: "The template or folder holds no API Management policy or policy fragment.",
+    fix_safe: false,
+    run: None,
+};
+
+pub static NOTHING_FOUND_DOC: RuleDoc = RuleDoc {
+    code: codes::NOTHING_FOUND,
     explanation: "Import looks for the five policy resource types (`Microsoft.ApiManagement/service/policies`, \
 `…/products/policies`, `…/apis/policies`, `…/apis/operations/policies` and `…/policyFragments`) anywhere in a \
 template, nested resources and inline nested deployments included, and for the `policy.xml` files of an APIOps \
@@ -895,6 +997,4 @@ APIOps and import that folder.",
 }"#,
     ),
     good: Example::import_arm(API_POLICY_TEMPLATE),
-    fix_safe: false,
-    run: None,
 };

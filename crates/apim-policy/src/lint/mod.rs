@@ -12,7 +12,7 @@ pub mod registry;
 mod rules;
 
 pub use context::{Ctx, Kind};
-pub use registry::{Example, Rule, rule, rules};
+pub use registry::{Example, Rule, RuleDoc, doc, docs, rule, rules};
 
 use crate::catalog::Scope;
 use crate::diagnostic::{Diagnostic, Severity};

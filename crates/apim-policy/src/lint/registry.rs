@@ -23,16 +23,24 @@ pub struct Rule {
     pub severity: Severity,
     /// One line: what the rule reports.
     pub summary: &'static str,
-    /// Why it matters and what to do (Markdown paragraphs).
-    pub explanation: &'static str,
-    pub bad: Example,
-    pub good: Example,
     /// Whether the rule's fixes keep the policy's meaning, so `apim-policy lint --fix` may apply
     /// them unattended. Fixes that guess ("did you mean") or that need something created
     /// outside the policy (a named value) are offered in the editor only.
     pub fix_safe: bool,
     /// The check; `None` for problems the parser reports and for export and import codes.
     pub run: Option<fn(&mut Ctx<'_>)>,
+}
+
+/// A rule's long-form documentation: a static of its own beside the [`Rule`] (`DOC` next to
+/// `RULE`), listed by [`docs`], so that a front end that never shows it (the web app, which
+/// fetches it only when a rule's page opens) does not carry its text.
+pub struct RuleDoc {
+    /// The [`Rule::code`] it documents.
+    pub code: &'static str,
+    /// Why it matters and what to do (Markdown paragraphs).
+    pub explanation: &'static str,
+    pub bad: Example,
+    pub good: Example,
 }
 
 /// An example and how it is checked: a policy linted in a context ([`Check::Lint`], with
@@ -298,6 +306,78 @@ static RULES: &[&Rule] = &[
     &x::NOTHING_FOUND,
 ];
 
+/// Every rule's documentation, in the order of [`RULES`].
+static DOCS: &[&RuleDoc] = &[
+    &r::xml_syntax::DOC,
+    &r::unclosed_element::DOC,
+    &r::mismatched_end_tag::DOC,
+    &r::duplicate_attribute::DOC,
+    &r::doctype::DOC,
+    &r::too_deep::DOC,
+    &r::document_too_large::DOC,
+    &r::unknown_root::DOC,
+    &r::unknown_section::DOC,
+    &r::section_order::DUPLICATE_DOC,
+    &r::unknown_policy::DOC,
+    &r::not_a_policy::DOC,
+    &r::wrong_section::DOC,
+    &r::wrong_scope::DOC,
+    &r::policy_repeated::DOC,
+    &r::undocumented_policy::DOC,
+    &r::section_order::ORDER_DOC,
+    &r::missing_attribute::DOC,
+    &r::unknown_attribute::DOC,
+    &r::invalid_value::DOC,
+    &r::expression_not_allowed::DOC,
+    &r::attribute_combination::DOC,
+    &r::missing_child::DOC,
+    &r::unexpected_child::DOC,
+    &r::child_order::DOC,
+    &r::too_many_children::DOC,
+    &r::text_not_allowed::DOC,
+    &r::base_in_fragment::DOC,
+    &r::duplicate_base::DOC,
+    &r::missing_base::DOC,
+    &r::base_at_global::DOC,
+    &r::expression_syntax::DOC,
+    &r::empty_expression::DOC,
+    &r::expression_mixed_with_text::DOC,
+    &r::missing_return::DOC,
+    &r::invalid_named_value::DOC,
+    &r::undefined_named_value::DOC,
+    &r::secret_exposed::DOC,
+    &r::undeclared_fragment::DOC,
+    &r::hard_coded_credential::DOC,
+    &r::key_vault_without_identity::DOC,
+    &r::versioned_secret::DOC,
+    // Export (APIM090x refusals, APIM091x–092x warnings and notes) and import (APIM095x).
+    &x::ROOT_MISMATCH_DOC,
+    &x::INVALID_NAME_DOC,
+    &x::INVALID_NAMED_VALUE_NAME_DOC,
+    &x::BAD_SECRET_IDENTIFIER_DOC,
+    &x::UNDEFINED_NAMED_VALUE_DOC,
+    &x::VERSIONED_SECRET_DOC,
+    &x::UNKNOWN_IDENTITY_DOC,
+    &x::VAULT_NOT_IN_SCENARIO_DOC,
+    &x::MISSING_FRAGMENT_DOC,
+    &x::CERTIFICATE_NOT_EXPORTED_DOC,
+    &x::RUNTIME_VAULT_CALL_DOC,
+    &x::NAMED_VALUE_WITHOUT_VALUE_DOC,
+    &x::VALUE_TOO_LONG_DOC,
+    &x::KEY_VAULT_VALUE_IGNORED_DOC,
+    &x::FRAGMENT_PROBLEM_DOC,
+    &x::SNIPPET_EXPECTS_DOC,
+    &x::NOT_A_TEMPLATE_DOC,
+    &x::EXPRESSION_VALUE_DOC,
+    &x::LINKED_POLICY_DOC,
+    &x::UNSUPPORTED_SCOPE_DOC,
+    &x::XML_FORMAT_KEPT_DOC,
+    &x::FRAGMENT_WRAPPED_DOC,
+    &x::LITERAL_SECRET_DOC,
+    &x::UNREADABLE_RESOURCE_DOC,
+    &x::NOTHING_FOUND_DOC,
+];
+
 /// Every rule: the linter's, then export's and import's.
 pub fn rules() -> &'static [&'static Rule] {
     RULES
@@ -306,6 +386,17 @@ pub fn rules() -> &'static [&'static Rule] {
 /// The rule with this code.
 pub fn rule(code: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.code == code)
+}
+
+/// Every rule's documentation, in the order of [`rules`] (`tests/rules.rs` checks that they
+/// pair up).
+pub fn docs() -> &'static [&'static RuleDoc] {
+    DOCS
+}
+
+/// The documentation of the rule with this code.
+pub fn doc(code: &str) -> Option<&'static RuleDoc> {
+    DOCS.iter().copied().find(|d| d.code == code)
 }
 
 /// The rule reference as Markdown (`docs/rules.md` is this text; the app shows each rule's part).
@@ -328,23 +419,23 @@ imported.\n\n| code | name | severity | what it reports |\n|---|---|---|---|\n",
             r.summary.replace('|', "\\|")
         );
     }
-    for r in RULES {
+    for (r, d) in RULES.iter().zip(DOCS) {
         let _ = write!(
             out,
             "\n## {}\n\n`{}` · {} · {}\n\n**{}**\n\n{}\n",
             r.code,
             r.name,
             r.severity,
-            match r.bad.check {
+            match d.bad.check {
                 Check::Export(_) => "reported by `apim-policy export`",
                 Check::ImportArm | Check::ImportApiops(_) => "reported by `apim-policy import`",
                 Check::Lint if r.fix_safe => "fix safe for `--fix`",
                 Check::Lint => "fix offered in the editor only",
             },
             r.summary,
-            r.explanation
+            d.explanation
         );
-        for (title, ex) in [("Bad", &r.bad), ("Good", &r.good)] {
+        for (title, ex) in [("Bad", &d.bad), ("Good", &d.good)] {
             out.push_str(&example_markdown(title, ex));
         }
     }

@@ -2,7 +2,7 @@
 
 use crate::catalog::AttrRule;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "attribute-combination",
     severity: Severity::Error,
     summary: "Attributes that exclude or require each other.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::ATTRIBUTE_COMBINATION,
     explanation: "Some policies take one of several attributes: `validate-jwt` reads the token from exactly \
 one of `header-name`, `query-parameter-name` or `token-value`; `set-backend-service` needs `base-url` or \
 `backend-id`; `quota` needs `calls` and/or `bandwidth`.",
@@ -19,8 +25,6 @@ one of `header-name`, `query-parameter-name` or `token-value`; `set-backend-serv
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <validate-jwt header-name=\"Authorization\">\n      <issuer-signing-keys>\n        <key>c2VjcmV0LWtleS1mb3ItaHMyNTYtdGVzdHM=</key>\n      </issuer-signing-keys>\n    </validate-jwt>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -2,7 +2,7 @@
 
 use crate::catalog::Scope;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,12 +10,16 @@ pub static RULE: Rule = Rule {
     name: "base-at-global",
     severity: Severity::Info,
     summary: "`<base />` at global scope has no effect.",
+    fix_safe: true,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::BASE_AT_GLOBAL,
     explanation: "The global policy has no parent scope, so `<base />` there is a no-op. It does no harm; \
 remove it to avoid suggesting otherwise.",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <backend>\n    <forward-request />\n  </backend>\n</policies>").at(Scope::Global),
     good: Example::new("<policies>\n  <inbound />\n  <backend>\n    <forward-request />\n  </backend>\n</policies>").at(Scope::Global),
-    fix_safe: true,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -1,7 +1,7 @@
 //! APIM0401 `base-in-fragment`: `<base />` inside a policy fragment.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -9,6 +9,12 @@ pub static RULE: Rule = Rule {
     name: "base-in-fragment",
     severity: Severity::Error,
     summary: "`<base />` is not allowed in a policy fragment.",
+    fix_safe: true,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::BASE_IN_FRAGMENT,
     explanation: "A fragment is pasted into the policy that includes it, at the `include-fragment` \
 statement; it has no parent scope of its own. Put `<base />` in the including policy's section instead.",
     bad: Example::new(
@@ -17,8 +23,6 @@ statement; it has no parent scope of its own. Put `<base />` in the including po
     good: Example::new(
         "<fragment>\n  <set-header name=\"x-correlation-id\" exists-action=\"skip\">\n    <value>@(context.RequestId.ToString())</value>\n  </set-header>\n</fragment>",
     ),
-    fix_safe: true,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

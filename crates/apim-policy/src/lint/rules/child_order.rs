@@ -2,7 +2,7 @@
 
 use crate::catalog::Content;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "child-order",
     severity: Severity::Error,
     summary: "Child elements are not in the order of the policy statement.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::CHILD_ORDER,
     explanation: "The policy reference: \"Set the policy's elements and child elements in the order \
 provided in the policy statement.\" For example `send-request` takes `set-url`, `set-method`, `set-header`, \
 `set-body`, then the authentication elements; `choose` takes its `when` elements before `otherwise`.",
@@ -19,8 +25,6 @@ provided in the policy statement.\" For example `send-request` takes `set-url`, 
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <send-request mode=\"new\" response-variable-name=\"r\">\n      <set-url>https://example.com/status</set-url>\n      <set-method>GET</set-method>\n    </send-request>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -1,7 +1,7 @@
 //! APIM0007 `document-too-large`: over APIM's size limit for a policy document.
 
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 /// Policy documents: 256 KiB; fragments: 512 KiB (`policy-fragments.md`, service limits).
@@ -13,13 +13,17 @@ pub static RULE: Rule = Rule {
     name: "document-too-large",
     severity: Severity::Error,
     summary: "The document is larger than APIM accepts (256 KiB, or 512 KiB for a fragment).",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::DOCUMENT_TOO_LARGE,
     explanation: "APIM limits a policy document to 256 KiB and a policy fragment to 512 KiB. Move \
 shared parts into fragments, large payloads into the backend, and lookup tables into named values or a cache.",
     // The example is generated in the rule tests (a 300 KiB document).
     bad: Example::new(""),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>"),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -1,7 +1,7 @@
 //! APIM0402 `duplicate-base`: `<base />` twice in one section.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 use crate::syntax::NodeId;
 
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "duplicate-base",
     severity: Severity::Error,
     summary: "`<base />` appears more than once in a section.",
+    fix_safe: true,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::DUPLICATE_BASE,
     explanation: "`<base />` runs the parent scope's policies for the section at that spot; it belongs in a \
 section once. Twice would run the parent's policies twice (rate limits counted twice, headers appended twice).",
     bad: Example::new(
@@ -18,8 +24,6 @@ section once. Twice would run the parent's policies twice (rate limits counted t
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: true,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -1,7 +1,7 @@
 //! APIM0502 `empty-expression`: `@()` or `@{}` with nothing inside.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -9,6 +9,12 @@ pub static RULE: Rule = Rule {
     name: "empty-expression",
     severity: Severity::Error,
     summary: "A policy expression with no code.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::EMPTY_EXPRESSION,
     explanation: "`@()` and `@{}` do not compile: an expression needs a value, a block needs statements \
 ending in `return`. For an empty value write nothing (or `@(\"\")`).",
     bad: Example::new(
@@ -17,8 +23,6 @@ ending in `return`. For an empty value write nothing (or `@(\"\")`).",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"empty\" value=\"@(&quot;&quot;)\" />\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

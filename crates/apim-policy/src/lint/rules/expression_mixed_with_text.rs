@@ -1,7 +1,7 @@
 //! APIM0503 `expression-mixed-with-text`: a value that mixes an expression with literal text.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 use crate::syntax::{ExprKind, NodeKind, Segment, Value};
 
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "expression-mixed-with-text",
     severity: Severity::Error,
     summary: "A value mixes a policy expression with literal text.",
+    fix_safe: true,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::EXPRESSION_MIXED_WITH_TEXT,
     explanation: "A policy expression must be the whole attribute or element value: APIM does not \
 interpolate `Bearer @(token)`. Build the whole value in one expression instead: `@(\"Bearer \" + token)`. \
 `{{named values}}` are different: they may be mixed with text (`Bearer {{token}}`). The fix rewrites the \
@@ -20,8 +26,6 @@ value as one expression.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-user\" exists-action=\"override\">\n      <value>@(\"user-\" + context.User.Id)</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: true,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

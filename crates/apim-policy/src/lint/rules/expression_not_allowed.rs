@@ -2,7 +2,7 @@
 
 use crate::catalog::Content;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "expression-not-allowed",
     severity: Severity::Error,
     summary: "A policy expression in an attribute (or text) that must be a literal.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::EXPRESSION_NOT_ALLOWED,
     explanation: "Policy expressions are allowed almost everywhere, but some values are read when the \
 policy is loaded, before any request: the policy reference says \"Policy expressions aren't allowed\" for \
 them, e.g. `set-variable` `name`, `include-fragment` `fragment-id`, `rate-limit` `calls`, `limit-concurrency` \
@@ -20,8 +26,6 @@ them, e.g. `set-variable` `name`, `include-fragment` `fragment-id`, `rate-limit`
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"user-seen\" value=\"@(&quot;user-&quot; + context.User.Id)\" />\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

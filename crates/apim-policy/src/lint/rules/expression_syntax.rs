@@ -4,7 +4,7 @@
 //! adds the C# syntax errors inside well-delimited expressions, located inside the expression.
 
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -12,6 +12,12 @@ pub static RULE: Rule = Rule {
     name: "expression-syntax",
     severity: Severity::Error,
     summary: "A policy expression is not valid C#.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::EXPRESSION_SYNTAX,
     explanation: "APIM compiles `@( expression )` and `@{ statements }` as C# when the policy is saved; \
 brackets, strings and statements must be complete. The position points inside the expression. A common \
 case is Microsoft's own `set-backend-service` example, which lacks its final `)`.",
@@ -21,8 +27,6 @@ case is Microsoft's own `set-backend-service` example, which lacks its final `)`
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"user\" value=\"@(context.Request.Headers.GetValueOrDefault(&quot;x-user&quot;, &quot;&quot;))\" />\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

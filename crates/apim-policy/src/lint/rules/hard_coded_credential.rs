@@ -2,7 +2,7 @@
 //! policy.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity, Span};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 use crate::syntax::{Segment, Value};
 
@@ -11,6 +11,12 @@ pub static RULE: Rule = Rule {
     name: "hard-coded-credential",
     severity: Severity::Warning,
     summary: "A credential is written into the policy instead of a secret or Key Vault named value.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::HARD_CODED_CREDENTIAL,
     explanation: "Policies are visible to everyone who can read the API's configuration, are exported to \
 source control by APIOps, and show up in ARM templates. Passwords (`authentication-basic`), `Basic`/`Bearer` \
 Authorization values, API keys (`x-api-key`, `Ocp-Apim-Subscription-Key`), SAS signatures (`sig=`) and \
@@ -23,8 +29,6 @@ reference; create that named value with the value you removed.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-api-key}}</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 const KEY_HEADERS: &[&str] = &[

@@ -1,7 +1,7 @@
 //! APIM0601 `invalid-named-value`: a `{{reference}}` whose name cannot be a named value.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -9,6 +9,12 @@ pub static RULE: Rule = Rule {
     name: "invalid-named-value",
     severity: Severity::Error,
     summary: "A `{{…}}` reference whose name is not a valid named value name.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::INVALID_NAMED_VALUE,
     explanation: "Named value names (their display names) are 1–256 letters, digits, `-`, `_` and `.`. \
 `{{my key}}` or `{{key:1}}` can never resolve, and references cannot be built dynamically \
 (`{{prefix-@(…)}}` does not work). Liquid templates in `set-body template=\"liquid\"` use `{{ … }}` for their \
@@ -19,8 +25,6 @@ own output and are not checked.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-api-key}}</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 /// `^[A-Za-z0-9-._]+$`, at most 256 characters (the named value `displayName` rule).

@@ -7,7 +7,7 @@
 
 use crate::catalog::{AttrDef, ValueType};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity, Span};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 use crate::syntax::{Attribute, Segment};
 
@@ -16,6 +16,12 @@ pub static RULE: Rule = Rule {
     name: "invalid-value",
     severity: Severity::Error,
     summary: "An attribute value is not of the type the policy expects.",
+    fix_safe: true,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::INVALID_VALUE,
     explanation: "Typed attributes are checked when APIM loads the policy: enumerations (`exists-action` is \
 `override`, `skip`, `append` or `delete`), whole numbers with ranges (`retry` `count` 1–50, `rate-limit` \
 `renewal-period` at most 300 seconds), booleans (`true`/`false`), absolute URLs, IP addresses, status codes. \
@@ -27,8 +33,6 @@ checks its value when the scenario declares it).",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: true,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -2,7 +2,7 @@
 //! for Key Vault.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 use crate::syntax::NodeId;
 
@@ -11,6 +11,12 @@ pub static RULE: Rule = Rule {
     name: "key-vault-without-identity",
     severity: Severity::Warning,
     summary: "`send-request` to `*.vault.azure.net` without `authentication-managed-identity resource=\"https://vault.azure.net\"`.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::KEY_VAULT_WITHOUT_IDENTITY,
     explanation: "Key Vault answers 401 to a request without a token, and checks the token's audience: \
 the gateway must get a token for exactly `https://vault.azure.net` with its managed identity (which needs \
 *Get* on the vault's secrets). Add `<authentication-managed-identity resource=\"https://vault.azure.net\" />` \
@@ -22,8 +28,6 @@ Vault-backed named value, which APIM resolves for you.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <send-request mode=\"new\" response-variable-name=\"secret\" timeout=\"20\">\n      <set-url>https://contoso-kv.vault.azure.net/secrets/backend-key?api-version=7.4</set-url>\n      <set-method>GET</set-method>\n      <authentication-managed-identity resource=\"https://vault.azure.net\" />\n    </send-request>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 /// The text of `send-request`'s `<set-url>` (literal parts and expression code), lower-cased.

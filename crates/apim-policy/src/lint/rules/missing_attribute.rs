@@ -1,7 +1,7 @@
 //! APIM0201 `missing-attribute`: a required attribute is missing.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -9,6 +9,12 @@ pub static RULE: Rule = Rule {
     name: "missing-attribute",
     severity: Severity::Error,
     summary: "A required attribute is missing.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::MISSING_ATTRIBUTE,
     explanation: "Each policy's reference page marks some attributes as required (`name` of `set-header`, \
 `calls` and `renewal-period` of `rate-limit` …); APIM rejects the policy without them. The fix adds the \
 attribute with an empty value for you to fill in.",
@@ -18,8 +24,6 @@ attribute with an empty value for you to fill in.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"attempt\" value=\"1\" />\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -2,7 +2,7 @@
 
 use crate::catalog::Scope;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,13 +10,17 @@ pub static RULE: Rule = Rule {
     name: "missing-base",
     severity: Severity::Warning,
     summary: "A section at product, API or operation scope does not include `<base />`.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::MISSING_BASE,
     explanation: "Without `<base />` the section does not run the parent scope's policies: a global \
 IP filter, a product's rate limit or the API's authentication silently stop applying. Leave it out only on \
 purpose (the message is a warning); the fix inserts it at the start of the section.",
     bad: Example::new("<policies>\n  <inbound>\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>").at(Scope::Api),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>").at(Scope::Api),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -2,7 +2,7 @@
 
 use crate::catalog::Content;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "missing-child",
     severity: Severity::Error,
     summary: "A required child element is missing.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::MISSING_CHILD,
     explanation: "Some policies need child elements: `choose` needs at least one `when`, `cors` needs \
 `allowed-origins` and `allowed-headers`, `send-request` in mode `new` needs `set-url` … APIM rejects the \
 policy otherwise.",
@@ -19,8 +25,6 @@ policy otherwise.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <choose>\n      <when condition=\"@(context.User == null)\">\n        <set-variable name=\"tier\" value=\"anonymous\" />\n      </when>\n      <otherwise>\n        <set-variable name=\"tier\" value=\"free\" />\n      </otherwise>\n    </choose>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -1,7 +1,7 @@
 //! APIM0504 `missing-return`: a `@{ }` block with a path that does not `return`.
 
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 use apim_expr::ExprKind;
 
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "missing-return",
     severity: Severity::Error,
     summary: "A multi-statement expression where some code path does not end with `return`.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::MISSING_RETURN,
     explanation: "The policy expression docs: in `@{ … }` \"all code paths must end with a return \
 statement\". The value of the block is what it returns; C# refuses to compile a path that falls off the end.",
     bad: Example::new(
@@ -18,8 +24,6 @@ statement\". The value of the block is what it returns; C# refuses to compile a 
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-variable name=\"tier\" value=\"@{ if (context.User == null) { return &quot;anonymous&quot;; } return &quot;member&quot;; }\" />\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 /// The expression parser reports this case as a syntax error; this rule owns it.

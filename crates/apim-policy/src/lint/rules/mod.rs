@@ -1,4 +1,5 @@
-//! One file per rule. Each file has `RULE` (code, documentation, examples) and its check.
+//! One file per rule. Each file has `RULE` (code, name, severity, summary), `DOC` (explanation and
+//! examples) and its check.
 
 use crate::diagnostic::{Edit, Fix, Span};
 use crate::lint::{Ctx, Kind};

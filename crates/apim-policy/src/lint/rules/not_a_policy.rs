@@ -8,7 +8,7 @@
 use super::unknown_policy::rename;
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 use crate::syntax::Element;
 
@@ -17,6 +17,12 @@ pub static RULE: Rule = Rule {
     name: "not-a-policy",
     severity: Severity::Error,
     summary: "A known non-policy element, such as `<key-vault-configuration>` from a popular blog post.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::NOT_A_POLICY,
     explanation: "Some elements look like APIM policies but are not: `<key-vault-configuration>` (from a \
 2022 blog post, not in any Microsoft documentation), toolkit-only names such as `<cache-value>`, and \
 misspellings such as `<invoke-darp-binding>`. APIM rejects them.\n\n\
@@ -31,8 +37,6 @@ at run time instead, use `send-request` with `authentication-managed-identity re
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-key}}</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

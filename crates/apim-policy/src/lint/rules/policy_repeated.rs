@@ -2,7 +2,7 @@
 
 use crate::catalog::Scope;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 use crate::syntax::NodeId;
 
@@ -11,13 +11,17 @@ pub static RULE: Rule = Rule {
     name: "policy-repeated",
     severity: Severity::Error,
     summary: "A policy that may appear once per section (or per document) appears again.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::POLICY_REPEATED,
     explanation: "Some policies may be used only once in a section (`cors`, `cache-lookup`, \
 `redirect-content-urls`, `validate-parameters` …) or once per document (`forward-request`: \"multiple \
 statements are not supported\"). Merge the two into one.",
     bad: Example::new("<policies>\n  <backend>\n    <forward-request timeout=\"10\" />\n    <forward-request timeout=\"20\" />\n  </backend>\n</policies>").at(Scope::Global),
     good: Example::new("<policies>\n  <backend>\n    <forward-request timeout=\"20\" />\n  </backend>\n</policies>").at(Scope::Global),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -3,7 +3,7 @@
 
 use crate::catalog::Section;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 use crate::syntax::{NamedValueRef, NodeKind};
 
@@ -12,6 +12,12 @@ pub static RULE: Rule = Rule {
     name: "secret-exposed",
     severity: Severity::Warning,
     summary: "A secret or Key Vault named value is traced, logged, or sent back to the caller.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::SECRET_EXPOSED,
     explanation: "Secret and Key Vault-backed named values are decrypted into the policy. Written into \
 `trace`, `log-to-eventhub` or `emit-metric`, they land in Application Insights, Event Hubs or Azure Monitor \
 in clear text; in an outbound header or body, or a `return-response`, they go back to the caller. Request \
@@ -19,8 +25,6 @@ tracing also shows Key Vault named values' resolved values (a caution in Microso
 to the backend only. Known when the scenario declares which named values are secret.",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n    <trace source=\"debug\">\n      <message>key={{backend-api-key}}</message>\n    </trace>\n  </inbound>\n</policies>").named_values(&[("backend-api-key", true)]),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-api-key}}</value>\n    </set-header>\n  </inbound>\n</policies>").named_values(&[("backend-api-key", true)]),
-    fix_safe: false,
-    run: Some(run),
 };
 
 /// Where a value would be seen by someone other than the backend.

@@ -1,7 +1,7 @@
 //! APIM0103 `duplicate-section`: a section written twice.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 
 pub static DUPLICATE: Rule = Rule {
@@ -9,6 +9,12 @@ pub static DUPLICATE: Rule = Rule {
     name: "duplicate-section",
     severity: Severity::Error,
     summary: "A section appears more than once.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DUPLICATE_DOC: RuleDoc = RuleDoc {
+    code: codes::DUPLICATE_SECTION,
     explanation: "A policy document has each of the four sections at most once; APIM rejects a second \
 `<inbound>`. Merge the two.",
     bad: Example::new(
@@ -17,8 +23,6 @@ pub static DUPLICATE: Rule = Rule {
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <outbound>\n    <base />\n  </outbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {
@@ -56,6 +60,12 @@ pub static ORDER: Rule = Rule {
     name: "section-order",
     severity: Severity::Warning,
     summary: "Sections are not in pipeline order (inbound, backend, outbound, on-error).",
+    fix_safe: false,
+    run: None,
+};
+
+pub static ORDER_DOC: RuleDoc = RuleDoc {
+    code: codes::SECTION_ORDER,
     explanation: "The sections run in the order inbound, backend, outbound, on-error whatever order they \
 are written in (Microsoft's own examples sometimes put on-error before outbound). Writing them in pipeline \
 order makes the policy read the way it runs.",
@@ -65,6 +75,4 @@ order makes the policy read the way it runs.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <outbound>\n    <base />\n  </outbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: None,
 };

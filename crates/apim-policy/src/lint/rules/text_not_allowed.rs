@@ -2,7 +2,7 @@
 
 use crate::catalog::Content;
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 use crate::syntax::NodeKind;
 
@@ -11,6 +11,12 @@ pub static RULE: Rule = Rule {
     name: "text-not-allowed",
     severity: Severity::Error,
     summary: "Text inside an element that may contain only elements.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::TEXT_NOT_ALLOWED,
     explanation: "APIM: \"The element 'set-header' cannot contain text. List of possible elements expected: \
 'value'.\" Values go in their child element (`<value>…</value>`), and stray text between policies is \
 rejected. Comments are fine.",
@@ -20,8 +26,6 @@ rejected. Comments are fine.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

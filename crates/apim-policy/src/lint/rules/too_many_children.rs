@@ -2,7 +2,7 @@
 
 use crate::catalog::Content;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "too-many-children",
     severity: Severity::Error,
     summary: "A child element appears more often than the policy allows.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::TOO_MANY_CHILDREN,
     explanation: "Some child elements may appear once (`choose` has at most one `otherwise`, \
 `return-response` one `set-body`), others a bounded number of times (`emit-metric` at most 10 \
 dimensions).",
@@ -19,8 +25,6 @@ dimensions).",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <choose>\n      <when condition=\"@(true)\">\n        <set-variable name=\"a\" value=\"1\" />\n      </when>\n      <otherwise />\n    </choose>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -2,7 +2,7 @@
 
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,12 +10,16 @@ pub static RULE: Rule = Rule {
     name: "undeclared-fragment",
     severity: Severity::Error,
     summary: "`include-fragment` names a policy fragment that does not exist.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::UNDECLARED_FRAGMENT,
     explanation: "A fragment must exist in the APIM instance before a policy that includes it is saved \
 (and be deployed first). The check runs when the fragments are known (the scenario's `fragments`).",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n    <include-fragment fragment-id=\"common-header\" />\n  </inbound>\n</policies>").fragments(&["common-headers"]),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <include-fragment fragment-id=\"common-headers\" />\n  </inbound>\n</policies>").fragments(&["common-headers"]),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -3,7 +3,7 @@
 use super::invalid_named_value::is_valid_name;
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -11,13 +11,17 @@ pub static RULE: Rule = Rule {
     name: "undefined-named-value",
     severity: Severity::Error,
     summary: "A `{{reference}}` to a named value the scenario does not declare.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::UNDEFINED_NAMED_VALUE,
     explanation: "APIM refuses to save a policy that references a named value that does not exist. The \
 check runs when the named values are known (the scenario's `named_values`, `--scenario` on the CLI); \
 without them references are not checked. Names are matched case-insensitively.",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-key}}</value>\n    </set-header>\n  </inbound>\n</policies>").named_values(&[("backend-api-key", true)]),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-api-key}}</value>\n    </set-header>\n  </inbound>\n</policies>").named_values(&[("backend-api-key", true)]),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

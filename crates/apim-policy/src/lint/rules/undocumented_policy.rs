@@ -2,7 +2,7 @@
 
 use crate::catalog::Status;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "undocumented-policy",
     severity: Severity::Warning,
     summary: "A policy that is not in Microsoft's public policy reference.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::UNDOCUMENTED_POLICY,
     explanation: "Elements such as `authentication-token`, `block` or `invoke-request` are declared in \
 the VS Code extension's schemas but not documented. They may be internal or preview gateway features: \
 they might not work on your gateway or might change without notice.",
@@ -17,8 +23,6 @@ they might not work on your gateway or might change without notice.",
         "<policies>\n  <inbound>\n    <base />\n    <block />\n  </inbound>\n</policies>",
     ),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>"),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

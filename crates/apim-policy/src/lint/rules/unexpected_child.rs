@@ -2,7 +2,7 @@
 
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "unexpected-child",
     severity: Severity::Error,
     summary: "A child element that the policy does not define.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::UNEXPECTED_CHILD,
     explanation: "A policy accepts only the child elements of its statement (`set-header` takes `value`, \
 `validate-jwt` takes `openid-config`, `issuer-signing-keys`, `audiences` …). Other elements are rejected; \
 typos get a \"did you mean\".",
@@ -19,8 +25,6 @@ typos get a \"did you mean\".",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -2,7 +2,7 @@
 
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "unknown-attribute",
     severity: Severity::Error,
     summary: "An attribute that the element does not have.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::UNKNOWN_ATTRIBUTE,
     explanation: "APIM rejects attributes that a policy does not define; most often they are typos \
 (`exist-action` for `exists-action`) or names from another tool. The message suggests the closest valid \
 attribute and the fix renames it. `id` is allowed on every policy.",
@@ -19,8 +25,6 @@ attribute and the fix renames it. `id` is allowed on every policy.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -2,7 +2,7 @@
 
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 use crate::syntax::Element;
 
@@ -11,6 +11,12 @@ pub static RULE: Rule = Rule {
     name: "unknown-policy",
     severity: Severity::Error,
     summary: "An element in a section is not an APIM policy.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::UNKNOWN_POLICY,
     explanation: "Sections (and `<when>`, `<retry>`, fragments …) contain policy statements only; APIM \
 rejects unknown elements. The message suggests the closest policy name; the fix renames the element.",
     bad: Example::new(
@@ -19,8 +25,6 @@ rejects unknown elements. The message suggests the closest policy name; the fix 
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

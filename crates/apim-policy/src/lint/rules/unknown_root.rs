@@ -2,7 +2,7 @@
 
 use crate::catalog;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "unknown-root",
     severity: Severity::Error,
     summary: "The root element must be `<policies>` (or `<fragment>` for a policy fragment).",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::UNKNOWN_ROOT,
     explanation: "A policy document is `<policies>` with the sections `<inbound>`, `<backend>`, \
 `<outbound>` and `<on-error>`; a policy fragment is `<fragment>` with policy statements. A single policy \
 such as a snippet must be placed inside a section.",
@@ -19,8 +25,6 @@ such as a snippet must be placed inside a section.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

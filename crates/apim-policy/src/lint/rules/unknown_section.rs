@@ -2,7 +2,7 @@
 
 use crate::catalog::{self, Section};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,6 +10,12 @@ pub static RULE: Rule = Rule {
     name: "unknown-section",
     severity: Severity::Error,
     summary: "`<policies>` may only contain `<inbound>`, `<backend>`, `<outbound>` and `<on-error>`.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::UNKNOWN_SECTION,
     explanation: "Policies run in four sections: `inbound` (the request from the caller), `backend` \
 (around forwarding), `outbound` (the response) and `on-error`. Anything else directly under `<policies>` is \
 rejected; a policy placed there belongs inside one of the sections.",
@@ -19,8 +25,6 @@ rejected; a policy placed there belongs inside one of the sections.",
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <outbound>\n    <base />\n  </outbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

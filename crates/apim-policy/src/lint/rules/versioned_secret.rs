@@ -1,7 +1,7 @@
 //! APIM0703 `versioned-secret`: a Key Vault secret pinned to one version, so it never rotates.
 
 use crate::diagnostic::{Diagnostic, Severity, Span};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -9,6 +9,12 @@ pub static RULE: Rule = Rule {
     name: "versioned-secret",
     severity: Severity::Warning,
     summary: "A Key Vault secret identifier with a version: the secret stops rotating.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::VERSIONED_SECRET,
     explanation: "APIM refreshes a Key Vault named value from the vault every four hours, but only when \
 its secret identifier has no version (`https://<vault>.vault.azure.net/secrets/<name>`): \"Providing a \
 versioned secret will prevent auto-refresh.\" The same holds for a policy that fetches \
@@ -19,8 +25,6 @@ versioned secret will prevent auto-refresh.\" The same holds for a policy that f
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <send-request mode=\"new\" response-variable-name=\"secret\">\n      <set-url>https://contoso-kv.vault.azure.net/secrets/backend-key?api-version=7.4</set-url>\n      <set-method>GET</set-method>\n      <authentication-managed-identity resource=\"https://vault.azure.net\" />\n    </send-request>\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 /// In a Key Vault secret URL, the byte range of `/<version>` (after `/secrets/<name>`).

@@ -2,7 +2,7 @@
 
 use crate::catalog::Scope;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -10,13 +10,17 @@ pub static RULE: Rule = Rule {
     name: "wrong-scope",
     severity: Severity::Error,
     summary: "A policy is used at a scope (global, product, API, operation …) where APIM does not allow it.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::WRONG_SCOPE,
     explanation: "Some policies work only at some scopes: `quota` (per subscription) only at product scope, \
 `rate-limit` not at global scope, `cross-domain` only at global scope. The scope is where the document is \
 attached; the CLI takes it from `--scope`, the playground from the export settings.",
     bad: Example::new("<policies>\n  <inbound>\n    <rate-limit calls=\"20\" renewal-period=\"90\" />\n  </inbound>\n</policies>").at(Scope::Global),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <rate-limit calls=\"20\" renewal-period=\"90\" />\n  </inbound>\n</policies>").at(Scope::Product),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {

@@ -1,7 +1,7 @@
 //! APIM0106 `wrong-section`: a policy in a section where APIM does not allow it.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lint::registry::{Example, Rule};
+use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
 pub static RULE: Rule = Rule {
@@ -9,6 +9,12 @@ pub static RULE: Rule = Rule {
     name: "wrong-section",
     severity: Severity::Error,
     summary: "A policy is used in a section where APIM does not allow it.",
+    fix_safe: false,
+    run: Some(run),
+};
+
+pub static DOC: RuleDoc = RuleDoc {
+    code: codes::WRONG_SECTION,
     explanation: "Each policy lists the sections it may be used in (its \"Usage\" in the policy reference). \
 For example `rewrite-uri` and `validate-jwt` work on the incoming request (inbound only), `forward-request` \
 only in backend, and `cache-store` only in outbound. APIM rejects the document otherwise.",
@@ -18,8 +24,6 @@ only in backend, and `cache-store` only in outbound. APIM rejects the document o
     good: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <rewrite-uri template=\"/v2/items\" />\n  </inbound>\n</policies>",
     ),
-    fix_safe: false,
-    run: Some(run),
 };
 
 fn run(cx: &mut Ctx<'_>) {
