@@ -59,7 +59,14 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    fn push(&mut self, d: Diagnostic) {
+    /// Record `d`, its span kept inside the source (a one-byte underline at a tag cut off by
+    /// the end of the input would otherwise point past it).
+    fn push(&mut self, mut d: Diagnostic) {
+        let len = self.source.len();
+        d.span = Span::new(
+            d.span.start.min(len),
+            d.span.end.min(len).max(d.span.start.min(len)),
+        );
         self.doc.diagnostics.push(d);
     }
 
@@ -140,9 +147,32 @@ impl<'a> Parser<'a> {
                             None => Span::new(before, after),
                         });
                     }
+                    Ok(event @ (Event::Start(_) | Event::Empty(_) | Event::End(_))) => {
+                        self.flush_text();
+                        let span = Span::new(before, after);
+                        match self.cut_tag(span) {
+                            // A tag without its `>`: read it up to the next tag, then resume
+                            // there, so `</inbound` on one line and `</policies>` on the next
+                            // are two tags, not one end tag named `inbound\n</policies`.
+                            Some((tag_end, next)) => {
+                                let tag = Span::new(before, tag_end);
+                                match event {
+                                    Event::End(_) => self.end_tag(tag, tag_end),
+                                    _ => self.start_tag(tag, false, tag_end),
+                                }
+                                break Some(next);
+                            }
+                            None => self.event(event, span),
+                        }
+                    }
                     Ok(event) => {
                         self.flush_text();
                         self.event(event, Span::new(before, after));
+                    }
+                    Err(quick_xml::Error::Syntax(quick_xml::errors::SyntaxError::UnclosedTag))
+                        if self.tag_at_end(before) =>
+                    {
+                        break None;
                     }
                     Err(err) => {
                         self.flush_text();
@@ -167,6 +197,77 @@ impl<'a> Parser<'a> {
         self.flush_text();
     }
 
+    /// For a tag `span` (from `<` to the `>` quick-xml stopped at) that holds another `<`
+    /// outside quotes, its `>` is missing: report that, with a fix that inserts it, and return
+    /// where the tag's text ends and where the next tag starts.
+    fn cut_tag(&mut self, span: Span) -> Option<(usize, usize)> {
+        let bytes = self.masked.as_bytes().get(span.start..span.end)?;
+        let mut quote = None;
+        let mut cut = None;
+        for (i, &b) in bytes.iter().enumerate().skip(1) {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'<') => {
+                    cut = Some(span.start + i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let next = cut?;
+        Some((self.missing_gt(span.start, next), next))
+    }
+
+    /// A start or end tag at `start` that the input ends in before its `>` (the half-typed
+    /// last line): read it as a tag up to the end, report the missing `>`. False (nothing
+    /// done) for anything else, such as an unclosed `<!--`.
+    fn tag_at_end(&mut self, start: usize) -> bool {
+        let rest = self.masked.as_bytes().get(start..).unwrap_or_default();
+        let is_end = rest.get(1) == Some(&b'/');
+        let name = rest.get(if is_end { 2 } else { 1 });
+        if rest.first() != Some(&b'<')
+            || !name.is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+        {
+            return false;
+        }
+        self.flush_text();
+        let tag_end = self.missing_gt(start, self.source.len());
+        let tag = Span::new(start, tag_end);
+        if is_end {
+            self.end_tag(tag, tag_end);
+        } else {
+            self.start_tag(tag, false, tag_end);
+        }
+        true
+    }
+
+    /// Report that the tag at `start`, whose text runs to `next` (the next tag or the end),
+    /// misses its `>`, with a fix that inserts it; returns where the tag's text ends.
+    fn missing_gt(&mut self, start: usize, next: usize) -> usize {
+        let text = self.source.get(start..next).unwrap_or_default();
+        let tag_end = start + text.trim_end().len();
+        let shown: String = text.trim_end().chars().take(40).collect();
+        self.push(
+            Diagnostic::error(
+                codes::XML_SYNTAX,
+                Span::new(start, tag_end),
+                format!("`{shown}` has no closing `>`"),
+            )
+            .with_help("A tag ends with `>` (or `/>` for an element without content) before the next tag starts.")
+            .with_fix(Fix {
+                message: "Insert `>`".into(),
+                edits: vec![Edit {
+                    start: tag_end,
+                    end: tag_end,
+                    text: ">".into(),
+                }],
+            }),
+        );
+        tag_end
+    }
+
     fn syntax_error(&mut self, at: usize, message: &str) {
         let end = self
             .source
@@ -179,9 +280,9 @@ impl<'a> Parser<'a> {
 
     fn event(&mut self, event: Event<'_>, span: Span) {
         match event {
-            Event::Start(_) => self.start_tag(span, false),
-            Event::Empty(_) => self.start_tag(span, true),
-            Event::End(_) => self.end_tag(span),
+            Event::Start(_) => self.start_tag(span, false, span.end.saturating_sub(1)),
+            Event::Empty(_) => self.start_tag(span, true, span.end.saturating_sub(2)),
+            Event::End(_) => self.end_tag(span, span.end.saturating_sub(1)),
             Event::CData(_) => {
                 let content = Span::new(
                     span.start + 9,
@@ -264,8 +365,9 @@ impl<'a> Parser<'a> {
         Some(id)
     }
 
-    fn start_tag(&mut self, span: Span, self_closing: bool) {
-        let (name, name_span, attributes) = self.tag(span, self_closing);
+    /// An element's start tag; its attributes end at `content_end` (before `>` or `/>`).
+    fn start_tag(&mut self, span: Span, self_closing: bool, content_end: usize) {
+        let (name, name_span, attributes) = self.tag(span, content_end);
         if self.stack.len() >= MAX_DEPTH || self.skipped_depth > 0 {
             if self.skipped_depth == 0 {
                 self.push(Diagnostic::error(codes::TOO_DEEP, name_span, format!("elements are nested more than {MAX_DEPTH} levels deep")).with_help("The playground ignores everything below this level; real policies nest a dozen levels at most."));
@@ -310,11 +412,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn end_tag(&mut self, span: Span) {
-        let raw = self
-            .source
-            .get(span.start + 2..span.end.saturating_sub(1))
-            .unwrap_or("");
+    /// An end tag; its name ends at `content_end` (before `>`).
+    fn end_tag(&mut self, span: Span, content_end: usize) {
+        let raw = self.source.get(span.start + 2..content_end).unwrap_or("");
         let name = raw.trim();
         let name_start = span.start + 2 + (raw.len() - raw.trim_start().len());
         let name_span = Span::new(name_start, name_start + name.len());
@@ -414,8 +514,13 @@ impl<'a> Parser<'a> {
         let end = implicit_end.unwrap_or(self.source.len());
         node.span = Span::new(node.span.start, end.max(start_tag.end));
         // Offer to self-close an empty element, else to add the end tag where it was cut off.
-        let has_children = !e.children.is_empty();
-        let fix = if has_children {
+        // A start tag cut short (no `>`, already reported) cannot be made self-closing here.
+        let has_gt = self
+            .source
+            .as_bytes()
+            .get(start_tag.end.saturating_sub(1))
+            .is_some_and(|b| *b == b'>');
+        let fix = if !e.children.is_empty() || !has_gt {
             Fix {
                 message: format!("Insert </{name}>"),
                 edits: vec![Edit {
@@ -452,15 +557,11 @@ impl<'a> Parser<'a> {
         self.doc
     }
 
-    /// Read a start tag `<name attr="v" …>` (span includes `<` and `>`).
-    fn tag(&mut self, span: Span, self_closing: bool) -> (String, Span, Vec<Attribute>) {
+    /// Read a start tag `<name attr="v" …>` whose attributes end at `end` (before `>`, `/>`,
+    /// or where a tag without `>` was cut).
+    fn tag(&mut self, span: Span, end: usize) -> (String, Span, Vec<Attribute>) {
         let diagnostics_before = self.doc.diagnostics.len();
         let src = self.masked.as_bytes();
-        let end = if self_closing {
-            span.end.saturating_sub(2)
-        } else {
-            span.end.saturating_sub(1)
-        };
         let mut i = span.start + 1;
         let name_start = i;
         while src

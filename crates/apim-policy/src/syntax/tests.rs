@@ -356,3 +356,85 @@ fn end_name_span_only_when_the_end_tag_names_the_element() {
         }
     }
 }
+
+#[test]
+fn a_tag_without_its_closing_angle_bracket_ends_at_the_next_tag() {
+    // A half-typed end tag: one error where the `>` is missing, and the next line's
+    // `</policies>` still closes the root.
+    let src = "<policies>\n  <inbound>\n    <base />\n  </inbound\n</policies>\n";
+    let doc = parse(src);
+    assert_eq!(positions(src), vec![(codes::XML_SYNTAX, 4, 3)]);
+    let d = &doc.diagnostics[0];
+    assert_eq!(d.message, "`</inbound` has no closing `>`");
+    let fixed = crate::fix::apply(src, &d.fix.as_ref().expect("a fix").edits).expect("applies");
+    assert_eq!(
+        fixed,
+        "<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>\n"
+    );
+    assert!(parse(&fixed).diagnostics.is_empty());
+    let root = root(&doc);
+    assert_eq!(root.name, "policies");
+    assert!(root.end_tag.is_some(), "</policies> closed the root");
+
+    // A start tag: its attributes are kept and its children stay its children.
+    let src = "<policies><inbound><set-header name=\"a\" exists-action=\"override\"\n<value>1</value></set-header></inbound></policies>";
+    let doc = parse(src);
+    assert_eq!(positions(src), vec![(codes::XML_SYNTAX, 1, 20)]);
+    let header = doc
+        .nodes()
+        .find_map(|(id, _)| doc.element(id).filter(|e| e.name == "set-header"))
+        .expect("set-header");
+    assert_eq!(header.attributes.len(), 2);
+    assert_eq!(header.children.len(), 1);
+
+    // The half-typed last line: the tag runs to the end of the input.
+    let src = "<policies>\n  <inbound>\n    <base />\n  </inbound";
+    let doc = parse(src);
+    let missing: Vec<_> = doc
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == codes::XML_SYNTAX)
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(missing, ["`</inbound` has no closing `>`"]);
+    assert!(
+        doc.diagnostics
+            .iter()
+            .all(|d| !d.message.contains("<inbound> is never closed")),
+        "</inbound closed <inbound>: {:?}",
+        doc.diagnostics
+    );
+    let src = "<policies>\n  <inbound>\n    <set-header name=\"x\"";
+    let doc = parse(src);
+    assert!(
+        doc.diagnostics
+            .iter()
+            .any(|d| d.message == "`<set-header name=\"x\"` has no closing `>`"),
+        "{:?}",
+        doc.diagnostics
+    );
+    assert!(
+        doc.nodes().any(|(id, _)| doc
+            .element(id)
+            .is_some_and(|e| e.name == "set-header" && e.attributes.len() == 1)),
+        "the half-typed element is in the tree"
+    );
+    // An unclosed comment is not a tag.
+    assert!(
+        parse("<policies><!-- x")
+            .diagnostics
+            .iter()
+            .all(|d| !d.message.contains("no closing"))
+    );
+
+    // `<` inside a quoted value does not cut the tag (that is another error, if any).
+    let src = "<policies><inbound><set-variable name=\"a<b\" value=\"1\" /></inbound></policies>";
+    assert!(
+        parse(src)
+            .diagnostics
+            .iter()
+            .all(|d| !d.message.contains("no closing")),
+        "{:?}",
+        parse(src).diagnostics
+    );
+}
