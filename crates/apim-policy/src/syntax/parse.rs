@@ -10,6 +10,7 @@ use super::tree::*;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Span};
 use crate::lint::codes;
 use quick_xml::Reader;
+use quick_xml::errors::SyntaxError;
 use quick_xml::events::Event;
 
 /// Elements nested deeper than this are reported and left out of the tree, so that every
@@ -150,18 +151,12 @@ impl<'a> Parser<'a> {
                     Ok(event @ (Event::Start(_) | Event::Empty(_) | Event::End(_))) => {
                         self.flush_text();
                         let span = Span::new(before, after);
-                        match self.cut_tag(span) {
-                            // A tag without its `>`: read it up to the next tag, then resume
-                            // there, so `</inbound` on one line and `</policies>` on the next
-                            // are two tags, not one end tag named `inbound\n</policies`.
-                            Some((tag_end, next)) => {
-                                let tag = Span::new(before, tag_end);
-                                match event {
-                                    Event::End(_) => self.end_tag(tag, tag_end),
-                                    _ => self.start_tag(tag, false, tag_end),
-                                }
-                                break Some(next);
-                            }
+                        // A tag that swallowed the next line's tag (its `>` or a closing quote
+                        // is missing): read it up to where it should have ended, then resume,
+                        // so `</inbound` on one line and `</policies>` on the next are two
+                        // tags, not one end tag named `inbound\n</policies`.
+                        match self.next_tag_inside(span) {
+                            Some(cut) => break self.broken_tag(before, cut),
                             None => self.event(event, span),
                         }
                     }
@@ -169,10 +164,18 @@ impl<'a> Parser<'a> {
                         self.flush_text();
                         self.event(event, Span::new(before, after));
                     }
-                    Err(quick_xml::Error::Syntax(quick_xml::errors::SyntaxError::UnclosedTag))
-                        if self.tag_at_end(before) =>
-                    {
-                        break None;
+                    // The input ends inside a tag or one of its quoted values: the tag ends at
+                    // the next line that starts a tag, or at the end.
+                    Err(quick_xml::Error::Syntax(
+                        SyntaxError::UnclosedTag
+                        | SyntaxError::UnclosedDoubleQuotedAttributeValue
+                        | SyntaxError::UnclosedSingleQuotedAttributeValue,
+                    )) if self.is_tag_start(before) => {
+                        self.flush_text();
+                        let cut = self
+                            .next_tag_inside(Span::new(before, self.source.len()))
+                            .unwrap_or(self.source.len());
+                        break self.broken_tag(before, cut);
                     }
                     Err(err) => {
                         self.flush_text();
@@ -197,75 +200,144 @@ impl<'a> Parser<'a> {
         self.flush_text();
     }
 
-    /// For a tag `span` (from `<` to the `>` quick-xml stopped at) that holds another `<`
-    /// outside quotes, its `>` is missing: report that, with a fix that inserts it, and return
-    /// where the tag's text ends and where the next tag starts.
-    fn cut_tag(&mut self, span: Span) -> Option<(usize, usize)> {
+    /// Where, inside the text quick-xml read as one tag (`span`, from its `<`), the next tag
+    /// starts: a `<` outside quotes, or a `<` opening a tag at the start of a later line (a
+    /// missing closing quote makes quick-xml read across lines as if inside a value).
+    fn next_tag_inside(&self, span: Span) -> Option<usize> {
         let bytes = self.masked.as_bytes().get(span.start..span.end)?;
         let mut quote = None;
-        let mut cut = None;
+        let mut line_start = false;
         for (i, &b) in bytes.iter().enumerate().skip(1) {
+            if b == b'<' && (quote.is_none() || line_start) && self.is_tag_start(span.start + i) {
+                return Some(span.start + i);
+            }
             match (quote, b) {
                 (Some(q), _) if b == q => quote = None,
-                (Some(_), _) => {}
                 (None, b'"' | b'\'') => quote = Some(b),
-                (None, b'<') => {
-                    cut = Some(span.start + i);
-                    break;
-                }
                 _ => {}
             }
+            if b == b'\n' {
+                line_start = true;
+            } else if !b.is_ascii_whitespace() {
+                line_start = false;
+            }
         }
-        let next = cut?;
-        Some((self.missing_gt(span.start, next), next))
+        None
     }
 
-    /// A start or end tag at `start` that the input ends in before its `>` (the half-typed
-    /// last line): read it as a tag up to the end, report the missing `>`. False (nothing
-    /// done) for anything else, such as an unclosed `<!--`.
-    fn tag_at_end(&mut self, start: usize) -> bool {
-        let rest = self.masked.as_bytes().get(start..).unwrap_or_default();
-        let is_end = rest.get(1) == Some(&b'/');
-        let name = rest.get(if is_end { 2 } else { 1 });
-        if rest.first() != Some(&b'<')
-            || !name.is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    /// Whether a tag (start, end, comment, CDATA, processing instruction) starts at `at`.
+    fn is_tag_start(&self, at: usize) -> bool {
+        let rest = self.masked.as_bytes().get(at..).unwrap_or_default();
+        rest.first() == Some(&b'<')
+            && rest
+                .get(1)
+                .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'/' | b'!' | b'?'))
+    }
+
+    /// Read the tag at `start` whose text runs until `cut` (the next tag, or the end), which
+    /// quick-xml could not: either a quoted value lacks its closing quote (the tag then ends at
+    /// the first `>` after that quote) or the tag lacks its `>`. Report which, with a fix that
+    /// inserts it, add the element as if it were written right, and say where to resume.
+    fn broken_tag(&mut self, start: usize, cut: usize) -> Option<usize> {
+        let masked = self.masked.as_bytes();
+        let is_end = masked.get(start + 1) == Some(&b'/');
+        if masked
+            .get(start + 1)
+            .is_some_and(|b| matches!(b, b'!' | b'?'))
         {
-            return false;
+            // `<!--`, `<![CDATA[` or `<?` without its end: not a tag to rebuild.
+            let at = start;
+            self.syntax_error(at, "this markup is never closed");
+            return (cut < self.source.len()).then_some(cut);
         }
-        self.flush_text();
-        let tag_end = self.missing_gt(start, self.source.len());
-        let tag = Span::new(start, tag_end);
+        // An unclosed quote, and the `>` after it.
+        let mut quote = None;
+        for (i, &b) in masked
+            .get(start..cut)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
+            match quote {
+                Some((q, _)) if b == q => quote = None,
+                Some(_) => {}
+                None if b == b'"' || b == b'\'' => quote = Some((b, start + i)),
+                None => {}
+            }
+        }
+        let gt = quote.and_then(|(_, at)| {
+            let after = masked.get(at..cut)?;
+            after.iter().position(|b| *b == b'>').map(|p| at + p)
+        });
+        let (tag, content_end, self_closing, next) = match (quote, gt) {
+            (Some((q, at)), Some(gt)) if !is_end => {
+                let self_closing = gt > at + 1 && masked.get(gt - 1) == Some(&b'/');
+                let content_end = if self_closing { gt - 1 } else { gt };
+                let value = self.source.get(at + 1..content_end).unwrap_or_default();
+                let value_end = at + 1 + value.trim_end().len();
+                let name = self.attribute_name_before(start, at);
+                let q = char::from(q);
+                self.push(
+                    Diagnostic::error(
+                        codes::XML_SYNTAX,
+                        Span::new(at, value_end.max(at + 1)),
+                        format!("the value of `{name}` has no closing `{q}`"),
+                    )
+                    .with_help(format!("Attribute values are written name={q}value{q}; without the closing quote the rest of the document would be read as this value."))
+                    .with_fix(Fix {
+                        message: format!("Insert `{q}`"),
+                        edits: vec![Edit {
+                            start: value_end,
+                            end: value_end,
+                            text: q.to_string(),
+                        }],
+                    }),
+                );
+                (Span::new(start, gt + 1), content_end, self_closing, gt + 1)
+            }
+            _ => {
+                let text = self.source.get(start..cut).unwrap_or_default();
+                let tag_end = start + text.trim_end().len();
+                let shown: String = text.trim_end().chars().take(40).collect();
+                self.push(
+                    Diagnostic::error(
+                        codes::XML_SYNTAX,
+                        Span::new(start, tag_end),
+                        format!("`{shown}` has no closing `>`"),
+                    )
+                    .with_help("A tag ends with `>` (or `/>` for an element without content) before the next tag starts.")
+                    .with_fix(Fix {
+                        message: "Insert `>`".into(),
+                        edits: vec![Edit {
+                            start: tag_end,
+                            end: tag_end,
+                            text: ">".into(),
+                        }],
+                    }),
+                );
+                (Span::new(start, tag_end), tag_end, false, cut)
+            }
+        };
         if is_end {
-            self.end_tag(tag, tag_end);
+            self.end_tag(tag, content_end);
         } else {
-            self.start_tag(tag, false, tag_end);
+            self.start_tag(tag, self_closing, content_end);
         }
-        true
+        (next < self.source.len()).then_some(next)
     }
 
-    /// Report that the tag at `start`, whose text runs to `next` (the next tag or the end),
-    /// misses its `>`, with a fix that inserts it; returns where the tag's text ends.
-    fn missing_gt(&mut self, start: usize, next: usize) -> usize {
-        let text = self.source.get(start..next).unwrap_or_default();
-        let tag_end = start + text.trim_end().len();
-        let shown: String = text.trim_end().chars().take(40).collect();
-        self.push(
-            Diagnostic::error(
-                codes::XML_SYNTAX,
-                Span::new(start, tag_end),
-                format!("`{shown}` has no closing `>`"),
-            )
-            .with_help("A tag ends with `>` (or `/>` for an element without content) before the next tag starts.")
-            .with_fix(Fix {
-                message: "Insert `>`".into(),
-                edits: vec![Edit {
-                    start: tag_end,
-                    end: tag_end,
-                    text: ">".into(),
-                }],
-            }),
-        );
-        tag_end
+    /// The attribute name written before the `=` that precedes the quote at `quote`.
+    fn attribute_name_before(&self, tag_start: usize, quote: usize) -> String {
+        let before = self.source.get(tag_start..quote).unwrap_or_default();
+        let before = before
+            .trim_end()
+            .strip_suffix('=')
+            .unwrap_or(before)
+            .trim_end();
+        let name_start = before
+            .rfind(|c: char| c.is_whitespace())
+            .map_or(0, |i| i + 1);
+        before.get(name_start..).unwrap_or_default().to_string()
     }
 
     fn syntax_error(&mut self, at: usize, message: &str) {

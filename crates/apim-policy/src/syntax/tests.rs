@@ -427,6 +427,51 @@ fn a_tag_without_its_closing_angle_bracket_ends_at_the_next_tag() {
             .all(|d| !d.message.contains("no closing"))
     );
 
+    // A value without its closing quote: the tag ends at its `>`, the next lines are
+    // elements again (no cascade of mismatched end tags), and the fix inserts the quote.
+    let src = "<policies>\n  <inbound>\n    <base />\n    <set-query-parameter name=\"q\" exists-action=\"override>\n      <value>1</value>\n    </set-query-parameter>\n  </inbound>\n</policies>";
+    let doc = parse(src);
+    assert_eq!(positions(src), vec![(codes::XML_SYNTAX, 4, 49)]);
+    let d = &doc.diagnostics[0];
+    assert_eq!(
+        d.message,
+        "the value of `exists-action` has no closing `\"`"
+    );
+    let fixed = crate::fix::apply(src, &d.fix.as_ref().expect("a fix").edits).expect("applies");
+    assert!(fixed.contains("exists-action=\"override\">"), "{fixed}");
+    assert!(parse(&fixed).diagnostics.is_empty());
+    let q = doc
+        .nodes()
+        .find_map(|(id, _)| doc.element(id).filter(|e| e.name == "set-query-parameter"))
+        .expect("set-query-parameter");
+    assert_eq!(
+        q.children
+            .iter()
+            .filter(|c| doc.element(**c).is_some())
+            .count(),
+        1
+    );
+    // Self-closing, single quotes.
+    let src = "<policies><inbound><set-variable name='v value=\"1\" />\n</inbound></policies>";
+    let doc = parse(src);
+    assert_eq!(
+        doc.diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect::<Vec<_>>(),
+        ["the value of `name` has no closing `'`"]
+    );
+    // At the end of the input.
+    let src = "<policies>\n  <inbound>\n    <set-header name=\"x";
+    let doc = parse(src);
+    assert!(
+        doc.diagnostics
+            .iter()
+            .any(|d| d.message == "`<set-header name=\"x` has no closing `>`"),
+        "{:?}",
+        doc.diagnostics
+    );
+
     // `<` inside a quoted value does not cut the tag (that is another error, if any).
     let src = "<policies><inbound><set-variable name=\"a<b\" value=\"1\" /></inbound></policies>";
     assert!(
