@@ -23,22 +23,40 @@ pub fn apply(source: &str, edits: &[Edit]) -> Option<String> {
 
 /// Apply every fix of `diagnostics` that does not overlap an earlier one; returns the new text
 /// and how many fixes were applied. (`apim-policy lint --fix`.)
+///
+/// Insertions at the same place do not conflict: at the end of a half-typed document the
+/// missing `>` and the end tags of every open element all go there. They are written innermost
+/// first, which is the order of their diagnostics' spans from the last-ending one (the cut tag,
+/// then the deepest open element's name, out to the root's).
 pub fn apply_all(source: &str, diagnostics: &[Diagnostic]) -> (String, usize) {
-    let mut edits: Vec<Edit> = Vec::new();
+    let mut edits: Vec<(&Edit, &Diagnostic)> = Vec::new();
     let mut applied = 0;
     for d in diagnostics {
         let Some(fix) = &d.fix else { continue };
         let overlaps = fix.edits.iter().any(|new| {
-            edits.iter().any(|old| {
-                new.start < old.end.max(old.start + 1) && old.start < new.end.max(new.start + 1)
+            edits.iter().any(|(old, _)| {
+                let both_insert_here =
+                    new.start == new.end && old.start == old.end && new.start == old.start;
+                !both_insert_here
+                    && new.start < old.end.max(old.start + 1)
+                    && old.start < new.end.max(new.start + 1)
             })
         });
         if overlaps {
             continue;
         }
-        edits.extend(fix.edits.iter().cloned());
+        edits.extend(fix.edits.iter().map(|e| (e, d)));
         applied += 1;
     }
+    edits.sort_by_key(|(e, d)| {
+        (
+            e.start,
+            e.end,
+            std::cmp::Reverse(d.span.end),
+            std::cmp::Reverse(d.span.start),
+        )
+    });
+    let edits: Vec<Edit> = edits.into_iter().map(|(e, _)| e.clone()).collect();
     match apply(source, &edits) {
         Some(text) => (text, applied),
         None => (source.to_string(), 0),
@@ -64,6 +82,25 @@ mod tests {
             "AbcdEf"
         );
         assert_eq!(apply("abc", &[edit(3, 3, "!")]).unwrap(), "abc!");
+    }
+
+    #[test]
+    fn a_half_typed_end_gets_its_angle_bracket_then_every_end_tag_innermost_first() {
+        for (src, want) in [
+            (
+                "<policies>\n  <inbound>\n    <base />\n  </inbound",
+                "<policies>\n  <inbound>\n    <base />\n  </inbound></policies>",
+            ),
+            (
+                "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x\"",
+                "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x\"></set-header></inbound></policies>",
+            ),
+        ] {
+            let doc = crate::syntax::parse(src);
+            let (fixed, _) = apply_all(src, &doc.diagnostics);
+            assert_eq!(fixed, want);
+            assert!(crate::syntax::parse(&fixed).diagnostics.is_empty());
+        }
     }
 
     #[test]
