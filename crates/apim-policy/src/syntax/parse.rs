@@ -127,6 +127,34 @@ impl<'a> Parser<'a> {
         } else {
             0
         };
+        // A reader skips a mark at the start of whatever it reads: a repeated one would shift
+        // its positions too. Skip them all, and report the extra ones.
+        let first_text = base;
+        while self
+            .masked
+            .get(base..)
+            .is_some_and(|s| s.starts_with('\u{feff}'))
+        {
+            base += 3;
+        }
+        if base > first_text {
+            self.push(
+                Diagnostic::error(
+                    codes::XML_SYNTAX,
+                    Span::new(first_text, base),
+                    "a repeated byte-order mark (U+FEFF) before the root element",
+                )
+                .with_help("A document starts with at most one byte-order mark; remove the others.")
+                .with_fix(Fix {
+                    message: "Remove the repeated marks".into(),
+                    edits: vec![Edit {
+                        start: first_text,
+                        end: base,
+                        text: String::new(),
+                    }],
+                }),
+            );
+        }
         loop {
             let slice = self.masked.get(base..).unwrap_or("");
             let mut reader = Reader::from_str(slice);

@@ -483,3 +483,32 @@ fn a_tag_without_its_closing_angle_bracket_ends_at_the_next_tag() {
         parse(src).diagnostics
     );
 }
+
+#[test]
+fn repeated_byte_order_marks_are_reported_and_positions_stay_exact() {
+    let src = "\u{feff}\u{feff}\u{feff}<policies>\n  <inbound</policies>";
+    let doc = parse(src);
+    let found: Vec<_> = doc
+        .diagnostics
+        .iter()
+        .map(|d| (d.span.start, d.span.end, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        found[0],
+        (
+            3,
+            9,
+            "a repeated byte-order mark (U+FEFF) before the root element"
+        )
+    );
+    // `<inbound` is at byte 22 (three marks of three bytes, `<policies>\n  `).
+    assert!(
+        found
+            .iter()
+            .any(|&(start, _, m)| start == 22 && m == "`<inbound` has no closing `>`"),
+        "{found:?}"
+    );
+    for d in &doc.diagnostics {
+        assert!(src.is_char_boundary(d.span.start) && src.is_char_boundary(d.span.end));
+    }
+}
