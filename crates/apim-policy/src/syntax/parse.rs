@@ -157,6 +157,12 @@ impl<'a> Parser<'a> {
         }
         loop {
             let slice = self.masked.get(base..).unwrap_or("");
+            // Resuming right after a `>` that a mark follows: the reader skips that mark too.
+            let origin = if slice.starts_with('\u{feff}') {
+                base + 3
+            } else {
+                base
+            };
             let mut reader = Reader::from_str(slice);
             let config = reader.config_mut();
             config.check_end_names = false;
@@ -165,9 +171,9 @@ impl<'a> Parser<'a> {
             config.allow_dangling_amp = true;
             config.trim_text(false);
             let resume = loop {
-                let before = base + pos(reader.buffer_position());
+                let before = origin + pos(reader.buffer_position());
                 let event = reader.read_event();
-                let after = base + pos(reader.buffer_position());
+                let after = origin + pos(reader.buffer_position());
                 match event {
                     Ok(Event::Eof) => break None,
                     Ok(Event::Text(_) | Event::GeneralRef(_)) => {
@@ -207,7 +213,7 @@ impl<'a> Parser<'a> {
                     }
                     Err(err) => {
                         self.flush_text();
-                        let at = (base + pos(reader.error_position())).min(self.source.len());
+                        let at = (origin + pos(reader.error_position())).min(self.source.len());
                         self.syntax_error(at, &err.to_string());
                         // Resume at the next `<` after the error (at least one byte on).
                         let from = at.max(before) + 1;

@@ -512,3 +512,23 @@ fn repeated_byte_order_marks_are_reported_and_positions_stay_exact() {
         assert!(src.is_char_boundary(d.span.start) && src.is_char_boundary(d.span.end));
     }
 }
+
+#[test]
+fn a_mark_after_a_resumed_tag_does_not_shift_positions() {
+    // Fuzzer-found: reading resumes after the `>` that ends a tag with an unclosed quote; a
+    // byte-order mark right there was skipped by the reader without being counted.
+    let src = "<policies><inbound><set-variable name=\"a value=\"1\">\u{feff}\n<base /></inbound></policies>";
+    let doc = parse(src);
+    assert!(!doc.diagnostics.is_empty());
+    for d in &doc.diagnostics {
+        assert!(
+            src.is_char_boundary(d.span.start) && src.is_char_boundary(d.span.end),
+            "{d:?}"
+        );
+    }
+    let base = doc
+        .nodes()
+        .find_map(|(id, _)| doc.element(id).filter(|e| e.name == "base"))
+        .expect("base");
+    assert_eq!(&src[base.name_span.start..base.name_span.end], "base");
+}
