@@ -552,3 +552,75 @@ fn hostile_policies_end_quickly() {
     assert!(start.elapsed().as_secs() < 10);
     assert!(!out.results().is_empty());
 }
+
+#[test]
+fn conversions_say_why_they_do_not_apply() {
+    let policy = |p: &str| {
+        format!(
+            "<policies><inbound><base />{p}</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"
+        )
+    };
+    let scenario =
+        |ctype: &str, accept: &str| {
+            Scenario::from_json(&serde_json::json!({
+            "backend": {"status": 200, "body": "ok"},
+            "request": {"method": "POST", "url": "https://contoso.azure-api.net/x",
+                "headers": {"Content-Type": [ctype], "Accept": [accept]}, "body": "{\"a\":1}"}
+        }).to_string())
+        .unwrap()
+        };
+    let message = |p: &str, s: &Scenario, name: &str| {
+        run(&policy(p), s, false).results()[0]
+            .trace
+            .iter()
+            .find(|t| t.policy == name)
+            .map(|t| t.message.clone())
+            .unwrap()
+    };
+    let plain = scenario("text/plain", "*/*");
+    assert_eq!(
+        message(
+            r#"<json-to-xml apply="content-type-json" consider-accept-header="false" />"#,
+            &plain,
+            "json-to-xml"
+        ),
+        "Content-Type is 'text/plain', not JSON: not converted"
+    );
+    assert_eq!(
+        message(
+            r#"<xml-to-json kind="direct" apply="content-type-xml" consider-accept-header="false" />"#,
+            &plain,
+            "xml-to-json"
+        ),
+        "Content-Type is 'text/plain', not XML: not converted"
+    );
+    let json = scenario("application/json", "application/json");
+    assert_eq!(
+        message(
+            r#"<json-to-xml apply="always" consider-accept-header="true" />"#,
+            &json,
+            "json-to-xml"
+        ),
+        "consider-accept-header is true and the request's Accept header does not ask for XML: not converted"
+    );
+    let xml = scenario("application/xml", "application/xml");
+    assert_eq!(
+        message(
+            r#"<xml-to-json kind="direct" apply="always" consider-accept-header="true" />"#,
+            &xml,
+            "xml-to-json"
+        ),
+        "consider-accept-header is true and the request's Accept header does not ask for JSON: not converted"
+    );
+    // Converted: the new body keeps the old one's masking and gets its Content-Type.
+    let out = run(
+        &policy(r#"<json-to-xml apply="always" consider-accept-header="false" />"#),
+        &json,
+        false,
+    );
+    let sent = out.results()[0].backend_request.as_ref().unwrap();
+    assert_eq!(
+        sent.headers.get("Content-Type").unwrap(),
+        ["application/xml"]
+    );
+}

@@ -1884,10 +1884,12 @@ impl Run<'_, '_> {
             text.matches(&from.text).count()
         };
         if n > 0 {
-            let secret = body.as_ref().is_some_and(|b| b.secret) || to.secret;
-            let mut b = MessageBody::text(&text.replace(&from.text, &to.text));
-            b.secret = secret;
-            *body = Some(b);
+            self.replace_body(
+                loc.section,
+                &text.replace(&from.text, &to.text),
+                to.secret,
+                None,
+            );
         }
         self.step(
             loc,
@@ -1897,6 +1899,57 @@ impl Run<'_, '_> {
             ),
         );
         Ok(())
+    }
+
+    /// Replace the section's body by `text`, secret when the old body was or when `secret`,
+    /// and set its Content-Type when one is given.
+    fn replace_body(
+        &mut self,
+        section: Section,
+        text: &str,
+        secret: bool,
+        content_type: Option<&str>,
+    ) {
+        let (body, headers) = self.body_mut(section);
+        let mut b = MessageBody::text(text);
+        b.secret = secret || body.as_ref().is_some_and(|b| b.secret);
+        *body = Some(b);
+        if let Some(content_type) = content_type {
+            headers.set("Content-Type", vec![content_type.into()]);
+        }
+    }
+
+    /// Whether json-to-xml / xml-to-json converts this body, given its `apply` and
+    /// `consider-accept-header`: a body of kind `from` (`json` or `xml`) when `apply` is
+    /// `content-type-{from}`, and a request whose Accept header asks for `to` when the header is
+    /// considered. A step says why not.
+    fn conversion_applies(
+        &mut self,
+        loc: &Loc,
+        apply: &str,
+        consider: bool,
+        from: &str,
+        to: &str,
+    ) -> bool {
+        let ctype = self
+            .body_mut(loc.section)
+            .1
+            .get("Content-Type")
+            .map(|v| v.join(","))
+            .unwrap_or_default();
+        let (from_name, to_name) = (from.to_ascii_uppercase(), to.to_ascii_uppercase());
+        if apply == format!("content-type-{from}") && !ctype.to_ascii_lowercase().contains(from) {
+            self.step(
+                loc,
+                format!("Content-Type is '{ctype}', not {from_name}: not converted"),
+            );
+            return false;
+        }
+        if consider && !self.accept_wants(to) {
+            self.step(loc, format!("consider-accept-header is true and the request's Accept header does not ask for {to_name}: not converted"));
+            return false;
+        }
+        true
     }
 
     fn accept_wants(&self, what: &str) -> bool {
@@ -1910,34 +1963,16 @@ impl Run<'_, '_> {
     fn p_json_to_xml(&mut self, loc: &Loc) -> Ex<()> {
         let apply = self.attr_or(loc, "apply", "always")?;
         let consider = self.attr_bool(loc, "consider-accept-header", true)?;
-        let (body, headers) = self.body_mut(loc.section);
-        let ctype = headers
-            .get("Content-Type")
-            .map(|v| v.join(","))
-            .unwrap_or_default();
-        let text = body_text(body.as_ref());
-        if apply == "content-type-json" && !ctype.to_ascii_lowercase().contains("json") {
-            self.step(
-                loc,
-                format!("Content-Type is '{ctype}', not JSON: not converted"),
-            );
+        if !self.conversion_applies(loc, &apply, consider, "json", "xml") {
             return Ok(());
         }
-        if consider && !self.accept_wants("xml") {
-            self.step(loc, "consider-accept-header is true and the request's Accept header does not ask for XML: not converted");
-            return Ok(());
-        }
+        let text = body_text(self.body_mut(loc.section).0.as_ref());
         let Some(j) = json::parse(&text) else {
             self.step(loc, "the body is not JSON: not converted");
             return Ok(());
         };
         let xml = convert::json_to_xml(&j);
-        let (body, headers) = self.body_mut(loc.section);
-        let secret = body.as_ref().is_some_and(|b| b.secret);
-        let mut b = MessageBody::text(&xml);
-        b.secret = secret;
-        *body = Some(b);
-        headers.set("Content-Type", vec!["application/xml".into()]);
+        self.replace_body(loc.section, &xml, false, Some("application/xml"));
         self.step(
             loc,
             format!("JSON body converted to XML ({} bytes)", xml.len()),
@@ -1950,34 +1985,15 @@ impl Run<'_, '_> {
         let kind = self.attr_or(loc, "kind", "javascript-friendly")?;
         let consider = self.attr_bool(loc, "consider-accept-header", true)?;
         let always_array = self.attr_bool(loc, "always-array-child-elements", false)?;
-        let (body, headers) = self.body_mut(loc.section);
-        let ctype = headers
-            .get("Content-Type")
-            .map(|v| v.join(","))
-            .unwrap_or_default();
-        let text = body_text(body.as_ref());
-        if apply == "content-type-xml" && !ctype.to_ascii_lowercase().contains("xml") {
-            self.step(
-                loc,
-                format!("Content-Type is '{ctype}', not XML: not converted"),
-            );
+        if !self.conversion_applies(loc, &apply, consider, "xml", "json") {
             return Ok(());
         }
-        if consider && !self.accept_wants("json") {
-            self.step(loc, "consider-accept-header is true and the request's Accept header does not ask for JSON: not converted");
-            return Ok(());
-        }
+        let text = body_text(self.body_mut(loc.section).0.as_ref());
         let Some(j) = convert::xml_to_json(&text, kind == "direct", always_array) else {
             self.step(loc, "the body is not XML: not converted");
             return Ok(());
         };
-        let out = j.to_json();
-        let (body, headers) = self.body_mut(loc.section);
-        let secret = body.as_ref().is_some_and(|b| b.secret);
-        let mut b = MessageBody::text(&out);
-        b.secret = secret;
-        *body = Some(b);
-        headers.set("Content-Type", vec!["application/json".into()]);
+        self.replace_body(loc.section, &j.to_json(), false, Some("application/json"));
         self.step(loc, format!("XML body converted to JSON ({kind})"));
         Ok(())
     }
