@@ -204,7 +204,7 @@ impl<'a> Parser<'a> {
                         SyntaxError::UnclosedTag
                         | SyntaxError::UnclosedDoubleQuotedAttributeValue
                         | SyntaxError::UnclosedSingleQuotedAttributeValue,
-                    )) if self.is_tag_start(before) => {
+                    )) if self.is_element_tag_start(before) => {
                         self.flush_text();
                         let cut = self
                             .next_tag_inside(Span::new(before, self.source.len()))
@@ -259,31 +259,33 @@ impl<'a> Parser<'a> {
         None
     }
 
-    /// Whether a tag (start, end, comment, CDATA, processing instruction) starts at `at`.
+    /// Whether markup (a start or end tag, comment, CDATA, processing instruction) starts at
+    /// `at`.
     fn is_tag_start(&self, at: usize) -> bool {
+        self.is_element_tag_start(at)
+            || self
+                .masked
+                .as_bytes()
+                .get(at..at + 2)
+                .is_some_and(|b| matches!(b, b"<!" | b"<?"))
+    }
+
+    /// Whether an element's start or end tag starts at `at`.
+    fn is_element_tag_start(&self, at: usize) -> bool {
         let rest = self.masked.as_bytes().get(at..).unwrap_or_default();
         rest.first() == Some(&b'<')
             && rest
                 .get(1)
-                .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'/' | b'!' | b'?'))
+                .is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'/'))
     }
 
-    /// Read the tag at `start` whose text runs until `cut` (the next tag, or the end), which
+    /// Read the element tag at `start` whose text runs until `cut` (the next tag, or the end), which
     /// quick-xml could not: either a quoted value lacks its closing quote (the tag then ends at
     /// the first `>` after that quote) or the tag lacks its `>`. Report which, with a fix that
     /// inserts it, add the element as if it were written right, and say where to resume.
     fn broken_tag(&mut self, start: usize, cut: usize) -> Option<usize> {
         let masked = self.masked.as_bytes();
         let is_end = masked.get(start + 1) == Some(&b'/');
-        if masked
-            .get(start + 1)
-            .is_some_and(|b| matches!(b, b'!' | b'?'))
-        {
-            // `<!--`, `<![CDATA[` or `<?` without its end: not a tag to rebuild.
-            let at = start;
-            self.syntax_error(at, "this markup is never closed");
-            return (cut < self.source.len()).then_some(cut);
-        }
         // An unclosed quote, and the `>` after it.
         let mut quote = None;
         for (i, &b) in masked
