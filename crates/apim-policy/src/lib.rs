@@ -14,6 +14,7 @@ pub mod export;
 pub mod fix;
 pub mod format;
 pub mod ide;
+pub(crate) mod json;
 pub mod lint;
 pub mod render;
 pub mod scenario;

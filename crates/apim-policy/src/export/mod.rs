@@ -39,7 +39,6 @@
 
 pub mod codes;
 mod import;
-mod json;
 mod names;
 mod plan;
 mod render_arm;

@@ -20,8 +20,9 @@ use super::plan::{
     API_PARAM, IdentityRef, NamedValueKind, OPERATION_PARAM, PRODUCT_PARAM, Plan, SERVICE_PARAM,
     UserIdentity,
 };
-use super::{Scope, codes, json::Json};
+use super::{Scope, codes};
 use crate::diagnostic::{Diagnostic, Severity, Span};
+use crate::json::J as Json;
 use crate::scenario::VaultAccess;
 
 pub const SCHEMA: &str =

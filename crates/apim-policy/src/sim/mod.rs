@@ -25,7 +25,7 @@
 
 mod convert;
 mod engine;
-mod json;
+use crate::json;
 mod jwt;
 mod liquid;
 mod output;

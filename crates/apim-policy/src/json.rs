@@ -1,9 +1,12 @@
-//! A small JSON value that keeps object keys in document order, plus base64.
+//! A small JSON value that keeps object keys in the order they were written, plus base64.
 //!
-//! The simulator rewrites bodies (Liquid's `body.*`, `json-to-xml`, `xml-to-json`) and those
-//! must keep the caller's key order, which `serde_json::Value` (a sorted map without its
-//! `preserve_order` feature, which would change every other user in the workspace) does not.
-//! Parsing is bounded in depth so hostile bodies cannot overflow the stack.
+//! Two users need the order, which `serde_json::Value` (a sorted map without its
+//! `preserve_order` feature, which would change every other user in the workspace) does not
+//! keep: the simulator rewrites bodies (Liquid's `body.*`, `json-to-xml`, `xml-to-json`) and
+//! must keep the caller's key order; the exporter writes ARM templates in the order people
+//! write them (`type`, `apiVersion`, `name`, `dependsOn`, `properties`) with byte-stable
+//! output for the golden files ([`J::pretty`]). Parsing is bounded in depth so hostile bodies
+//! cannot overflow the stack.
 
 use std::fmt::Write as _;
 
@@ -60,6 +63,39 @@ impl J {
         write_json(self, &mut out, None, 0);
         out
     }
+
+    /// Pretty-printed with two-space indentation and a final newline.
+    pub fn pretty(&self) -> String {
+        let mut out = String::new();
+        write_json(self, &mut out, Some(2), 0);
+        out.push('\n');
+        out
+    }
+
+    pub fn str(s: impl Into<String>) -> J {
+        J::Str(s.into())
+    }
+
+    /// An empty object, to fill with [`J::with`].
+    pub fn obj() -> J {
+        J::Obj(Vec::new())
+    }
+
+    /// Add a member (builder style); nothing when `self` is not an object.
+    pub fn with(mut self, key: &str, value: J) -> J {
+        if let J::Obj(members) = &mut self {
+            members.push((key.to_string(), value));
+        }
+        self
+    }
+
+    /// Add a member only when `value` is `Some`.
+    pub fn with_opt(self, key: &str, value: Option<J>) -> J {
+        match value {
+            Some(v) => self.with(key, v),
+            None => self,
+        }
+    }
 }
 
 fn write_json(v: &J, out: &mut String, indent: Option<usize>, level: usize) {
@@ -112,6 +148,8 @@ fn write_json(v: &J, out: &mut String, indent: Option<usize>, level: usize) {
     }
 }
 
+/// A JSON string literal (RFC 8259): quote, backslash and control characters escaped; all
+/// other characters, non-ASCII included, written as they are.
 pub fn write_str(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
@@ -121,6 +159,8 @@ pub fn write_str(s: &str, out: &mut String) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }
@@ -361,6 +401,23 @@ mod tests {
             parse(r#""\u00e9\ud83d\ude00""#).unwrap(),
             J::Str("é😀".into())
         );
+    }
+
+    #[test]
+    fn pretty_prints_in_insertion_order_and_round_trips_through_serde_json() {
+        let v = J::obj()
+            .with("z", J::str("a\"b\\c\n\u{1}\u{8}é"))
+            .with("a", J::Arr(vec![J::Bool(true), J::obj()]))
+            .with_opt("none", None)
+            .with("m", J::Arr(vec![]));
+        let text = v.pretty();
+        assert_eq!(
+            text,
+            "{\n  \"z\": \"a\\\"b\\\\c\\n\\u0001\\bé\",\n  \"a\": [\n    true,\n    {}\n  ],\n  \"m\": []\n}\n"
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed["z"], "a\"b\\c\n\u{1}\u{8}é");
+        assert_eq!(parse(&text).unwrap(), v);
     }
 
     #[test]
