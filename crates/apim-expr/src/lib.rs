@@ -81,6 +81,7 @@ pub use context::{
 pub use interp::{Limits, RuntimeError, evaluate};
 pub use parser::{Body, Parsed, SyntaxError, check, parse};
 pub use scan::ExprKind;
+pub use stdlib::b64_encode as base64_encode;
 pub use value::{Value, fmt_double};
 #[cfg(test)]
 mod tests;

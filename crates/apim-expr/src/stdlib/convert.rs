@@ -7,7 +7,8 @@ use std::cell::RefCell;
 use super::*;
 use crate::value::fmt_guid;
 
-pub(crate) fn b64_encode(data: &[u8]) -> String {
+/// Base64 with the standard alphabet and padding (`Convert.ToBase64String`).
+pub fn b64_encode(data: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
     for chunk in data.chunks(3) {

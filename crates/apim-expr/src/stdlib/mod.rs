@@ -2,6 +2,7 @@
 //! member/method dispatch by receiver type. Each submodule covers one family of types.
 
 mod convert;
+pub use convert::b64_encode;
 mod crypto;
 mod format;
 mod host;
