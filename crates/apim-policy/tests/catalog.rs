@@ -624,10 +624,6 @@ const DEVIATIONS: &[(&str, &str)] = &[
     ("mock-response@enabled", "not on mock-response-policy.md"),
     ("mock-response@index", "not on mock-response-policy.md"),
     (
-        "quota-by-key@increment-count",
-        "not on quota-by-key-policy.md (03/18/2024)",
-    ),
-    (
         "send-request@buffer-response",
         "not on send-request-policy.md (forward-request has it)",
     ),

@@ -10,8 +10,8 @@
 //! be included anywhere), except `base`.
 
 use super::{
-    AttrDef as A, AttrRule as R, ChildDef as C, Content, ElementDef as E, PolicyDef, Scope, Scopes,
-    Section, Sections, Status, ValueType as T,
+    AttrDef as A, AttrRule as R, ChildDef as C, Condition as If, Content, ElementDef as E, Item,
+    PolicyDef, Scope, Scopes, Section, Sections, Status, ValueType as T, When,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -628,6 +628,7 @@ static CACHE_STORE: E = E::new(
     ID,
     A::req("duration", SECS).doc("Time-to-live of the cached entries, in seconds."),
     A::opt("cache-response", B)
+        .default("false")
         .doc("Cache this response (by default only 200 OK responses are cached)."),
 ]);
 
@@ -861,6 +862,11 @@ static COSMOSDB_DATA_SOURCE: E = E::new(
             // XSD; not on the stored page.
             A::opt("enable-content-response-on-write", B).doc("Return the written item."),
         ])
+        // docs: id is "Yes when `type` is `replace`".
+        .with_conditions(&[If::Required {
+            item: Item::Child("id"),
+            when: When::Is("type", &["replace"]),
+        }])
         .with_children(&[
             C::opt(&COSMOS_ID),
             C::opt(&COSMOS_PARTITION_KEY),
@@ -875,8 +881,13 @@ static COSMOSDB_DATA_SOURCE: E = E::new(
             .with_children(RESOLVER_RESPONSE_BODY),
     ),
 ])
-// docs: "Configure one of query-request, read-request, delete-request, or write-request"; the
-// order of the statement is kept but a validator should check that exactly one is present.
+// docs: "Configure one of query-request, read-request, delete-request, or write-request".
+.with_conditions(&[If::ExactlyOneChild(&[
+    "query-request",
+    "read-request",
+    "delete-request",
+    "write-request",
+])])
 .unordered();
 
 static CROSS_DOMAIN: E = E::new(
@@ -969,7 +980,12 @@ static GET_AUTHORIZATION_CONTEXT: E = E::new(
     A::opt("ignore-error", B)
         .default("false")
         .doc("Continue when the context cannot be acquired (otherwise 500)."),
-]);
+])
+// docs: `jwt` is the "JWT bearer token specified in the `identity` attribute".
+.with_conditions(&[If::Required {
+    item: Item::Attr("identity"),
+    when: When::Is("identity-type", &["jwt"]),
+}]);
 
 static GRAPHQL_DATA_SOURCE: E = E::new(
     "graphql-data-source",
@@ -1112,6 +1128,8 @@ static IP_FILTER: E = E::new(
     // docs: required; the XSD makes it optional with default allow.
     A::req("action", T::Enum(&["allow", "forbid"])).doc("Allow or forbid the listed addresses."),
 ])
+// docs: "At least one `address` or `address-range` element is required."
+.with_conditions(&[If::AtLeastOneChild(&["address", "address-range"])])
 .with_children(&[
     C::many(&E::new("address", "An IP address.").with_content(TEXT)),
     C::many(
@@ -1268,9 +1286,8 @@ static MOCK_RESPONSE: E = E::new(
     A::opt("status-code", CODE)
         .default("200")
         .doc("Status code of the mocked response."),
-    A::opt("content-type", S)
-        .default("application/json")
-        .doc("Content-Type of the example or schema to use."),
+    // docs: no default ("None"): the first content type with an example or schema is used.
+    A::opt("content-type", S).doc("Content-Type of the example or schema to use."),
 ]);
 
 static PROXY: E = E::new("proxy", "Route forwarded requests through an HTTP proxy.").with_attrs(&[
@@ -1357,6 +1374,10 @@ static QUOTA_BY_KEY: E = E::new(
         .doc("Maximum kilobytes in the renewal period."),
     A::req("counter-key", S).doc("Key of the quota counter."),
     A::opt("increment-condition", B).doc("Count the request only when this is true."),
+    // docs (quota-by-key-policy.md, 05/06/2025): in the statement and the attribute table.
+    A::opt("increment-count", INT)
+        .default("1")
+        .doc("Amount added to the counter per request."),
     // docs: at least 300 seconds; 0 means infinite (the one value below the minimum).
     A::req(
         "renewal-period",
@@ -1507,6 +1528,19 @@ static REWRITE_URI: E = E::new(
         .doc("Copy query parameters not in the template."),
 ]);
 
+/// docs (send-request, send-one-way-request): `set-url` and `set-method` are "No if `mode=copy`;
+/// otherwise yes" (a copy takes the URL and method of the current request).
+static SEND_REQUEST_CONDITIONS: &[If] = &[
+    If::Required {
+        item: Item::Child("set-url"),
+        when: When::IsNot("mode", &["copy"]),
+    },
+    If::Required {
+        item: Item::Child("set-method"),
+        when: When::IsNot("mode", &["copy"]),
+    },
+];
+
 /// Children of send-request and send-one-way-request, in the docs' order.
 static SEND_REQUEST_CHILDREN: &[C] = &[
     C::opt(&SET_URL),
@@ -1531,6 +1565,7 @@ static SEND_ONE_WAY_REQUEST: E = E::new(
         .default("60")
         .doc("Timeout in seconds."),
 ])
+.with_conditions(SEND_REQUEST_CONDITIONS)
 .with_children(SEND_REQUEST_CHILDREN);
 
 static SEND_REQUEST: E = E::new(
@@ -1551,6 +1586,7 @@ static SEND_REQUEST: E = E::new(
         .default("false")
         .doc("On error, set the variable to null instead of going to on-error."),
 ])
+.with_conditions(SEND_REQUEST_CONDITIONS)
 .with_children(SEND_REQUEST_CHILDREN);
 
 static SEND_SERVICE_BUS_MESSAGE: E = E::new(
@@ -1597,7 +1633,19 @@ static SET_BACKEND_SERVICE: E = E::new(
     A::opt("dapr-method", S).doc("Dapr: method or URL to invoke."),
     A::opt("dapr-namespace", S).doc("Dapr: namespace of the microservice."),
 ])
-.with_rules(&[R::ExactlyOne(&["base-url", "backend-id"])]);
+.with_rules(&[R::ExactlyOne(&["base-url", "backend-id"])])
+// docs (set-backend-service-dapr-policy.md): with backend-id="dapr", dapr-app-id and dapr-method
+// are required.
+.with_conditions(&[
+    If::Required {
+        item: Item::Attr("dapr-app-id"),
+        when: When::Is("backend-id", &["dapr"]),
+    },
+    If::Required {
+        item: Item::Attr("dapr-method"),
+        when: When::Is("backend-id", &["dapr"]),
+    },
+]);
 
 static SET_BODY: E = E::new(
     "set-body",
@@ -1638,7 +1686,11 @@ static SET_QUERY_PARAMETER: E = E::new(
         .default("override")
         .doc("What to do when the parameter exists."),
 ])
-// docs: the table marks value required, but the delete example has none.
+// docs: the table marks value required; deleting needs none (the delete example has none).
+.with_conditions(&[If::Required {
+    item: Item::Child("value"),
+    when: When::IsNot("exists-action", &["delete"]),
+}])
 .with_children(&[C::many(&VALUE)]);
 
 static SET_REQUEST_METRIC_DIMENSION_VALUE: E = E::new(
@@ -1882,16 +1934,22 @@ static VALIDATE_CONTENT: E = E::new(
         )]),
     ),
     C::many(
-        &E::new("content", "Validation of one content type.").with_attrs(&[
-            A::opt("type", S).doc("Content type (all types with a schema when omitted)."),
-            A::req("validate-as", T::Enum(&["json", "xml", "soap"])).doc("Validation engine."),
-            A::opt("schema-id", S).doc("Schema added to API Management to validate against."),
-            A::opt("schema-ref", S).doc("JSON pointer into the schema."),
-            A::req("action", ACTION).doc("Action when the content is invalid."),
-            A::opt("allow-additional-properties", B).doc("Allow properties not in the schema."),
-            A::opt("case-insensitive-property-names", B)
-                .doc("Match property names case-insensitively."),
-        ]),
+        &E::new("content", "Validation of one content type.")
+            .with_attrs(&[
+                A::opt("type", S).doc("Content type (all types with a schema when omitted)."),
+                A::req("validate-as", T::Enum(&["json", "xml", "soap"])).doc("Validation engine."),
+                A::opt("schema-id", S).doc("Schema added to API Management to validate against."),
+                A::opt("schema-ref", S).doc("JSON pointer into the schema."),
+                A::req("action", ACTION).doc("Action when the content is invalid."),
+                A::opt("allow-additional-properties", B).doc("Allow properties not in the schema."),
+                A::opt("case-insensitive-property-names", B)
+                    .doc("Match property names case-insensitively."),
+            ])
+            // docs: "For an XML schema, `schema-ref` isn't supported" (soap validates against one).
+            .with_conditions(&[If::Forbidden {
+                attr: "schema-ref",
+                when: When::Is("validate-as", &["xml", "soap"]),
+            }]),
     ),
 ]);
 
@@ -2152,7 +2210,8 @@ pub(super) static POLICIES: &[PolicyDef] = &[
         AUTHENTICATION_MANAGED_IDENTITY,
         AUTH,
         IN,
-        EVERYWHERE,
+        // docs (07/23/2024): "global, product, API, operation" (no workspace).
+        NO_WORKSPACE,
         learn!("authentication-managed-identity"),
     ),
     documented(
@@ -2424,12 +2483,8 @@ pub(super) static POLICIES: &[PolicyDef] = &[
         RATE_LIMIT,
         RATE,
         IN,
-        Scopes::of(&[
-            Scope::Workspace,
-            Scope::Product,
-            Scope::Api,
-            Scope::Operation,
-        ]),
+        // docs (07/23/2024): "product, API, operation".
+        Scopes::of(&[Scope::Product, Scope::Api, Scope::Operation]),
         learn!("rate-limit"),
     )
     .once_per_document(),

@@ -375,6 +375,131 @@ pub enum AttrRule {
     Requires(&'static str, &'static str),
 }
 
+/// A requirement that depends on another attribute's presence or value (the docs' "No if
+/// `mode=copy`; otherwise yes", "Must be set to \"dapr\"", "Mutually exclusive with …"), or
+/// that spans several children. Checked by `missing-attribute` and `missing-child` (something
+/// required is absent), `attribute-combination` (something forbidden is present) and
+/// `too-many-children` (more than one of exclusive children).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// `item` must be present when `when` holds.
+    Required { item: Item, when: When },
+    /// The attribute must be absent when `when` holds.
+    Forbidden { attr: &'static str, when: When },
+    /// Exactly one of these child elements must be present (each at most once).
+    ExactlyOneChild(&'static [&'static str]),
+    /// At least one of these child elements must be present.
+    AtLeastOneChild(&'static [&'static str]),
+}
+
+impl Condition {
+    /// Whether the element's conditions mention `name` (an attribute or child), for the docs
+    /// comparison and hover.
+    pub fn mentions(&self, name: &str) -> bool {
+        match *self {
+            Condition::Required { item, when } => {
+                when.attribute() == name
+                    || matches!(item, Item::Attr(n) | Item::Child(n) if n == name)
+            }
+            Condition::Forbidden { attr, when } => attr == name || when.attribute() == name,
+            Condition::ExactlyOneChild(names) | Condition::AtLeastOneChild(names) => {
+                names.contains(&name)
+            }
+        }
+    }
+}
+
+/// An attribute's state in a document ([`AttrState`]) for a [`When`]: absent, a literal value,
+/// or dynamic (an expression or a named value).
+pub fn attr_state(value: Option<Option<String>>) -> AttrState {
+    match value {
+        None => AttrState::Absent,
+        Some(Some(v)) => AttrState::Literal(v),
+        Some(None) => AttrState::Dynamic,
+    }
+}
+
+/// What a [`Condition`] is about: an attribute or a child element of the element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Item {
+    Attr(&'static str),
+    Child(&'static str),
+}
+
+/// When a [`Condition`] applies, judged from one attribute of the element. An absent attribute
+/// has its documented default; an attribute whose value is a policy expression or a named value
+/// is unknown until run time, so the condition is not judged (no diagnostic).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// The attribute's value is one of these (ASCII case-insensitive).
+    Is(&'static str, &'static [&'static str]),
+    /// The attribute's value is none of these.
+    IsNot(&'static str, &'static [&'static str]),
+    /// The attribute is present.
+    Present(&'static str),
+    /// The attribute is absent.
+    Absent(&'static str),
+}
+
+/// An attribute of an element in a document, as a [`When`] sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AttrState {
+    Absent,
+    /// A plain value (entities decoded).
+    Literal(String),
+    /// A policy expression or a named value: known only at run time.
+    Dynamic,
+}
+
+impl When {
+    /// The attribute the condition reads.
+    pub const fn attribute(self) -> &'static str {
+        match self {
+            When::Is(a, _) | When::IsNot(a, _) | When::Present(a) | When::Absent(a) => a,
+        }
+    }
+
+    /// Whether the condition holds for an element of `def` whose attributes `state` describes;
+    /// `None` when that cannot be known before run time.
+    pub fn holds(self, def: &ElementDef, state: impl Fn(&str) -> AttrState) -> Option<bool> {
+        let name = self.attribute();
+        let value = match state(name) {
+            AttrState::Dynamic => return None,
+            AttrState::Literal(v) => Some(v),
+            AttrState::Absent => None,
+        };
+        let matches = |values: &[&str]| {
+            let v = value
+                .as_deref()
+                .or_else(|| def.attribute(name).and_then(|a| a.default));
+            v.is_some_and(|v| values.iter().any(|x| x.eq_ignore_ascii_case(v.trim())))
+        };
+        Some(match self {
+            When::Is(_, values) => matches(values),
+            When::IsNot(_, values) => !matches(values),
+            When::Present(_) => value.is_some(),
+            When::Absent(_) => value.is_none(),
+        })
+    }
+
+    /// The condition in words, for messages: `` when `mode` is not "copy" ``.
+    pub fn describe(self) -> String {
+        let list = |values: &[&str]| {
+            values
+                .iter()
+                .map(|v| format!("\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        };
+        match self {
+            When::Is(a, v) => format!("when `{a}` is {}", list(v)),
+            When::IsNot(a, v) => format!("unless `{a}` is {}", list(v)),
+            When::Present(a) => format!("when `{a}` is given"),
+            When::Absent(a) => format!("when `{a}` is not given"),
+        }
+    }
+}
+
 /// An element: a policy, a child of a policy, a section or a document root.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ElementDef {
@@ -382,6 +507,8 @@ pub struct ElementDef {
     pub doc: &'static str,
     pub attributes: &'static [AttrDef],
     pub attr_rules: &'static [AttrRule],
+    /// Requirements that depend on other attributes, or span several children.
+    pub conditions: &'static [Condition],
     pub children: &'static [ChildDef],
     /// Whether `children` must appear in the listed order (the docs: "Set the policy's elements
     /// and child elements in the order provided in the policy statement").
@@ -397,6 +524,7 @@ impl ElementDef {
             doc,
             attributes: &[],
             attr_rules: &[],
+            conditions: &[],
             children: &[],
             ordered: true,
             content: Content::Empty,
@@ -409,6 +537,10 @@ impl ElementDef {
 
     pub const fn with_rules(self, attr_rules: &'static [AttrRule]) -> ElementDef {
         ElementDef { attr_rules, ..self }
+    }
+
+    pub const fn with_conditions(self, conditions: &'static [Condition]) -> ElementDef {
+        ElementDef { conditions, ..self }
     }
 
     /// Declared child elements (sets the content to [`Content::Elements`]).

@@ -1,6 +1,6 @@
 //! APIM0205 `attribute-combination`: attributes that must (not) be given together.
 
-use crate::catalog::AttrRule;
+use crate::catalog::{AttrRule, Condition, attr_state};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
@@ -18,7 +18,10 @@ pub static DOC: RuleDoc = RuleDoc {
     code: codes::ATTRIBUTE_COMBINATION,
     explanation: "Some policies take one of several attributes: `validate-jwt` reads the token from exactly \
 one of `header-name`, `query-parameter-name` or `token-value`; `set-backend-service` needs `base-url` or \
-`backend-id`; `quota` needs `calls` and/or `bandwidth`.",
+`backend-id`; `quota` needs `calls` and/or `bandwidth`; `log-to-eventhub` takes `partition-id` or \
+`partition-key`, not both. Some attributes are excluded by another attribute's value: a \
+`validate-content` `content` element that validates `xml` or `soap` takes no `schema-ref` (a condition \
+on an attribute whose value is an expression is not judged).",
     bad: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <validate-jwt header-name=\"Authorization\" query-parameter-name=\"token\">\n      <issuer-signing-keys>\n        <key>c2VjcmV0LWtleS1mb3ItaHMyNTYtdGVzdHM=</key>\n      </issuer-signing-keys>\n    </validate-jwt>\n  </inbound>\n</policies>",
     ),
@@ -61,6 +64,23 @@ fn run(cx: &mut Ctx<'_>) {
             };
             if let Some(m) = message {
                 found.push((e.name_span, m));
+            }
+        }
+        for condition in def.conditions {
+            if let Condition::Forbidden { attr, when } = *condition
+                && let Some(a) = e.attribute(attr)
+                && when.holds(def, |n| {
+                    attr_state(e.attribute(n).map(|v| v.value.literal()))
+                }) == Some(true)
+            {
+                found.push((
+                    a.name_span,
+                    format!(
+                        "`{attr}` of <{}> is not supported {}",
+                        e.name,
+                        when.describe()
+                    ),
+                ));
             }
         }
     }

@@ -1,6 +1,6 @@
 //! APIM0304 `too-many-children`: a child element repeated more often than allowed.
 
-use crate::catalog::Content;
+use crate::catalog::{Condition, Content};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
@@ -18,7 +18,8 @@ pub static DOC: RuleDoc = RuleDoc {
     code: codes::TOO_MANY_CHILDREN,
     explanation: "Some child elements may appear once (`choose` has at most one `otherwise`, \
 `return-response` one `set-body`), others a bounded number of times (`emit-metric` at most 10 \
-dimensions).",
+dimensions), and some exclude each other (`cosmosdb-data-source` takes one of `query-request`, \
+`read-request`, `delete-request` and `write-request`).",
     bad: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <choose>\n      <when condition=\"@(true)\">\n        <set-variable name=\"a\" value=\"1\" />\n      </when>\n      <otherwise />\n      <otherwise />\n    </choose>\n  </inbound>\n</policies>",
     ),
@@ -55,6 +56,35 @@ fn run(cx: &mut Ctx<'_>) {
                         e.name, child.element.name
                     ),
                 ));
+            }
+        }
+        for condition in def.conditions {
+            if let Condition::ExactlyOneChild(names) = *condition {
+                let present: Vec<_> = cx
+                    .doc
+                    .child_elements(id)
+                    .filter(|(_, c)| names.contains(&c.name.as_str()))
+                    .collect();
+                // A repeat of the same child is `max`'s to report (above); here only a second
+                // kind of child.
+                for (i, (_, extra)) in present.iter().enumerate().skip(1) {
+                    if present
+                        .iter()
+                        .take(i)
+                        .any(|(_, earlier)| earlier.name == extra.name)
+                    {
+                        continue;
+                    }
+                    let list = names
+                        .iter()
+                        .map(|n| format!("<{n}>"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    found.push((
+                        extra.name_span,
+                        format!("<{}> takes only one of {list}", e.name),
+                    ));
+                }
             }
         }
     }
