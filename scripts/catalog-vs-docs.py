@@ -150,8 +150,23 @@ def parse_statement(block):
     return root.group(1), attrs, children
 
 
+def expand_includes(text, folder, depth=0):
+    """Put `[!INCLUDE [name](../../includes/x.md)]` files in place (their front matter dropped), so
+    that notes kept in includes ("This policy can only be used once …") are read too."""
+
+    def one(m):
+        target = os.path.normpath(os.path.join(folder, m.group(1)))
+        if depth > 2 or not os.path.isfile(target):
+            return m.group(0)
+        body = open(target, encoding="utf-8").read()
+        body = re.sub(r"\A---\n[\s\S]*?\n---\n", "", body)
+        return expand_includes(body.strip(), os.path.dirname(target), depth + 1)
+
+    return re.sub(r"\[!INCLUDE\s*\[[^\]]*\]\(([^)]+)\)\]", one, text)
+
+
 def read_page(path):
-    text = open(path, encoding="utf-8").read()
+    text = expand_includes(open(path, encoding="utf-8").read(), os.path.dirname(path))
     page = {
         "path": path,
         "file": os.path.basename(path),

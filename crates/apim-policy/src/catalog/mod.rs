@@ -26,6 +26,7 @@
 //! one: a validator must substitute or skip `{{…}}` before checking a value against its type.
 
 mod data;
+pub mod dump;
 mod mistakes;
 
 pub use mistakes::{KNOWN_MISTAKES, KnownMistake, attribute_mistake, known_mistake};
