@@ -121,10 +121,14 @@ fn dapr_backend_needs_app_id_and_method() {
     assert!(codes(complete).is_empty(), "{:?}", lint_inbound(complete));
     for other in [
         "<set-backend-service backend-id=\"orders\" />",
-        "<set-backend-service backend-id=\"@(context.Variables.GetValueOrDefault<string>(&quot;b&quot;))\" />",
+        "<set-backend-service backend-id='@((string)context.Variables[\"b\"])' />",
         "<set-backend-service base-url=\"https://example.com\" />",
     ] {
-        assert!(!codes(other).contains(&MISSING_ATTRIBUTE), "{other}");
+        assert!(
+            codes(other).is_empty(),
+            "{other}: {:?}",
+            lint_inbound(other)
+        );
     }
 }
 
@@ -141,9 +145,9 @@ fn jwt_identity_type_needs_identity() {
         "`identity` when `identity-type` is \"jwt\""
     ));
     let with = format!(
-        "<get-authorization-context {base} identity-type=\"jwt\" identity=\"@(context.Request.Headers.GetValueOrDefault(&quot;Authorization&quot;,&quot;&quot;))\" />"
+        "<get-authorization-context {base} identity-type=\"jwt\" identity='@(context.Request.Headers.GetValueOrDefault(\"Authorization\",\"\"))' />"
     );
-    assert!(!codes(&with).contains(&MISSING_ATTRIBUTE), "{with}");
+    assert!(codes(&with).is_empty(), "{with}: {:?}", lint_inbound(&with));
     for other in ["", " identity-type=\"managed\""] {
         let managed = format!("<get-authorization-context {base}{other} />");
         assert!(!codes(&managed).contains(&MISSING_ATTRIBUTE), "{managed}");
@@ -257,6 +261,34 @@ fn cosmos_lint_is_pending() -> &'static str {
         .first()
         .map(|d| d.code)
         .unwrap_or("none")
+}
+
+// ---------------------------------------------------------------------------------------------
+// emit-metric dimension: a value unless the name is a default dimension
+
+#[test]
+fn emit_metric_dimension_needs_a_value_unless_default() {
+    let metric =
+        |dims: &str| format!("<emit-metric name=\"calls\" namespace=\"apim\">{dims}</emit-metric>");
+    let custom = metric("<dimension name=\"Client IP\" />");
+    assert!(
+        has(
+            &custom,
+            MISSING_ATTRIBUTE,
+            "<dimension> needs the attribute `value` unless `name` is \"API ID\""
+        ),
+        "{:?}",
+        lint_inbound(&custom)
+    );
+    for ok in [
+        "<dimension name=\"API ID\" />",
+        "<dimension name=\"subscription id\" />",
+        "<dimension name=\"Client IP\" value=\"@(context.Request.IpAddress)\" />",
+        "<dimension name='@((string)context.Variables[\"d\"])' />",
+    ] {
+        let m = metric(ok);
+        assert!(codes(&m).is_empty(), "{ok}: {:?}", lint_inbound(&m));
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -189,12 +189,36 @@ pub(super) static FRAGMENT_ROOT: E = E::new(
 static VALUE: E =
     E::new("value", "A value; repeat the element for several values.").with_content(TEXT);
 
-static DIMENSION: E = E::new("dimension", "A metric dimension.").with_attrs(&[
+static DIMENSION_ATTRS: &[A] = &[
     A::req("name", S).doc("Dimension name."),
     A::opt("value", S).doc(
         "Dimension value; may be omitted for a default dimension (API ID, Operation ID, Product ID, User ID, Subscription ID, Location, Gateway ID).",
     ),
-]);
+];
+
+static DIMENSION: E = E::new("dimension", "A metric dimension.").with_attrs(DIMENSION_ATTRS);
+
+/// The default dimensions of emit-metric, which take their value from the request
+/// (emit-metric-policy.md: "Default dimension names that may be used without value").
+const DEFAULT_DIMENSIONS: &[&str] = &[
+    "API ID",
+    "Operation ID",
+    "Product ID",
+    "User ID",
+    "Subscription ID",
+    "Location",
+    "Gateway ID",
+];
+
+/// emit-metric's dimension: the shared one, plus the docs' "value … can only be omitted if `name`
+/// matches one of the default dimensions". (The AI-gateway metric policies keep the shared
+/// element: their pages' default dimensions come from an include not read here.)
+static EMIT_METRIC_DIMENSION: E = E::new("dimension", "A metric dimension.")
+    .with_attrs(DIMENSION_ATTRS)
+    .with_conditions(&[If::Required {
+        item: Item::Attr("value"),
+        when: When::IsNot("name", DEFAULT_DIMENSIONS),
+    }]);
 
 static SET_URL: E = E::new("set-url", "The URL of the request.").with_content(TEXT);
 
@@ -936,7 +960,7 @@ static EMIT_METRIC: E = E::new(
         .default("1")
         .doc("Value of the metric, a double."),
 ])
-.with_children(&[C::range(&DIMENSION, 1, 10)]);
+.with_children(&[C::range(&EMIT_METRIC_DIMENSION, 1, 10)]);
 
 static FIND_AND_REPLACE: E = E::new(
     "find-and-replace",

@@ -19,7 +19,8 @@ pub static DOC: RuleDoc = RuleDoc {
     explanation: "Each policy's reference page marks some attributes as required (`name` of `set-header`, \
 `calls` and `renewal-period` of `rate-limit` …); APIM rejects the policy without them. Some are \
 required only with a certain value of another attribute: `set-backend-service backend-id=\"dapr\"` needs \
-`dapr-app-id` and `dapr-method`, `get-authorization-context identity-type=\"jwt\"` needs `identity` (a \
+`dapr-app-id` and `dapr-method`, `get-authorization-context identity-type=\"jwt\"` needs `identity`, an \
+`emit-metric` dimension needs a `value` unless its name is a default dimension (`API ID` …) (a \
 condition on an attribute whose value is an expression is not judged). The fix adds the attribute with \
 an empty value for you to fill in.",
     bad: Example::new(
