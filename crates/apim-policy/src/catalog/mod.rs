@@ -394,6 +394,33 @@ pub enum Condition {
 }
 
 impl Condition {
+    /// The condition in words, for hover and messages: `` `<set-url>` is required unless `mode`
+    /// is "copy" ``.
+    pub fn describe(&self) -> String {
+        let list = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| format!("`<{n}>`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match *self {
+            Condition::Required {
+                item: Item::Attr(a),
+                when,
+            } => format!("`{a}` is required {}", when.describe()),
+            Condition::Required {
+                item: Item::Child(c),
+                when,
+            } => format!("`<{c}>` is required {}", when.describe()),
+            Condition::Forbidden { attr, when } => {
+                format!("`{attr}` is not supported {}", when.describe())
+            }
+            Condition::ExactlyOneChild(names) => format!("exactly one of {}", list(names)),
+            Condition::AtLeastOneChild(names) => format!("at least one of {}", list(names)),
+        }
+    }
+
     /// Whether the element's conditions mention `name` (an attribute or child), for the docs
     /// comparison and hover.
     pub fn mentions(&self, name: &str) -> bool {

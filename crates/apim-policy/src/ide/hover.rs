@@ -65,7 +65,7 @@ pub fn hover(source: &str, offset: usize, options: &LintOptions) -> Option<Hover
     };
     Some(Hover {
         span,
-        markdown: attribute_hover(attr, &element.name),
+        markdown: attribute_hover(attr, def, &element.name),
     })
 }
 
@@ -92,6 +92,7 @@ fn element_hover(name: &str, kind: Option<Kind>, parent: Option<&str>) -> Option
                 md.push_str(&format!(" · in `{parent}`"));
             }
             md.push_str(&format!("\n\n{}", def.doc));
+            md.push_str(&conditions_text(def));
             Some(md)
         }
         Kind::UnknownPolicy => {
@@ -117,6 +118,7 @@ fn policy_hover(p: &PolicyDef) -> String {
         sections_text(p.sections),
         scopes_text(p.scopes)
     ));
+    md.push_str(&conditions_text(&p.element));
     if p.once_per_section {
         md.push_str("\n\nAt most once per section.");
     }
@@ -162,13 +164,44 @@ fn scopes_text(scopes: Scopes) -> String {
         .join(", ")
 }
 
-fn attribute_hover(a: &AttrDef, element: &str) -> String {
+/// The element's conditional requirements (`catalog::Condition`), as a paragraph.
+fn conditions_text(def: &ElementDef) -> String {
+    if def.conditions.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = def.conditions.iter().map(|c| c.describe()).collect();
+    format!("\n\nRequirements: {}.", parts.join("; "))
+}
+
+fn attribute_hover(a: &AttrDef, def: &ElementDef, element: &str) -> String {
     let required = if a.required { "required" } else { "optional" };
-    format!(
+    let mut md = format!(
         "**{}** · {required} attribute of `{element}`\n\n{}",
         a.name,
         attribute_doc(a)
-    )
+    );
+    for c in def.conditions {
+        let about_this = match *c {
+            catalog::Condition::Required {
+                item: catalog::Item::Attr(n),
+                ..
+            } => n == a.name,
+            catalog::Condition::Forbidden { attr, .. } => attr == a.name,
+            _ => false,
+        };
+        if about_this {
+            md.push_str(&format!("\n\n{}.", capitalize(&c.describe())));
+        }
+    }
+    md
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn named_value(nv: &NamedValueRef, options: &LintOptions) -> Hover {
@@ -298,6 +331,32 @@ mod tests {
         let h = at("override", 1).unwrap();
         assert_eq!(&DOC[h.span.start..h.span.end], "override");
         assert!(h.markdown.contains("exists-action"));
+    }
+
+    #[test]
+    fn conditional_requirements_show_on_the_element_and_the_attribute() {
+        let doc = "<policies><inbound><send-request mode=\"new\" response-variable-name=\"r\" /><set-backend-service backend-id=\"dapr\" dapr-app-id=\"a\" dapr-method=\"m\" /></inbound></policies>";
+        let send = hover(doc, doc.find("send-request").unwrap() + 2, &options()).unwrap();
+        assert!(
+            send.markdown.contains(
+                "Requirements: `<set-url>` is required unless `mode` is \"copy\"; `<set-method>` is required unless `mode` is \"copy\"."
+            ),
+            "{}",
+            send.markdown
+        );
+        let app = hover(doc, doc.find("dapr-app-id").unwrap() + 2, &options()).unwrap();
+        assert!(
+            app.markdown
+                .contains("optional attribute of `set-backend-service`")
+                && app
+                    .markdown
+                    .contains("`dapr-app-id` is required when `backend-id` is \"dapr\"."),
+            "{}",
+            app.markdown
+        );
+        // No conditions, no paragraph.
+        let h = at("set-header name", 3).unwrap();
+        assert!(!h.markdown.contains("Requirements:"), "{}", h.markdown);
     }
 
     #[test]
