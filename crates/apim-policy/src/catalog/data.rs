@@ -976,14 +976,16 @@ static FORWARD_REQUEST: E = E::new("forward-request", "Forward the request to th
     .with_attrs(&[
         ID,
         A::opt("timeout", SECS).default("300").doc("Seconds to wait for the backend's status and headers (values over 240 may not be honored)."),
-        // docs (current page): `timeout-ms`, `continue-timeout` and `http-version` (1 | 2or1 | 2).
+        // docs (current page, and the 10/19/2023 one): `timeout-ms`, `continue-timeout` and
+        // `http-version` (1 | 2or1 | 2); no expressions in buffer-response and
+        // fail-on-error-status-code.
         A::opt("timeout-ms", INT).doc("Timeout in milliseconds; overrides timeout."),
         A::opt("continue-timeout", SECS).doc("Seconds to wait for 100 Continue from the backend."),
         A::opt("http-version", T::Enum(&["1", "2or1", "2"])).default("1").doc("HTTP version used with the backend."),
         A::opt("follow-redirects", B).default("false").doc("Follow backend redirects instead of returning them."),
         A::opt("buffer-request-body", B).default("false").doc("Buffer the request body (needed to retry)."),
-        A::opt("buffer-response", B).default("true").doc("Buffer the response (false streams it, e.g. for SSE)."),
-        A::opt("fail-on-error-status-code", B).default("false").doc("Treat backend 400–599 as errors (go to on-error)."),
+        A::opt("buffer-response", B).no_expr().default("true").doc("Buffer the response (false streams it, e.g. for SSE)."),
+        A::opt("fail-on-error-status-code", B).no_expr().default("false").doc("Treat backend 400–599 as errors (go to on-error)."),
     ])
     .with_rules(&[R::AtMostOne(&["timeout", "timeout-ms"])]);
 
@@ -1307,11 +1309,15 @@ static MOCK_RESPONSE: E = E::new(
 )
 .with_attrs(&[
     ID,
+    // docs (07/23/2024): "Policy expressions can't be used in attribute values for this policy."
     A::opt("status-code", CODE)
+        .no_expr()
         .default("200")
         .doc("Status code of the mocked response."),
     // docs: no default ("None"): the first content type with an example or schema is used.
-    A::opt("content-type", S).doc("Content-Type of the example or schema to use."),
+    A::opt("content-type", S)
+        .no_expr()
+        .doc("Content-Type of the example or schema to use."),
 ]);
 
 static PROXY: E = E::new("proxy", "Route forwarded requests through an HTTP proxy.").with_attrs(&[
@@ -1944,8 +1950,13 @@ static VALIDATE_CONTENT: E = E::new(
             "Map incoming content types to the types validated.",
         )
         .with_attrs(&[
-            A::opt("any-content-type-value", S).doc("Content type used for any incoming type."),
-            A::opt("missing-content-type-value", S).doc("Content type used when none is given."),
+            // docs (08/18/2026): "Policy expressions aren't allowed" for both.
+            A::opt("any-content-type-value", S)
+                .no_expr()
+                .doc("Content type used for any incoming type."),
+            A::opt("missing-content-type-value", S)
+                .no_expr()
+                .doc("Content type used when none is given."),
         ])
         .with_children(&[C::many(
             &E::new("type", "A mapping to a content type.")
@@ -1967,6 +1978,7 @@ static VALIDATE_CONTENT: E = E::new(
                 A::req("action", ACTION).doc("Action when the content is invalid."),
                 A::opt("allow-additional-properties", B).doc("Allow properties not in the schema."),
                 A::opt("case-insensitive-property-names", B)
+                    .default("false")
                     .doc("Match property names case-insensitively."),
             ])
             // docs: "For an XML schema, `schema-ref` isn't supported" (soap validates against one).
@@ -2220,9 +2232,11 @@ pub(super) static POLICIES: &[PolicyDef] = &[
         AUTHENTICATION_BASIC,
         AUTH,
         IN,
-        NO_WORKSPACE,
+        // docs (07/23/2024): workspace scope; "can only be used once in a policy section".
+        EVERYWHERE,
         learn!("authentication-basic"),
-    ),
+    )
+    .once_per_section(),
     documented(
         AUTHENTICATION_CERTIFICATE,
         AUTH,
@@ -2357,7 +2371,8 @@ pub(super) static POLICIES: &[PolicyDef] = &[
         FORWARD_REQUEST,
         ROUTING,
         Sections::BACKEND,
-        NO_WORKSPACE,
+        // docs (10/19/2023): "global, workspace, product, API, operation".
+        EVERYWHERE,
         learn!("forward-request"),
     )
     .once_per_document(),
@@ -2539,7 +2554,8 @@ pub(super) static POLICIES: &[PolicyDef] = &[
         REWRITE_URI,
         TRANSFORMATION,
         IN,
-        NO_WORKSPACE,
+        // docs (07/23/2024): workspace included.
+        EVERYWHERE,
         learn!("rewrite-uri"),
     ),
     documented(
@@ -2631,7 +2647,8 @@ pub(super) static POLICIES: &[PolicyDef] = &[
     ),
     // docs: the trace page lists inbound, outbound and backend, but the error-handling page lists
     // trace among the policies allowed in on-error, and real policies use it there.
-    documented(TRACE, LOGGING, ALL_SECTIONS, NO_WORKSPACE, learn!("trace")),
+    // docs (07/23/2024): workspace included.
+    documented(TRACE, LOGGING, ALL_SECTIONS, EVERYWHERE, learn!("trace")),
     documented(
         VALIDATE_AZURE_AD_TOKEN,
         AUTH,
