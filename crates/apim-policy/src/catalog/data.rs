@@ -2494,7 +2494,8 @@ pub(super) static POLICIES: &[PolicyDef] = &[
         EVERYWHERE,
         learn!("mock-response"),
     ),
-    documented(PROXY, ROUTING, IN, NO_WORKSPACE, learn!("proxy")),
+    // docs (07/23/2024): workspace included.
+    documented(PROXY, ROUTING, IN, EVERYWHERE, learn!("proxy")),
     documented(
         PUBLISH_EVENT,
         GRAPHQL,
@@ -2721,7 +2722,9 @@ pub(super) static POLICIES: &[PolicyDef] = &[
         XSL_TRANSFORM,
         TRANSFORMATION,
         IN_OUT,
-        NO_WORKSPACE,
+        // docs (07/23/2024): workspace scope; "can only be used once in a policy section".
+        EVERYWHERE,
         learn!("xsl-transform"),
-    ),
+    )
+    .once_per_section(),
 ];
