@@ -907,7 +907,11 @@ static CROSS_DOMAIN: E = E::new(
                 ]),
             ),
         ])
-        .unordered(),
+        .unordered()
+        // docs: "Child elements must conform to the Adobe cross-domain policy file
+        // specification" (which has more than the children above, e.g. `to-ports`); expressions
+        // are "supported". The children are completion hints.
+        .with_content(Content::Foreign { expr: true }),
 )]);
 
 static EMIT_METRIC: E = E::new(
@@ -2124,8 +2128,10 @@ static XSL_TRANSFORM: E = E::new(
             .with_content(TEXT),
     ),
     C::one(
+        // docs: "All elements and attributes defined within follow the standard XSLT
+        // specification"; values reach it through `parameter`, not expressions.
         &E::new("xsl:stylesheet", "The XSLT stylesheet (declare xmlns:xsl).")
-            .with_content(Content::Mixed),
+            .with_content(Content::Foreign { expr: false }),
     ),
 ]);
 

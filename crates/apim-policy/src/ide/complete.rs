@@ -164,7 +164,11 @@ fn resolve(path: &[String]) -> Resolved {
         r.container = match def.content {
             Content::Policies => Container::Statements,
             Content::Elements => Container::Children(def),
-            Content::Text { .. } | Content::Mixed | Content::Empty => Container::Closed,
+            // A foreign document's declared children are hints (the linter checks none).
+            Content::Foreign { .. } if !def.children.is_empty() => Container::Children(def),
+            Content::Text { .. } | Content::Mixed | Content::Foreign { .. } | Content::Empty => {
+                Container::Closed
+            }
         };
     }
     r

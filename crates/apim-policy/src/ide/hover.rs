@@ -86,7 +86,7 @@ fn element_hover(name: &str, kind: Option<Kind>, parent: Option<&str>) -> Option
             Some(format!("**{name}** · section\n\n{}", def.doc))
         }
         Kind::Root(def) => Some(format!("**{name}** · document\n\n{}", def.doc)),
-        Kind::Child(def) => {
+        Kind::Child(def) | Kind::Foreign(def) => {
             let mut md = format!("**{name}**");
             if let Some(parent) = parent {
                 md.push_str(&format!(" · in `{parent}`"));
@@ -101,7 +101,11 @@ fn element_hover(name: &str, kind: Option<Kind>, parent: Option<&str>) -> Option
             }
             Some(md)
         }
-        Kind::UnknownRoot | Kind::UnknownSection | Kind::UnexpectedChild | Kind::Free => None,
+        Kind::UnknownRoot
+        | Kind::UnknownSection
+        | Kind::UnexpectedChild
+        | Kind::Free
+        | Kind::Payload => None,
     }
 }
 

@@ -81,7 +81,9 @@ fn inner(doc: &Document, id: NodeId, def: &'static ElementDef) -> Vec<OutlineIte
     match def.content {
         Content::Policies => items(doc, id, Within::Statements),
         Content::Elements => items(doc, id, Within::Children(def)),
-        Content::Text { .. } | Content::Mixed | Content::Empty => Vec::new(),
+        Content::Text { .. } | Content::Mixed | Content::Foreign { .. } | Content::Empty => {
+            Vec::new()
+        }
     }
 }
 

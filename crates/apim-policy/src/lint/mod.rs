@@ -11,7 +11,7 @@ mod context;
 pub mod registry;
 mod rules;
 
-pub use context::{Ctx, Kind};
+pub use context::{Ctx, Info, Kind, PathCounts};
 pub use registry::{Example, Rule, RuleDoc, doc, docs, rule, rules};
 
 use crate::catalog::Scope;

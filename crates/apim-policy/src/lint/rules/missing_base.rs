@@ -32,11 +32,11 @@ fn run(cx: &mut Ctx<'_>) {
         let Kind::Section(section) = info.kind else {
             continue;
         };
-        let has_base = cx
-            .doc
-            .descendants(id)
-            .iter()
-            .any(|d| cx.doc.element(*d).is_some_and(|c| c.name == "base"));
+        // A `<base />` statement anywhere in the section (a `<base/>` in a body's payload is
+        // data, not a statement).
+        let has_base = cx.doc.descendants(id).iter().any(|d| {
+            matches!(cx.kind(*d), Some(Kind::Policy(p)) if p.name() == "base")
+        });
         if !has_base {
             found.push((e, section));
         }

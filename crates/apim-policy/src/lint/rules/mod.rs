@@ -88,8 +88,10 @@ pub(crate) fn named_value_refs(cx: &Ctx<'_>) -> Vec<NamedValueRef> {
 }
 
 fn in_liquid(cx: &Ctx<'_>, id: crate::syntax::NodeId) -> bool {
+    // The `template` of a policy (set-body, publish-to-dapr), not of an element of its payload.
     std::iter::once(id).chain(cx.doc.ancestors(id)).any(|a| {
-        cx.doc.element(a).is_some_and(|e| {
+        !cx.info(a).is_some_and(|i| i.is_opaque())
+            && cx.doc.element(a).is_some_and(|e| {
             e.attribute("template")
                 .and_then(|t| t.value.literal())
                 .is_some_and(|t| t.eq_ignore_ascii_case("liquid"))
