@@ -202,6 +202,23 @@ mod tests {
     }
 
     #[test]
+    fn opaque_content_is_not_listed_as_policies() {
+        let doc = parse(
+            r#"<policies><outbound><base />
+<set-body><root><set-header name="p" /><cache-store duration="1" /></root></set-body>
+<return-response><set-status code="200" /><set-body><html><body><set-variable name="v" value="1" /></body></html></set-body></return-response>
+<xsl-transform><xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:template match="/"><choose /></xsl:template></xsl:stylesheet></xsl-transform>
+</outbound></policies>"#,
+        );
+        let mut out = String::new();
+        render(&outline(&doc), 0, &mut out);
+        assert_eq!(
+            out,
+            "Section outbound\n  Policy base\n  Policy set-body\n  Policy return-response\n    Policy set-status 200\n    Policy set-body\n  Policy xsl-transform\n"
+        );
+    }
+
+    #[test]
     fn spans_point_at_the_element_and_its_name() {
         let src = "<policies><inbound><base /></inbound></policies>";
         let doc = parse(src);
