@@ -18,7 +18,10 @@ pub static DOC: RuleDoc = RuleDoc {
     code: codes::MISSING_BASE,
     explanation: "Without `<base />` the section does not run the parent scope's policies: a global \
 IP filter, a product's rate limit or the API's authentication silently stop applying. Leave it out only on \
-purpose (the message is a warning); the fix inserts it at the start of the section.",
+purpose (the message is a warning); the fix inserts it at the start of the section.\n\n\
+**How it counts: per section.** One `<base />` statement anywhere in the section satisfies it, also inside \
+a `choose` branch (inheriting on some paths only is a choice this warning does not second-guess); a \
+`<base/>` in a body's payload is data and does not count. Twice on one path is `duplicate-base`.",
     bad: Example::new("<policies>\n  <inbound>\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>").at(Scope::Api),
     good: Example::new("<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>").at(Scope::Api),
 };

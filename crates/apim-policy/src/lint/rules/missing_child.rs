@@ -18,7 +18,9 @@ pub static DOC: RuleDoc = RuleDoc {
     code: codes::MISSING_CHILD,
     explanation: "Some policies need child elements: `choose` needs at least one `when`, `cors` needs \
 `allowed-origins` and `allowed-headers`, `send-request` in mode `new` needs `set-url` … APIM rejects the \
-policy otherwise.",
+policy otherwise.\n\n\
+**How it counts: per element.** A required child must be a direct child of the element itself (the \
+`when` of this `choose`); one in a nested element or in opaque content does not count.",
     bad: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <choose>\n      <otherwise>\n        <set-variable name=\"tier\" value=\"free\" />\n      </otherwise>\n    </choose>\n  </inbound>\n</policies>",
     ),
