@@ -10,8 +10,8 @@
     clippy::indexing_slicing
 )]
 
-use apim_policy::lint::{LintOptions, lint_with};
 use apim_policy::catalog::Scope;
+use apim_policy::lint::{LintOptions, lint_with};
 use apim_policy::{LineIndex, Severity};
 use std::path::Path;
 

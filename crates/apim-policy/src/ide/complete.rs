@@ -1095,35 +1095,51 @@ mod tests {
     #[test]
     fn once_per_section_is_counted_per_execution_path() {
         let outbound = |body: &str| {
-            format!("<policies>\n<inbound><base /></inbound>\n<outbound>\n<base />\n{body}\n</outbound>\n</policies>")
+            format!(
+                "<policies>\n<inbound><base /></inbound>\n<outbound>\n<base />\n{body}\n</outbound>\n</policies>"
+            )
         };
         let store = "<cache-store duration=\"10\" />";
         // Another branch of the same choose is another path.
         has(
-            &outbound(&format!("<choose>\n<when condition=\"@(true)\">\n{store}\n</when>\n<otherwise>\n<|\n</otherwise>\n</choose>")),
+            &outbound(&format!(
+                "<choose>\n<when condition=\"@(true)\">\n{store}\n</when>\n<otherwise>\n<|\n</otherwise>\n</choose>"
+            )),
             &["cache-store"],
         );
         // Before the choose: every path through the branch already runs it.
         lacks(
-            &outbound(&format!("{store}\n<choose>\n<when condition=\"@(true)\">\n<|\n</when>\n</choose>")),
+            &outbound(&format!(
+                "{store}\n<choose>\n<when condition=\"@(true)\">\n<|\n</when>\n</choose>"
+            )),
             &["cache-store"],
         );
         // After a choose whose branch runs it, and inside a nested branch of that branch.
         lacks(
-            &outbound(&format!("<choose>\n<when condition=\"@(true)\">\n{store}\n</when>\n</choose>\n<|")),
+            &outbound(&format!(
+                "<choose>\n<when condition=\"@(true)\">\n{store}\n</when>\n</choose>\n<|"
+            )),
             &["cache-store"],
         );
         lacks(
-            &outbound(&format!("<choose>\n<when condition=\"@(true)\">\n{store}\n<choose><when condition=\"@(true)\"><|</when></choose>\n</when>\n</choose>")),
+            &outbound(&format!(
+                "<choose>\n<when condition=\"@(true)\">\n{store}\n<choose><when condition=\"@(true)\"><|</when></choose>\n</when>\n</choose>"
+            )),
             &["cache-store"],
         );
         // The tag being typed does not count itself.
         has(&outbound("<cache-st|"), &["cache-store"]);
         // Once per document: forward-request already runs in backend, except in another branch.
-        let backend = |body: &str| format!("<policies>\n<inbound><base /></inbound>\n<backend>\n{body}\n</backend>\n</policies>");
+        let backend = |body: &str| {
+            format!(
+                "<policies>\n<inbound><base /></inbound>\n<backend>\n{body}\n</backend>\n</policies>"
+            )
+        };
         lacks(&backend("<forward-request />\n<|"), &["forward-request"]);
         has(
-            &backend("<choose>\n<when condition=\"@(true)\">\n<forward-request timeout=\"5\" />\n</when>\n<otherwise>\n<|\n</otherwise>\n</choose>"),
+            &backend(
+                "<choose>\n<when condition=\"@(true)\">\n<forward-request timeout=\"5\" />\n</when>\n<otherwise>\n<|\n</otherwise>\n</choose>",
+            ),
             &["forward-request"],
         );
     }

@@ -288,10 +288,20 @@ mod tests {
         assert_eq!(at("RequestId", 0, 2), None);
         // The stylesheet element itself is declared: its doc, but no attribute docs.
         let h = at("xsl:stylesheet", 0, 3).unwrap();
-        assert!(h.markdown.contains("**xsl:stylesheet** · in `xsl-transform`"), "{}", h.markdown);
+        assert!(
+            h.markdown
+                .contains("**xsl:stylesheet** · in `xsl-transform`"),
+            "{}",
+            h.markdown
+        );
         assert_eq!(at("version=", 0, 2), None);
         // The body policy itself is still a policy.
-        assert!(at("set-body", 0, 2).unwrap().markdown.contains("**set-body**"));
+        assert!(
+            at("set-body", 0, 2)
+                .unwrap()
+                .markdown
+                .contains("**set-body**")
+        );
     }
 
     #[test]

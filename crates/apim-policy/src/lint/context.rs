@@ -271,33 +271,21 @@ impl<'a> Ctx<'a> {
             return;
         };
         let Some(def) = catalog::root(&root.name) else {
-            self.set(
-                root_id,
-                Info::new(Kind::UnknownRoot, None, None),
-            );
+            self.set(root_id, Info::new(Kind::UnknownRoot, None, None));
             return;
         };
-        self.set(
-            root_id,
-            Info::new(Kind::Root(def), None, None),
-        );
+        self.set(root_id, Info::new(Kind::Root(def), None, None));
         if root.name == "fragment" {
             self.statements(root_id, None);
         } else {
             for (id, e) in self.doc.child_elements(root_id).collect::<Vec<_>>() {
                 match Section::from_name(&e.name) {
                     Some(section) => {
-                        self.set(
-                            id,
-                            Info::new(Kind::Section(section), Some(section), None),
-                        );
+                        self.set(id, Info::new(Kind::Section(section), Some(section), None));
                         self.statements(id, Some(section));
                     }
                     None => {
-                        self.set(
-                            id,
-                            Info::new(Kind::UnknownSection, None, None),
-                        );
+                        self.set(id, Info::new(Kind::UnknownSection, None, None));
                         self.below(id, Kind::Free, None, None, true);
                     }
                 }
@@ -348,7 +336,10 @@ impl<'a> Ctx<'a> {
                                 self.below(id, Kind::Payload, section, Some(policy), expr);
                                 continue;
                             }
-                            self.set(id, Info::new(Kind::Child(child.element), section, Some(policy)));
+                            self.set(
+                                id,
+                                Info::new(Kind::Child(child.element), section, Some(policy)),
+                            );
                             self.children(id, child.element, section, policy);
                         }
                         None => {

@@ -37,9 +37,11 @@ fn run(cx: &mut Ctx<'_>) {
         };
         // A `<base />` statement anywhere in the section (a `<base/>` in a body's payload is
         // data, not a statement).
-        let has_base = cx.doc.descendants(id).iter().any(|d| {
-            matches!(cx.kind(*d), Some(Kind::Policy(p)) if p.name() == "base")
-        });
+        let has_base = cx
+            .doc
+            .descendants(id)
+            .iter()
+            .any(|d| matches!(cx.kind(*d), Some(Kind::Policy(p)) if p.name() == "base"));
         if !has_base {
             found.push((e, section));
         }

@@ -92,9 +92,9 @@ fn in_liquid(cx: &Ctx<'_>, id: crate::syntax::NodeId) -> bool {
     std::iter::once(id).chain(cx.doc.ancestors(id)).any(|a| {
         !cx.info(a).is_some_and(|i| i.is_opaque())
             && cx.doc.element(a).is_some_and(|e| {
-            e.attribute("template")
-                .and_then(|t| t.value.literal())
-                .is_some_and(|t| t.eq_ignore_ascii_case("liquid"))
-        })
+                e.attribute("template")
+                    .and_then(|t| t.value.literal())
+                    .is_some_and(|t| t.eq_ignore_ascii_case("liquid"))
+            })
     }) || cx.kind(id) == Some(Kind::UnknownRoot)
 }

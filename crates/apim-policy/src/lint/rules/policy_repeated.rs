@@ -96,7 +96,9 @@ mod tests {
     }
 
     fn outbound(body: &str) -> String {
-        format!("<policies>\n<inbound><base /></inbound>\n<outbound>\n<base />\n{body}\n</outbound>\n</policies>")
+        format!(
+            "<policies>\n<inbound><base /></inbound>\n<outbound>\n<base />\n{body}\n</outbound>\n</policies>"
+        )
     }
 
     #[test]
