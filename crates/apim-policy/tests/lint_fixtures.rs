@@ -25,10 +25,10 @@ fn expectations(source: &str) -> (Option<Scope>, Vec<String>) {
         let rest = rest.trim_end_matches("-->").trim();
         if let Some(s) = rest.strip_prefix("scope: ") {
             scope = Some(Scope::from_name(s).unwrap());
-        } else if let Some(e) = rest.strip_prefix("expect: ") {
-            if e != "clean" {
-                expected.push(e.to_string());
-            }
+        } else if let Some(e) = rest.strip_prefix("expect: ")
+            && e != "clean"
+        {
+            expected.push(e.to_string());
         }
     }
     (scope, expected)

@@ -505,10 +505,7 @@ impl Ctx<'_> {
         let mut total = PathCounts::new();
         let mut cur = container;
         let mut from = skip;
-        loop {
-            let Some(kind) = self.kind(cur) else {
-                break;
-            };
+        while let Some(kind) = self.kind(cur) {
             if let Kind::Policy(def) = kind {
                 bump(&mut total, def.name());
             }
