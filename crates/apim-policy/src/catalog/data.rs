@@ -1570,7 +1570,9 @@ static SEND_SERVICE_BUS_MESSAGE: E = E::new(
 ])
 .with_rules(&[R::ExactlyOne(&["queue-name", "topic-name"])])
 .with_children(&[
-    C::one(&E::new("payload", "The message payload.").with_content(TEXT)),
+    // docs: "the message payload": like a body, its text is one value and any markup in it is
+    // the message's.
+    C::one(&E::new("payload", "The message payload.").with_content(Content::Mixed)),
     C::opt(
         &E::new("message-properties", "Properties of the message.").with_children(&[C::many(
             &E::new("message-property", "A message property.")

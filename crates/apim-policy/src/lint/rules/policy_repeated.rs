@@ -164,6 +164,23 @@ mod tests {
     }
 
     #[test]
+    fn a_choose_inside_wait_is_alternatives_too() {
+        let lookup =
+            "<cache-lookup vary-by-developer=\"false\" vary-by-developer-groups=\"false\" />";
+        let wait = |inner: &str| {
+            format!("<policies>\n<inbound>\n<base />\n{inner}\n</inbound>\n</policies>")
+        };
+        let ok = wait(&format!(
+            "<wait for=\"all\">\n<choose>\n<when condition=\"@(true)\">\n{lookup}\n</when>\n<otherwise>\n{lookup}\n</otherwise>\n</choose>\n</wait>"
+        ));
+        assert_eq!(repeated(&ok), Vec::<usize>::new());
+        let bad = wait(&format!(
+            "{lookup}\n<wait for=\"all\">\n<choose>\n<when condition=\"@(true)\">\n{lookup}\n</when>\n</choose>\n</wait>"
+        ));
+        assert_eq!(repeated(&bad), vec![8]);
+    }
+
+    #[test]
     fn policies_inside_opaque_content_do_not_count() {
         let src = outbound(
             "<cache-store duration=\"5\" />\n<set-body><root><cache-store duration=\"1\" /></root></set-body>",
