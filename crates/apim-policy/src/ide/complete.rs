@@ -472,6 +472,18 @@ fn element_body(def: &ElementDef, s: &mut String, field: &mut usize, depth: usiz
         s.push_str(" />");
         return;
     }
+    // A stylesheet is XSLT: it needs its version and the xsl namespace to run at all.
+    if def.name == "xsl:stylesheet" {
+        *field += 1;
+        s.push_str(&format!(
+            " version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">\n{}${{{}}}\n{}</{}>",
+            "\t".repeat(depth + 1),
+            *field,
+            "\t".repeat(depth),
+            def.name
+        ));
+        return;
+    }
     if def.content != Content::Elements || depth >= 3 {
         *field += 1;
         s.push_str(&format!(">${{{}}}</{}>", *field, def.name));
@@ -1148,6 +1160,20 @@ mod tests {
     fn opaque_content_offers_no_policies() {
         let body = in_inbound("<set-body><root>\n<|\n</root></set-body>");
         assert_eq!(labels(&body).0, Vec::<String>::new());
+        // The xsl-transform snippet writes a stylesheet that declares its namespace.
+        let c = complete(
+            "<policies><outbound><base /><xsl-tr</outbound></policies>",
+            35,
+            &LintOptions::default(),
+        );
+        let item = c.items.iter().find(|i| i.label == "xsl-transform").unwrap();
+        assert!(
+            item.insert_text.contains(
+                "<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">\n\t\t${1}\n\t</xsl:stylesheet>"
+            ),
+            "{}",
+            item.insert_text
+        );
         let xslt = "<policies><outbound><base /><xsl-transform><xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">\n<|\n</xsl:stylesheet></xsl-transform></outbound></policies>";
         assert_eq!(labels(xslt).0, Vec::<String>::new());
         // crossdomain.xml's elements are offered as hints.
