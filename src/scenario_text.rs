@@ -7,24 +7,10 @@ use apim_policy::lint::LintOptions;
 use apim_policy::scenario::{Headers, Scenario, ScenarioError};
 use serde_json::Value;
 
-/// The top-level fields of the contract (`shared/spec/cli-and-scenario.md`). Others are kept
-/// as they are when the form rewrites the JSON.
-const KNOWN_FIELDS: &[&str] = &[
-    "api",
-    "product",
-    "subscription",
-    "user",
-    "identity",
-    "named_values",
-    "key_vaults",
-    "fragments",
-    "scopes",
-    "backend",
-    "http_mocks",
-    "now",
-    "request",
-    "requests",
-];
+/// The top-level fields the core's scenario model reads and writes (the contract's and the
+/// documented extensions, `docs/scenario.md`). Others are kept as they are when the form
+/// rewrites the JSON.
+const KNOWN_FIELDS: &[&str] = apim_policy::scenario::FIELDS;
 
 /// Read scenario JSON; blank text is the empty scenario.
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {

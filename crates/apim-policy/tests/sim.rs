@@ -44,6 +44,34 @@ const EXPECTED: &[(&str, &[&str], &str)] = &[
         &["error"],
         "TokenClaimValueNotAllowed",
     ),
+    (
+        "azure-openai-semantic-cache-ignore-system",
+        &["forwarded", "returned", "forwarded"],
+        "",
+    ),
+    ("azure-openai-token-limit-headers", &["forwarded"], ""),
+    ("backend-credentials-named-value", &["forwarded"], ""),
+    ("backend-id-unknown", &["error"], "BackendNotFound"),
+    (
+        "backend-pool-all-unavailable",
+        &["error"],
+        "BackendUnavailable",
+    ),
+    (
+        "backend-pool-priority-failover",
+        &["forwarded", "forwarded", "forwarded"],
+        "",
+    ),
+    (
+        "backend-pool-round-robin",
+        &["forwarded", "forwarded", "forwarded", "forwarded"],
+        "",
+    ),
+    (
+        "backend-pool-weighted",
+        &["forwarded", "forwarded", "forwarded", "forwarded"],
+        "",
+    ),
     ("backend-section-missing", &["returned"], ""),
     (
         "cache-lookup-store",
@@ -58,6 +86,16 @@ const EXPECTED: &[(&str, &[&str], &str)] = &[
         "HeaderValueNotAllowed",
     ),
     ("choose-variables", &["forwarded"], ""),
+    (
+        "circuit-breaker-accept-retry-after",
+        &["forwarded", "forwarded", "forwarded"],
+        "",
+    ),
+    (
+        "circuit-breaker-trip-503",
+        &["forwarded", "forwarded", "error", "forwarded"],
+        "",
+    ),
     ("cors-actual-request", &["forwarded"], ""),
     ("cors-preflight-mismatch", &["returned"], ""),
     (
@@ -133,6 +171,48 @@ const EXPECTED: &[(&str, &[&str], &str)] = &[
         "kv-versioned-identifier-wrong-version",
         &["error"],
         "SecretNotFound",
+    ),
+    (
+        "llm-content-safety",
+        &["forwarded", "forwarded", "error", "error", "error"],
+        "ContentSafetyBlocked",
+    ),
+    (
+        "llm-content-safety-eight-levels",
+        &["error"],
+        "ContentSafetyBlocked",
+    ),
+    ("llm-emit-token-metric", &["forwarded"], ""),
+    (
+        "llm-semantic-cache-miss-then-hit",
+        &[
+            "forwarded",
+            "returned",
+            "forwarded",
+            "forwarded",
+            "forwarded",
+        ],
+        "",
+    ),
+    (
+        "llm-token-limit-counter-keys",
+        &["forwarded", "forwarded", "forwarded", "error"],
+        "TokenLimitExceeded",
+    ),
+    (
+        "llm-token-limit-estimate",
+        &["forwarded", "error"],
+        "TokenLimitExceeded",
+    ),
+    (
+        "llm-token-limit-quota-exceeded",
+        &["forwarded", "forwarded", "error"],
+        "TokenQuotaExceeded",
+    ),
+    (
+        "llm-token-limit-tpm-exceeded",
+        &["forwarded", "forwarded", "error"],
+        "TokenLimitExceeded",
     ),
     ("mock-response", &["returned"], ""),
     ("named-value-with-expression", &["forwarded"], ""),
