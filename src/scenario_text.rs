@@ -198,6 +198,29 @@ mod tests {
     }
 
     #[test]
+    fn the_ai_gateway_fields_survive_form_edits_once() {
+        let ex = crate::examples::find("priority-pool-failover").unwrap();
+        let mut s = parse(ex.scenario).unwrap();
+        let text = format!(
+            "{}, \"content_safety\": {{\"categories\": {{\"Hate\": 4}}}}}}",
+            ex.scenario.trim_end().trim_end_matches('}').trim_end()
+        );
+        s.content_safety = parse(&text).unwrap().content_safety;
+        s.now = Some("2026-03-03T00:00:00Z".into());
+        let out = write(&s, &text);
+        assert_eq!(out.matches("\"backends\"").count(), 1, "{out}");
+        assert_eq!(out.matches("\"content_safety\"").count(), 1, "{out}");
+        let again = parse(&out).unwrap();
+        assert_eq!(again.backends, s.backends);
+        assert_eq!(again.backends.len(), 3);
+        assert_eq!(
+            again.content_safety.unwrap().categories.get("Hate"),
+            Some(&4)
+        );
+        assert_eq!(again.now.as_deref(), Some("2026-03-03T00:00:00Z"));
+    }
+
+    #[test]
     fn named_values_are_checked_only_when_the_scenario_declares_some() {
         let empty = lint_options(&Scenario::default(), None);
         assert_eq!(empty.named_values, None);
