@@ -939,3 +939,57 @@ fn bad_backends_are_refused_before_running() {
     let e = simulate("<policies/>", &s, &SimOptions::default()).unwrap_err();
     assert!(e.message.contains("is a pool"), "{e}");
 }
+
+/// The example in docs/scenario.md reads and runs as the page describes.
+#[test]
+fn the_scenario_docs_example_runs() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scenario.md"),
+    )
+    .unwrap();
+    let json = doc
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .unwrap();
+    let scenario = Scenario::from_json(json).unwrap();
+    let policy = r#"<policies>
+    <inbound>
+        <base />
+        <llm-content-safety backend-id="content-safety">
+            <categories>
+                <category name="Violence" threshold="4" />
+            </categories>
+        </llm-content-safety>
+        <set-backend-service backend-id="pool" />
+    </inbound>
+    <backend>
+        <base />
+    </backend>
+    <outbound>
+        <base />
+    </outbound>
+    <on-error>
+        <base />
+    </on-error>
+</policies>"#;
+    let out = run(policy, &scenario, false);
+    let r = out.results();
+    assert_eq!(r[0].response.status, 429);
+    assert_eq!(
+        r[0].backend_request
+            .as_ref()
+            .unwrap()
+            .headers
+            .get("api-key")
+            .unwrap(),
+        ["***"]
+    );
+    assert!(
+        r[0].trace
+            .iter()
+            .any(|t| t.message.contains("circuit breaker of 'primary' trips"))
+    );
+    assert_eq!(r[1].response.status, 403);
+    assert_eq!(r[1].error.as_ref().unwrap().reason, "ContentSafetyBlocked");
+}
