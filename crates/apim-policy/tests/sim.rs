@@ -993,3 +993,12 @@ fn the_scenario_docs_example_runs() {
     assert_eq!(r[1].response.status, 403);
     assert_eq!(r[1].error.as_ref().unwrap().reason, "ContentSafetyBlocked");
 }
+
+#[test]
+fn evaluating_expressions_knows_the_token_limit_variables() {
+    let policy = r#"<policies><inbound><base /><llm-token-limit counter-key="k" tokens-per-minute="10" estimate-prompt-tokens="false" remaining-tokens-variable-name="left" /><set-header name="x-left" exists-action="override"><value>@(context.Variables["left"].ToString())</value></set-header></inbound></policies>"#;
+    let s = Scenario::from_json(r#"{"request": {"url": "https://a/b"}}"#).unwrap();
+    let reports = apim_policy::sim::evaluate_expressions(policy, &s).unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].result, Ok("100".to_string()));
+}

@@ -267,6 +267,22 @@ pub fn evaluate_expressions(
             if let Some((name, value)) = sample {
                 run.ctx.variables.set(&name, value);
             }
+            // The token limits' counters are numbers.
+            if matches!(
+                el.name.as_str(),
+                "llm-token-limit" | "azure-openai-token-limit"
+            ) {
+                for attr in [
+                    "remaining-tokens-variable-name",
+                    "remaining-quota-tokens-variable-name",
+                    "tokens-consumed-variable-name",
+                    "retry-after-variable-name",
+                ] {
+                    if let Some(n) = var(attr) {
+                        run.ctx.variables.set(&n, apim_expr::Value::long(100));
+                    }
+                }
+            }
         }
         for v in values {
             for e in v.expressions() {
