@@ -1002,3 +1002,29 @@ fn evaluating_expressions_knows_the_token_limit_variables() {
     assert_eq!(reports.len(), 1);
     assert_eq!(reports[0].result, Ok("100".to_string()));
 }
+
+#[test]
+fn hostile_token_counts_and_retry_after_do_not_overflow() {
+    let policy = r#"<policies><inbound><base /><llm-token-limit counter-key="k" tokens-per-minute="9000000000000000000" token-quota="9000000000000000000" token-quota-period="Yearly" estimate-prompt-tokens="true" /><set-backend-service backend-id="b" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"#;
+    let s = Scenario::from_json(
+        r#"{"backends": [{"id": "b", "url": "https://b",
+              "circuit_breaker": {"rules": [{"failure_condition": {"count": 1, "interval": "PT1M", "status_code_ranges": [{"min": 200, "max": 599}]}, "trip_duration": "PT1M", "accept_retry_after": true}]},
+              "response": {"status": 200, "headers": {"Retry-After": "9223372036854775807"},
+                           "body": "{\"usage\":{\"prompt_tokens\":1e300,\"completion_tokens\":1e300,\"total_tokens\":1e308}}"}}],
+            "requests": [{"url": "https://a/b", "method": "POST", "body": "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"},
+                         {"url": "https://a/b", "method": "POST", "body": "{\"prompt\":\"x\"}"},
+                         {"url": "https://a/b", "at": "2030-01-01T00:00:00Z"}]}"#,
+    )
+    .unwrap();
+    let out = run(policy, &s, false);
+    let statuses: Vec<u16> = out.results().iter().map(|r| r.response.status).collect();
+    // Every status counts as a failure here: the 200 trips the breaker for its Retry-After,
+    // capped at a year, so the second call is refused and the third (years later) passes.
+    assert_eq!(statuses, [200, 503, 200], "{}", out.to_json_pretty());
+    assert!(
+        out.results()[0]
+            .trace
+            .iter()
+            .any(|t| t.message.contains("1000000000000 tokens consumed"))
+    );
+}

@@ -429,7 +429,9 @@ impl Run<'_, '_> {
                 .get("Retry-After")
                 .and_then(|v| v.first())
                 .and_then(|v| v.trim().parse::<i64>().ok())
-                .filter(|s| *s >= 0);
+                .filter(|s| *s >= 0)
+                // At most a year: the time stays far from overflowing.
+                .map(|s| s.min(31_536_000));
             let (duration, why) = match retry_after {
                 Some(s) if rule.accept_retry_after => (
                     s * 1000,
@@ -440,7 +442,7 @@ impl Run<'_, '_> {
                     format!("trip_duration {}", rule.trip_duration),
                 ),
             };
-            let until = now + duration;
+            let until = now.saturating_add(duration);
             self.gw
                 .backends
                 .open

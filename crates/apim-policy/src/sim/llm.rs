@@ -15,6 +15,9 @@ use super::output::HttpResponseOut;
 use crate::catalog::Section;
 use apim_expr::{MessageBody, Value};
 
+/// The largest token count the simulator keeps for one response or limit.
+const MAX_TOKENS: f64 = 1e12;
+
 /// Token counts of a response (`usage` of an OpenAI-style JSON body).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Usage {
@@ -32,7 +35,8 @@ impl Usage {
                 .and_then(|u| u.get(k))
                 .and_then(J::as_f64)
                 .filter(|v| *v >= 0.0)
-                .map(|v| v as u64)
+                // Bounded, so that sums of counts cannot overflow.
+                .map(|v| v.min(MAX_TOKENS) as u64)
         };
         Usage {
             prompt: n("prompt_tokens"),
@@ -432,6 +436,7 @@ impl Run<'_, '_> {
         for p in pending {
             let (n, why) = match (usage.total(), p.estimate) {
                 (Some(t), _) => {
+                    let t = t.min(MAX_TOKENS as u64);
                     let d = usage.describe();
                     (
                         t,
