@@ -1028,3 +1028,32 @@ fn hostile_token_counts_and_retry_after_do_not_overflow() {
             .any(|t| t.message.contains("1000000000000 tokens consumed"))
     );
 }
+
+#[test]
+fn streamed_prompts_are_estimated_and_responses_without_usage_count_the_estimate() {
+    let policy = r#"<policies><inbound><base /><llm-token-limit counter-key="k" tokens-per-minute="1000" estimate-prompt-tokens="false" tokens-consumed-header-name="x-consumed" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"#;
+    // "abcdefgh" = 2 tokens, one message: 2 + 4 + 3 = 9.
+    let body = r#"{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"abcdefgh\"}]}"#;
+    let s = Scenario::from_json(&format!(
+        r#"{{"backend": {{"status": 200, "body": "data: {{}}"}},
+            "request": {{"url": "https://a/b", "method": "POST", "body": "{body}"}}}}"#
+    ))
+    .unwrap();
+    let out = run(policy, &s, false);
+    let r = &out.results()[0];
+    let steps: Vec<&str> = r
+        .trace
+        .iter()
+        .filter(|t| t.policy == "llm-token-limit")
+        .map(|t| t.message.as_str())
+        .collect();
+    assert!(
+        steps[0].contains("prompt estimated at 9 tokens (stream is true"),
+        "{steps:?}"
+    );
+    assert!(
+        steps[1].contains("9 tokens consumed") && steps[1].contains("the estimate"),
+        "{steps:?}"
+    );
+    assert_eq!(header(r, "x-consumed"), Some("9"));
+}
