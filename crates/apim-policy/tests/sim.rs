@@ -52,11 +52,7 @@ const EXPECTED: &[(&str, &[&str], &str)] = &[
     ("azure-openai-token-limit-headers", &["forwarded"], ""),
     ("backend-credentials-named-value", &["forwarded"], ""),
     ("backend-id-unknown", &["error"], "BackendNotFound"),
-    (
-        "backend-pool-all-unavailable",
-        &["error"],
-        "BackendUnavailable",
-    ),
+    ("backend-pool-all-unavailable", &["forwarded"], ""),
     (
         "backend-pool-priority-failover",
         &["forwarded", "forwarded", "forwarded"],
@@ -93,7 +89,7 @@ const EXPECTED: &[(&str, &[&str], &str)] = &[
     ),
     (
         "circuit-breaker-trip-503",
-        &["forwarded", "forwarded", "error", "forwarded"],
+        &["forwarded", "forwarded", "returned", "forwarded"],
         "",
     ),
     ("cors-actual-request", &["forwarded"], ""),
@@ -919,9 +915,24 @@ fn pools_and_circuit_breakers_route_deterministically() {
     let statuses: Vec<u16> = r.iter().map(|r| r.response.status).collect();
     assert_eq!(statuses, [500, 502, 503, 200]);
     assert!(r[2].backend_request.is_none());
-    assert_eq!(r[2].error.as_ref().unwrap().reason, "BackendUnavailable");
+    assert_eq!(
+        r[2].response.reason,
+        "Backend orders-backend is temporarily unavailable"
+    );
+    // The gateway's own 503 is a response a retry condition reads: the samples' condition
+    // stops retrying on "Backend pool … is temporarily unavailable".
     let out = fixture("backend-pool-all-unavailable");
-    assert_eq!(out.results()[0].response.status, 503);
+    let r = &out.results()[0];
+    assert_eq!(r.response.status, 503);
+    assert_eq!(
+        r.response.reason,
+        "Backend pool openai-pool is temporarily unavailable"
+    );
+    assert!(
+        r.trace
+            .iter()
+            .any(|t| t.policy == "retry" && t.message.contains("condition is false after 3 run(s)"))
+    );
     // Credentials from a secret named value are added and masked.
     let out = fixture("backend-credentials-named-value");
     let b = out.results()[0].backend_request.as_ref().unwrap();

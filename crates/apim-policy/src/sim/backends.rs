@@ -191,9 +191,9 @@ impl Run<'_, '_> {
             .cloned()
     }
 
-    /// The single backend a forward to entity `id` goes to now, or the gateway's 503 when
-    /// its breaker (or every pool member's) is open.
-    pub(crate) fn backend_target(&mut self, loc: &Loc, id: &str) -> Ex<Target> {
+    /// The single backend a forward to entity `id` goes to now; `None` when its breaker (or
+    /// every pool member's) is open and the gateway has answered 503 itself.
+    pub(crate) fn backend_target(&mut self, loc: &Loc, id: &str) -> Ex<Option<Target>> {
         let sc = self.gw.sc;
         let Some(b) = sc.backend_entity(id) else {
             return Err(self.fail(
@@ -213,20 +213,14 @@ impl Run<'_, '_> {
                     b.id,
                     show_time(until)
                 );
-                return Err(self.fail(
-                    loc,
-                    "forward-request",
-                    "BackendUnavailable",
-                    message,
-                    503,
-                    "Service Unavailable",
-                    &[],
-                ));
+                let phrase = format!("Backend {} is temporarily unavailable", b.id);
+                self.unavailable(loc, &phrase, &message);
+                return Ok(None);
             }
-            return Ok(Target {
+            return Ok(Some(Target {
                 id: b.id.clone(),
                 url: b.url.clone().unwrap_or_default(),
-            });
+            }));
         }
         let services = b
             .pool
@@ -251,15 +245,9 @@ impl Run<'_, '_> {
                 b.id,
                 skipped.join(", ")
             );
-            return Err(self.fail(
-                loc,
-                "forward-request",
-                "BackendUnavailable",
-                message,
-                503,
-                "Service Unavailable",
-                &[],
-            ));
+            let phrase = format!("Backend pool {} is temporarily unavailable", b.id);
+            self.unavailable(loc, &phrase, &message);
+            return Ok(None);
         };
         let group: Vec<_> = available
             .into_iter()
@@ -288,15 +276,13 @@ impl Run<'_, '_> {
             }
         }
         let Some((index, _)) = pick else {
-            return Err(self.fail(
+            let phrase = format!("Backend pool {} is temporarily unavailable", b.id);
+            self.unavailable(
                 loc,
-                "forward-request",
-                "BackendUnavailable",
-                format!("The pool '{}' has no backend to send to.", b.id),
-                503,
-                "Service Unavailable",
-                &[],
-            ));
+                &phrase,
+                &format!("The pool '{}' has no backend to send to.", b.id),
+            );
+            return Ok(None);
         };
         let chosen = group.get(index).map(|m| m.id.clone()).unwrap_or_default();
         if let Some(cur) = self
@@ -323,10 +309,23 @@ impl Run<'_, '_> {
             message.push_str(&format!("; skipped {}", skipped.join(", ")));
         }
         self.step(loc, message);
-        Ok(Target {
+        Ok(Some(Target {
             id: member.map(|m| m.id.clone()).unwrap_or(chosen),
             url,
-        })
+        }))
+    }
+
+    /// The gateway's own 503 for a backend it will not call: a response (not an error), so a
+    /// `retry` condition and outbound see it, with the status reason the Microsoft samples'
+    /// retry conditions test for ("Backend pool … is temporarily unavailable").
+    fn unavailable(&mut self, loc: &Loc, phrase: &str, message: &str) {
+        self.error_response(503, phrase, &[]);
+        self.ctx.response.status_reason = phrase.to_string();
+        self.gateway_answered = true;
+        self.step(
+            loc,
+            format!("{message} The gateway answers 503 \"{phrase}\" without calling a backend."),
+        );
     }
 
     /// The mock answer of backend `target`: its `responses` (per call) or `response`, else

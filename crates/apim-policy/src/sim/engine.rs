@@ -287,6 +287,8 @@ pub(crate) struct Run<'g, 's> {
     pub usage: Option<super::llm::Usage>,
     /// The semantic cache key of this request and whether it was a hit.
     pub semantic_key: Option<(String, bool)>,
+    /// The gateway answered 503 itself because a backend's circuit breaker is open.
+    pub gateway_answered: bool,
     /// The mock content-safety verdict for this request, and whether it is the request's own.
     pub content_safety: Option<(scenario::ContentSafetyVerdict, bool)>,
 }
@@ -323,6 +325,7 @@ impl<'g, 's> Run<'g, 's> {
             usage: None,
             semantic_key: None,
             content_safety: None,
+            gateway_answered: false,
         }
     }
 

@@ -879,11 +879,13 @@ fn run_request(
                 Err(Stop::Error(e)) => return on_error(run, *e),
             }
             if !run.forwarded {
-                run.gstep(
-                    "backend",
-                    "forward-request",
-                    "no forward-request ran in the effective backend section: the backend was not called",
-                );
+                if !run.gateway_answered {
+                    run.gstep(
+                        "backend",
+                        "forward-request",
+                        "no forward-request ran in the effective backend section: the backend was not called",
+                    );
+                }
                 outcome = Outcome::Returned;
             }
         }

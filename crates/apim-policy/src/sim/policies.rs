@@ -824,7 +824,11 @@ impl Run<'_, '_> {
         let fail_on_error = self.attr_bool(loc, "fail-on-error-status-code", false)?;
         // A backend entity (or a pool's member) chosen by set-backend-service backend-id.
         let target = match self.backend_id.clone() {
-            Some(id) => Some(self.backend_target(loc, &id)?),
+            Some(id) => match self.backend_target(loc, &id)? {
+                Some(t) => Some(t),
+                // The breaker is open: the gateway answered 503 itself.
+                None => return Ok(()),
+            },
             None => None,
         };
         if let Some(t) = &target {

@@ -223,7 +223,12 @@ cases["circuit-breaker-trip-503"] = (wrap('''        <set-backend-service backen
                      breaker=[rule("server-errors", 2, 500, 599, interval="PT1M", trip="PT30S")])],
     requests=[req(at(0)), req(at(5)), req(at(10)), req(at(40))]))
 
-cases["backend-pool-all-unavailable"] = (RETRY_POLICY, sc(
+# The retry condition of Microsoft's AI-gateway samples: retry on 429, and on 503 unless it is
+# the gateway's own "Backend pool … is temporarily unavailable".
+SAMPLE_RETRY_POLICY = wrap('''        <set-backend-service backend-id="openai-pool" />''', backend='''<retry count="3" interval="0" first-fast-retry="true" condition="@(context.Response.StatusCode == 429 || (context.Response.StatusCode == 503 && !context.Response.StatusReason.Contains("Backend pool") && !context.Response.StatusReason.Contains("is temporarily unavailable")))">
+            <forward-request buffer-request-body="true" />
+        </retry>''')
+cases["backend-pool-all-unavailable"] = (SAMPLE_RETRY_POLICY, sc(
     backends=[single("eastus", "https://eastus.openai.azure.com/openai", response=named("eastus", 429),
                      breaker=[rule("throttled", 1, 429, 429)]),
               single("westus", "https://westus.openai.azure.com/openai", response=named("westus", 429),
