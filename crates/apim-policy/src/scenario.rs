@@ -100,6 +100,20 @@ pub struct Backend {
     pub responses: Vec<HttpResponse>,
 }
 
+impl Backend {
+    /// Credential values written out literally (not through `{{named values}}`): secrets, like
+    /// a secret named value's.
+    pub fn literal_credentials(&self) -> impl Iterator<Item = &str> {
+        self.credentials
+            .header
+            .iter()
+            .chain(self.credentials.query.iter())
+            .flat_map(|(_, values)| values.iter())
+            .map(String::as_str)
+            .filter(|v| !v.contains("{{"))
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BackendKind {
@@ -647,6 +661,9 @@ impl Scenario {
         for kv in &self.key_vaults {
             out.extend(kv.secrets.iter().map(|s| s.value.as_str()));
         }
+        for b in &self.backends {
+            out.extend(b.literal_credentials());
+        }
         out.retain(|v| !v.is_empty());
         out
     }
@@ -781,6 +798,8 @@ mod tests {
             6
         );
         assert_eq!(Scenario::from_json(&s.to_json_pretty()).unwrap(), s);
+        // The literal query credential is a secret; the named-value reference is not.
+        assert_eq!(s.secret_values(), ["contoso"]);
     }
 
     #[test]

@@ -243,7 +243,7 @@ cases["backend-credentials-named-value"] = (wrap('''        <set-backend-service
     named_values=[{"name": "eastus-key", "value": "k3y-for-eastus", "secret": True}],
     backends=[single("eastus", "https://eastus.openai.azure.com/openai",
                      credentials={"header": {"api-key": ["{{eastus-key}}"]},
-                                  "query": {"tenant": ["contoso"]}})],
+                                  "query": {"code": ["fn-k3y-l1teral"]}})],
     request=req()))
 
 for name, (policy, scenario) in cases.items():
