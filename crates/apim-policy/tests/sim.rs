@@ -59,6 +59,11 @@ const EXPECTED: &[(&str, &[&str], &str)] = &[
         "",
     ),
     (
+        "backend-pool-priority-weighted",
+        &["forwarded", "forwarded", "forwarded", "forwarded"],
+        "",
+    ),
+    (
         "backend-pool-round-robin",
         &["forwarded", "forwarded", "forwarded", "forwarded"],
         "",
@@ -899,6 +904,17 @@ fn pools_and_circuit_breakers_route_deterministically() {
             "secondary.openai.azure.com",
             "secondary.openai.azure.com",
             "primary.openai.azure.com"
+        ]
+    );
+    // Weights 2:1 within priority 1 (a, b, then a again, which throttles: retry moves to b);
+    // once b throttles too, priority 2 (c) answers.
+    assert_eq!(
+        hosts("backend-pool-priority-weighted"),
+        [
+            "a.openai.azure.com",
+            "b.openai.azure.com",
+            "b.openai.azure.com",
+            "c.openai.azure.com"
         ]
     );
     // accept_retry_after: the breaker opens for the backend's Retry-After (10 s), not 5 min.

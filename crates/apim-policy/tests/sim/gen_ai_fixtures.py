@@ -209,6 +209,21 @@ cases["backend-pool-priority-failover"] = (RETRY_POLICY, sc(
               pool("openai-pool", [{"id": "primary", "priority": 1}, {"id": "secondary", "priority": 2}])],
     requests=[req(at(0)), req(at(30)), req(at(70))]))
 
+# Weights within a priority group: a (weight 2) and b (weight 1) share priority 1 (a, b, a, …);
+# c (priority 2) takes over only once both of them are tripped.
+cases["backend-pool-priority-weighted"] = (RETRY_POLICY, sc(
+    backends=[single("a", "https://a.openai.azure.com/openai",
+                     responses=[named("a"), named("a", 429)],
+                     breaker=[rule("throttled", 1, 429, 429)]),
+              single("b", "https://b.openai.azure.com/openai",
+                     responses=[named("b"), named("b"), named("b", 429)],
+                     breaker=[rule("throttled", 1, 429, 429)]),
+              single("c", "https://c.openai.azure.com/openai", response=named("c")),
+              pool("openai-pool", [{"id": "a", "priority": 1, "weight": 2},
+                                   {"id": "b", "priority": 1, "weight": 1},
+                                   {"id": "c", "priority": 2}])],
+    requests=[req(at(i)) for i in range(4)]))
+
 cases["circuit-breaker-accept-retry-after"] = (RETRY_POLICY, sc(
     backends=[single("primary", "https://primary.openai.azure.com/openai",
                      responses=[named("primary", 429, {"Retry-After": ["10"]}), named("primary")],
