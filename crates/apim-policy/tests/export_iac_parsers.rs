@@ -183,7 +183,11 @@ fn bicep_and_terraform_exports_for_api_version_2024_05_01_pass_too() {
             assert!(text.contains("@2024-05-01'"), "{text}");
         }
         let (code, output) = run(name, &files, &secrets_file());
-        assert_eq!(code, Some(0), "the {name} checker reported problems:\n{output}");
+        assert_eq!(
+            code,
+            Some(0),
+            "the {name} checker reported problems:\n{output}"
+        );
     }
 }
 
