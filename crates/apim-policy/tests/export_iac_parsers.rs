@@ -172,6 +172,72 @@ fn every_terraform_golden_passes_the_real_parser_checks() {
     check_goldens("terraform", "tf");
 }
 
+/// Values with every character Bicep or HCL interprets, in plain and secret named values and in
+/// a fragment: the exports must still parse, interpolate nothing, and leak no secret.
+const TRICKY: &str = r#"{
+  "identity": {"type": "user", "client_id": "11111111-2222-3333-4444-555555555555"},
+  "named_values": [
+    {"name": "environment-name", "value": "it's ${env} %{ if x } \"q\" \\ '''\nline two"},
+    {"name": "backend-url", "value": "https://b.contoso.com/${path}?q=%{x}"},
+    {"name": "api-key", "value": "p@ss\"w'0rd${x}%{y}[z]-do-not-leak", "secret": true},
+    {"name": "kv-backend-key",
+     "key_vault": {"secret_identifier": "https://kv-tricky.vault.azure.net/secrets/k",
+                   "identity_client_id": "11111111-2222-3333-4444-555555555555"}}
+  ],
+  "key_vaults": [{"name": "kv-tricky", "access": "rbac",
+                  "secrets": [{"name": "k", "value": "multi\nline\tvault secret do-not-leak"}]}],
+  "fragments": [{"name": "common-headers",
+                 "xml": "<fragment><set-header name=\"x\" exists-action=\"override\"><value>${not-a-var} %{ not-a-directive } ''' {{environment-name}}</value></set-header></fragment>"}]
+}"#;
+
+#[test]
+fn exports_of_values_with_interpolation_characters_parse_and_leak_nothing() {
+    require_python();
+    let scenario = apim_policy::scenario::Scenario::from_json(TRICKY).unwrap();
+    let mut secrets: Vec<String> = scenario
+        .secret_values()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    secrets.extend(
+        scenario
+            .named_values
+            .iter()
+            .filter(|nv| nv.is_secret())
+            .filter_map(|nv| nv.value.clone()),
+    );
+    assert!(secrets.len() >= 2, "{secrets:?}");
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("iac-tricky");
+    std::fs::create_dir_all(&dir).unwrap();
+    let secrets_path = dir.join("secrets.json");
+    std::fs::write(&secrets_path, serde_json::to_string(&secrets).unwrap()).unwrap();
+    for (target, name) in [(Target::Bicep, "bicep"), (Target::Terraform, "terraform")] {
+        let mut files = Vec::new();
+        for scope in SCOPES {
+            for snippet in [false, true] {
+                let options = ExportOptions {
+                    target,
+                    scope: Some(scope),
+                    fragment: Some(FRAGMENT_NAME.into()),
+                    snippet,
+                    ..ExportOptions::default()
+                };
+                let out = export(&policy(scope), &options, Some(&scenario)).unwrap();
+                let prefix = if snippet { "snippet-" } else { "" };
+                let path = dir.join(format!("{prefix}{}", out.file_name));
+                std::fs::write(&path, &out.text).unwrap();
+                files.push(path);
+            }
+        }
+        let (code, output) = run(name, &files, &secrets_path);
+        assert_eq!(
+            code,
+            Some(0),
+            "the {name} checker reported problems:\n{output}"
+        );
+    }
+}
+
 #[test]
 fn bicep_and_terraform_exports_for_api_version_2024_05_01_pass_too() {
     require_python();
@@ -277,6 +343,13 @@ fn the_bicep_checker_reports_broken_files() {
                 expect: "dependsOn entry 'apiName' is a param, not a resource or module",
             },
             Broken {
+                name: "snippet-unresolved.snippet.bicep",
+                golden: "user/orders-policy.snippet.bicep",
+                replace: "  parent: keyVaultContosoKv\n",
+                with: "  parent: keyVaultOtherKv\n",
+                expect: "unresolved parent 'keyVaultOtherKv'",
+            },
+            Broken {
                 name: "unknown-type.bicep",
                 golden: api,
                 replace: "'Microsoft.ApiManagement/service/namedValues@2022-08-01' = {",
@@ -356,6 +429,20 @@ fn the_terraform_checker_reports_broken_files() {
                 replace: "  key_vault_id       = data.azurerm_key_vault.contoso_kv.id",
                 with: "  key_vault_id       = data.azurerm_key_vault.contoso.id",
                 expect: "unresolved reference data.azurerm_key_vault.contoso",
+            },
+            Broken {
+                name: "snippet-unresolved.snippet.tf",
+                golden: "user/orders-policy.snippet.tf",
+                replace: "data.azurerm_key_vault.contoso_kv.id",
+                with: "data.azurerm_key_vault.other_kv.id",
+                expect: "unresolved reference data.azurerm_key_vault.other_kv",
+            },
+            Broken {
+                name: "wrong-provider.tf",
+                golden: api,
+                replace: "source  = \"hashicorp/azurerm\"",
+                with: "source  = \"azure/azurerm\"",
+                expect: "the azurerm provider is not required from hashicorp/azurerm",
             },
             Broken {
                 name: "unresolved-var.tf",
