@@ -539,3 +539,23 @@ fn the_terraform_checker_reports_broken_files() {
         "do-not-leak-4711",
     );
 }
+
+#[test]
+fn without_its_packages_the_checker_fails_and_says_what_to_install() {
+    require_python();
+    // -S: no site-packages, so none of the parsers can be imported.
+    let out = Command::new("python3")
+        .arg("-S")
+        .arg(checker())
+        .arg("bicep")
+        .arg(manifest().join("tests/golden/export/user/orders-policy.bicep"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("pip install 'pycep-parser==0.7.1' 'python-hcl2==8.1.4'"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
