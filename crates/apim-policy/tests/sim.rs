@@ -968,6 +968,28 @@ fn bad_backends_are_refused_before_running() {
     assert!(e.message.contains("is a pool"), "{e}");
 }
 
+/// APIM refuses to save a policy whose literal backend-id names no backend (APIM0605), so the
+/// simulator does not run it once the scenario declares its backends; without `backends` the
+/// backends are unknown and it runs.
+#[test]
+fn a_literal_unknown_backend_id_is_refused_once_backends_are_declared() {
+    let policy = "<policies><inbound><base /><set-backend-service backend-id=\"nowhere\" /></inbound>\
+                  <backend><base /></backend><outbound><base /></outbound></policies>";
+    let declared = Scenario::from_json(
+        r#"{"backends": [{"id": "eastus", "url": "https://eastus.example.com"}],
+            "request": {"url": "https://a/b"}}"#,
+    )
+    .unwrap();
+    let e = simulate(policy, &declared, &SimOptions::default()).unwrap_err();
+    assert!(
+        e.message.contains("backend `nowhere` does not exist"),
+        "{e}"
+    );
+    assert!(e.message.contains("APIM0605"), "{e}");
+    let unknown = Scenario::from_json(r#"{"request": {"url": "https://a/b"}}"#).unwrap();
+    assert!(simulate(policy, &unknown, &SimOptions::default()).is_ok());
+}
+
 /// The example in docs/scenario.md reads and runs as the page describes.
 #[test]
 fn the_scenario_docs_example_runs() {

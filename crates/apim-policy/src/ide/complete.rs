@@ -1031,6 +1031,7 @@ mod tests {
                 },
             ]),
             fragments: Some(vec!["common-headers".into(), "auth".into()]),
+            backends: None,
         }
     }
 

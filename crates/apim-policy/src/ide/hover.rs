@@ -238,6 +238,7 @@ mod tests {
                 },
             ]),
             fragments: None,
+            backends: None,
         }
     }
 

@@ -32,6 +32,9 @@ pub struct LintOptions {
     pub named_values: Option<Vec<NamedValueInfo>>,
     /// The policy fragments that exist; `None` means unknown.
     pub fragments: Option<Vec<String>>,
+    /// The ids of the backend entities that exist (`set-backend-service backend-id=`, the
+    /// AI-gateway policies' backend references); `None` means unknown (not checked).
+    pub backends: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -70,6 +73,10 @@ impl LintOptions {
                     .collect(),
             ),
             fragments: Some(scenario.fragments.iter().map(|f| f.name.clone()).collect()),
+            // A scenario that declares no backends says nothing about the instance's backends
+            // (older scenarios have none): only a declared list is checked against.
+            backends: (!scenario.backends.is_empty())
+                .then(|| scenario.backends.iter().map(|b| b.id.clone()).collect()),
         }
     }
 

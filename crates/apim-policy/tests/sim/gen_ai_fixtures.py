@@ -251,7 +251,9 @@ cases["backend-pool-all-unavailable"] = (SAMPLE_RETRY_POLICY, sc(
               pool("openai-pool", [{"id": "eastus"}, {"id": "westus"}])],
     request=req()))
 
-cases["backend-id-unknown"] = (wrap('''        <set-backend-service backend-id="nowhere" />'''), sc(
+# A literal unknown backend-id is refused when the policy is saved (APIM0605); one computed by an
+# expression fails at run time.
+cases["backend-id-unknown"] = (wrap('''        <set-backend-service backend-id="@(context.Request.Headers.GetValueOrDefault(&quot;x-region&quot;, &quot;nowhere&quot;))" />'''), sc(
     backends=[single("eastus", "https://eastus.openai.azure.com/openai")], request=req()))
 
 cases["backend-credentials-named-value"] = (wrap('''        <set-backend-service backend-id="eastus" />'''), sc(

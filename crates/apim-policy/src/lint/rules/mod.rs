@@ -34,6 +34,7 @@ pub mod text_not_allowed;
 pub mod too_deep;
 pub mod too_many_children;
 pub mod unclosed_element;
+pub mod undeclared_backend;
 pub mod undeclared_fragment;
 pub mod undefined_named_value;
 pub mod undocumented_policy;
