@@ -450,7 +450,7 @@ def fmt_set(values):
 
 
 def compare_children(report, policy, where, docs_elements, cat_element):
-    if cat_element["content"] in ("policies", "mixed") and not cat_element["children"]:
+    if cat_element["content"] in ("policies", "mixed", "foreign") and not cat_element["children"]:
         return
     cat = {c["element"]["name"]: c for c in cat_element["children"]}
     rules = cat_element.get("conditions", [])

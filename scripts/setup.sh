@@ -128,4 +128,17 @@ if ! python3 -c 'import importlib.metadata as m, referencing; assert tuple(int(x
     || die "could not install jsonschema>=4.18 (python3 -m pip install 'jsonschema>=4.18')"
 fi
 
+# --- 7. Real Bicep and Terraform parsers: tests/export_iac_parsers.rs parses every exported
+# Bicep file with pycep-parser and every Terraform file with python-hcl2
+# (crates/apim-policy/tests/fixtures/iac_check.py). Pinned: both build on lark, and these two
+# versions were tested together with Python 3.11 (lark 1.3.1).
+PYCEP_VERSION=0.7.1
+HCL2_VERSION=8.1.4
+if ! python3 -c "import importlib.metadata as m; assert m.version('pycep-parser') == '$PYCEP_VERSION' and m.version('python-hcl2') == '$HCL2_VERSION'" 2>/dev/null; then
+  log "pip install pycep-parser==$PYCEP_VERSION python-hcl2==$HCL2_VERSION"
+  python3 -m pip install --quiet "pycep-parser==$PYCEP_VERSION" "python-hcl2==$HCL2_VERSION" >&2 \
+    || python3 -m pip install --quiet --break-system-packages "pycep-parser==$PYCEP_VERSION" "python-hcl2==$HCL2_VERSION" >&2 \
+    || die "could not install pycep-parser==$PYCEP_VERSION and python-hcl2==$HCL2_VERSION"
+fi
+
 log "ready ($MODE toolchain)"

@@ -45,6 +45,8 @@ pub const EXAMPLES: &[Example] = &[
     example!("cors-preflight"),
     example!("mock-response"),
     example!("backend-routing"),
+    example!("azure-openai-keyvault"),
+    example!("priority-pool-failover"),
     example!("on-error"),
     example!("fragment"),
 ];

@@ -52,6 +52,8 @@ pub struct Example {
     pub named_values: Option<Vec<(String, bool)>>,
     /// Declared fragments; `None` = unknown.
     pub fragments: Option<Vec<String>>,
+    /// Declared backend ids; `None` = unknown.
+    pub backends: Option<Vec<String>>,
 }
 
 /// Every rule's documentation, by code.
@@ -87,6 +89,11 @@ pub fn decode(text: &str) -> Result<Docs, String> {
                 fragments: e.get("fragments").and_then(Value::as_array).map(|f| {
                     f.iter()
                         .filter_map(|name| Some(name.as_str()?.to_string()))
+                        .collect()
+                }),
+                backends: e.get("backends").and_then(Value::as_array).map(|b| {
+                    b.iter()
+                        .filter_map(|id| Some(id.as_str()?.to_string()))
                         .collect()
                 }),
             })
@@ -171,6 +178,9 @@ pub fn encode() -> String {
         if let Some(fragments) = e.fragments {
             out.insert("fragments".into(), json!(fragments));
         }
+        if let Some(backends) = e.backends {
+            out.insert("backends".into(), json!(backends));
+        }
         Value::Object(out)
     };
     let mut all = serde_json::Map::new();
@@ -235,6 +245,9 @@ mod tests {
                     })
                 && a.fragments
                     == b.fragments
+                        .map(|f| f.iter().map(|s| (*s).to_string()).collect::<Vec<_>>())
+                && a.backends
+                    == b.backends
                         .map(|f| f.iter().map(|s| (*s).to_string()).collect::<Vec<_>>())
         };
         for d in apim_policy::lint::docs() {

@@ -7,24 +7,10 @@ use apim_policy::lint::LintOptions;
 use apim_policy::scenario::{Headers, Scenario, ScenarioError};
 use serde_json::Value;
 
-/// The top-level fields of the contract (`shared/spec/cli-and-scenario.md`). Others are kept
-/// as they are when the form rewrites the JSON.
-const KNOWN_FIELDS: &[&str] = &[
-    "api",
-    "product",
-    "subscription",
-    "user",
-    "identity",
-    "named_values",
-    "key_vaults",
-    "fragments",
-    "scopes",
-    "backend",
-    "http_mocks",
-    "now",
-    "request",
-    "requests",
-];
+/// The top-level fields the core's scenario model reads and writes (the contract's and the
+/// documented extensions, `docs/scenario.md`). Others are kept as they are when the form
+/// rewrites the JSON.
+const KNOWN_FIELDS: &[&str] = apim_policy::scenario::FIELDS;
 
 /// Read scenario JSON; blank text is the empty scenario.
 pub fn parse(text: &str) -> Result<Scenario, ScenarioError> {
@@ -209,6 +195,29 @@ mod tests {
         let out = write(&Scenario::default(), "{\"description\": \"d\"}");
         assert_eq!(out, "{\n  \"description\": \"d\"\n}\n");
         assert_eq!(write(&Scenario::default(), "not json"), "{}\n");
+    }
+
+    #[test]
+    fn the_ai_gateway_fields_survive_form_edits_once() {
+        let ex = crate::examples::find("priority-pool-failover").unwrap();
+        let mut s = parse(ex.scenario).unwrap();
+        let text = format!(
+            "{}, \"content_safety\": {{\"categories\": {{\"Hate\": 4}}}}}}",
+            ex.scenario.trim_end().trim_end_matches('}').trim_end()
+        );
+        s.content_safety = parse(&text).unwrap().content_safety;
+        s.now = Some("2026-03-03T00:00:00Z".into());
+        let out = write(&s, &text);
+        assert_eq!(out.matches("\"backends\"").count(), 1, "{out}");
+        assert_eq!(out.matches("\"content_safety\"").count(), 1, "{out}");
+        let again = parse(&out).unwrap();
+        assert_eq!(again.backends, s.backends);
+        assert_eq!(again.backends.len(), 3);
+        assert_eq!(
+            again.content_safety.unwrap().categories.get("Hate"),
+            Some(&4)
+        );
+        assert_eq!(again.now.as_deref(), Some("2026-03-03T00:00:00Z"));
     }
 
     #[test]

@@ -135,6 +135,39 @@ pub fn strip_secrets(scenario: &mut Value) -> Vec<String> {
     {
         out.push("subscription key".to_string());
     }
+    // Backend credentials written out literally (a `{{named value}}` reference is not a
+    // secret itself: the named value is handled above).
+    if let Some(backends) = scenario.get_mut("backends").and_then(Value::as_array_mut) {
+        for b in backends {
+            let id = b
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string();
+            let Some(creds) = b.get_mut("credentials") else {
+                continue;
+            };
+            for kind in ["header", "query"] {
+                let Some(map) = creds.get_mut(kind).and_then(Value::as_object_mut) else {
+                    continue;
+                };
+                for (name, value) in map.iter_mut() {
+                    let literal = match &*value {
+                        Value::String(v) => !v.contains("{{") && !v.is_empty(),
+                        Value::Array(items) => items.iter().any(|i| {
+                            i.as_str()
+                                .is_some_and(|v| !v.contains("{{") && !v.is_empty())
+                        }),
+                        _ => false,
+                    };
+                    if literal && !is_placeholder(value) {
+                        *value = Value::Array(vec![Value::String(PLACEHOLDER.to_string())]);
+                        out.push(format!("{kind} {name} of backend {id}"));
+                    }
+                }
+            }
+        }
+    }
     let mut requests: Vec<&mut Value> = Vec::new();
     let (single, several) = split_requests(scenario);
     requests.extend(single);
@@ -245,6 +278,25 @@ mod tests {
         assert!(!p.json.contains("s3cr3t-from-vault"));
         // The Key Vault reference itself is not a secret and stays.
         assert!(p.json.contains("secret_identifier"));
+    }
+
+    #[test]
+    fn literal_backend_credentials_are_left_out_and_references_kept() {
+        let mut scenario: Value = serde_json::from_str(
+            r#"{"backends": [{"id": "b", "url": "https://b",
+                "credentials": {"header": {"api-key": ["k3y"], "x-ref": ["{{nv}}"]},
+                                "query": {"code": "c0de"}}}]}"#,
+        )
+        .unwrap();
+        let left_out = strip_secrets(&mut scenario);
+        assert_eq!(
+            left_out,
+            ["header api-key of backend b", "query code of backend b"]
+        );
+        let creds = &scenario["backends"][0]["credentials"];
+        assert_eq!(creds["header"]["api-key"][0], PLACEHOLDER);
+        assert_eq!(creds["header"]["x-ref"][0], "{{nv}}");
+        assert_eq!(creds["query"]["code"][0], PLACEHOLDER);
     }
 
     #[test]

@@ -233,6 +233,49 @@ mod tests {
     }
 
     #[test]
+    fn ai_gateway_steps_reach_the_trace_like_any_other() {
+        let e = examples::find("azure-openai-keyvault").unwrap();
+        let run = run_example("azure-openai-keyvault", false);
+        let results = run.result.unwrap();
+        let trace = &results[0].trace;
+        for (policy, section, count) in [
+            ("azure-openai-token-limit", "inbound", 1),
+            ("azure-openai-token-limit", "outbound", 1),
+            ("azure-openai-emit-token-metric", "inbound", 1),
+            ("azure-openai-emit-token-metric", "outbound", 1),
+        ] {
+            let steps: Vec<_> = trace
+                .iter()
+                .filter(|s| s.policy == policy && s.section == section)
+                .collect();
+            assert_eq!(steps.len(), count, "{policy} in {section}");
+            let (from, to) = step_range(e.policy, steps[0]).unwrap();
+            let u16: Vec<u16> = e.policy.encode_utf16().collect();
+            let selected = String::from_utf16(&u16[from..to]).unwrap();
+            assert!(selected.starts_with(&format!("<{policy}")), "{selected}");
+        }
+        // The token counts after the response join the outbound group.
+        let groups: Vec<&str> = trace_by_section(trace)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(
+            groups,
+            ["gateway", "inbound", "backend", "outbound"],
+            "{groups:?}"
+        );
+        // Pool choices and breaker trips are steps of forward-request (here in the global scope).
+        let run = run_example("priority-pool-failover", false);
+        let results = run.result.unwrap();
+        assert!(results[0].trace.iter().any(|s| {
+            s.policy == "forward-request"
+                && s.message
+                    .contains("circuit breaker of 'openai-primary' trips")
+                && s.origin.as_deref() == Some("global scope")
+        }));
+    }
+
+    #[test]
     fn the_trace_groups_consecutive_steps_by_section() {
         let run = run_example("on-error", false);
         let results = run.result.unwrap();

@@ -979,6 +979,43 @@ mod tests {
     }
 
     #[test]
+    fn without_a_chosen_scope_scope_problems_are_warnings_that_say_the_scope_was_assumed() {
+        // Like the CLI without --scope: a product policy is not an error before the user says
+        // where it goes; choosing a scope makes it one (or makes it right).
+        let policy = "<policies>\n  <inbound>\n    <base />\n    <quota calls=\"10\" renewal-period=\"60\" />\n  </inbound>\n  <backend>\n    <base />\n  </backend>\n  <outbound>\n    <base />\n  </outbound>\n  <on-error>\n    <base />\n  </on-error>\n</policies>";
+        let state = State::new(policy.to_string());
+        assert_eq!(state.options.scope, None);
+        let quota: Vec<_> = state
+            .problems
+            .iter()
+            .filter(|p| p.code == "APIM0107")
+            .collect();
+        assert_eq!(quota.len(), 1, "{:?}", state.problems);
+        assert_eq!(quota[0].severity, apim_policy::Severity::Warning);
+        assert!(
+            quota[0].message.contains("(scope api assumed"),
+            "{:?}",
+            quota[0]
+        );
+        let at = |scope| {
+            let settings = ExportSettings {
+                scope: Some(scope),
+                ..ExportSettings::default()
+            };
+            reduce(state.clone(), Action::SetExport(settings))
+        };
+        let api = at(export::Scope::Api);
+        let quota: Vec<_> = api
+            .problems
+            .iter()
+            .filter(|p| p.code == "APIM0107")
+            .collect();
+        assert_eq!(quota[0].severity, apim_policy::Severity::Error, "{quota:?}");
+        assert!(!quota[0].message.contains("assumed"), "{quota:?}");
+        assert!(at(export::Scope::Product).problems.is_empty());
+    }
+
+    #[test]
     fn the_export_scope_is_the_lint_scope() {
         let policy = "<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>";
         let state = State::new(policy.to_string());

@@ -22,7 +22,8 @@ test('every example loads its policy, with its explanation next to it', async ()
   const listed = await entries.evaluateAll((els) => els.map((e) => e.getAttribute('data-example')));
   await page.keyboard.press('Escape');
   for (const required of ['seed-blog', 'seed-named-value', 'seed-permission-revoked', 'keyvault-send-request',
-    'jwt-hs256', 'rate-limit-by-key', 'cors-preflight', 'mock-response', 'backend-routing', 'on-error', 'fragment']) {
+    'jwt-hs256', 'rate-limit-by-key', 'cors-preflight', 'mock-response', 'backend-routing', 'on-error', 'fragment',
+    'azure-openai-keyvault', 'priority-pool-failover']) {
     assert.ok(listed.includes(required), `${required} is in the gallery`);
   }
   for (const id of listed) {

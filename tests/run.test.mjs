@@ -206,6 +206,8 @@ const EXPECTED = {
   'backend-routing': ['forwarded 200'],
   'on-error': ['error 400'],
   fragment: ['forwarded 200'],
+  'azure-openai-keyvault': ['forwarded 200', 'forwarded 200', 'error 429'],
+  'priority-pool-failover': ['forwarded 200', 'forwarded 200'],
 };
 
 test('every example runs to the outcome its README describes (Run latency printed)', async () => {

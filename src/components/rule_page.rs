@@ -14,7 +14,7 @@ use crate::state::{Action, ExportSettings};
 use apim_policy::catalog;
 use apim_policy::export;
 use apim_policy::lint;
-use apim_policy::scenario::{Fragment, NamedValue, Scenario};
+use apim_policy::scenario::{Backend, Fragment, NamedValue, Scenario};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -75,10 +75,17 @@ fn context_note(example: &Example) -> Option<String> {
             format!("with the fragments {} declared", fragments.join(", "))
         });
     }
+    if let Some(backends) = &example.backends {
+        parts.push(if backends.is_empty() {
+            "with no backends declared".to_string()
+        } else {
+            format!("with the backends {} declared", backends.join(", "))
+        });
+    }
     (!parts.is_empty()).then(|| format!("Checked {}.", parts.join(", ")))
 }
 
-/// `scenario` with the named values and fragments `example` is checked with added (the ones
+/// `scenario` with the named values, fragments and backends `example` is checked with added (the ones
 /// it lacks); `None` when it has them all.
 pub fn with_declarations(scenario: &Scenario, example: &Example) -> Option<Scenario> {
     let mut next = scenario.clone();
@@ -104,6 +111,15 @@ pub fn with_declarations(scenario: &Scenario, example: &Example) -> Option<Scena
             next.fragments.push(Fragment {
                 name: name.clone(),
                 xml: "<fragment>\n</fragment>".to_string(),
+            });
+        }
+    }
+    for id in example.backends.iter().flatten() {
+        if !next.backends.iter().any(|b| b.id.eq_ignore_ascii_case(id)) {
+            next.backends.push(Backend {
+                id: id.clone(),
+                url: Some(format!("https://{id}.example.com")),
+                ..Backend::default()
             });
         }
     }

@@ -1,6 +1,8 @@
 //! Reading the files a command is given: files, folders (every `*.xml` below them, sorted) and
 //! `-` for standard input.
 
+use apim_policy::catalog::Scope;
+use apim_policy::lint::{APIOPS_ROOT_ENTRIES, scope_from_path};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -69,4 +71,25 @@ pub fn collect_xml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The scope a policy file's place in an APIOps artifacts folder gives it: the layout of
+/// [`scope_from_path`], and the service's global policy, a `policy.xml` next to one of the
+/// folder's other entries (`apis`, `products`, `named values`, …). `None`: the path says nothing.
+pub fn scope_from_file(path: &Path) -> Option<Scope> {
+    if let Some(scope) = scope_from_path(&path.to_string_lossy()) {
+        return Some(scope);
+    }
+    let name = path.file_name()?.to_string_lossy();
+    if !name.eq_ignore_ascii_case("policy.xml") {
+        return None;
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    APIOPS_ROOT_ENTRIES
+        .iter()
+        .any(|entry| dir.join(entry).exists())
+        .then_some(Scope::Global)
 }

@@ -1,7 +1,7 @@
 //! `apim-policy lint`: report each file's problems as text, JSON or SARIF; `--fix` applies the
 //! safe fixes in place first.
 
-use crate::input::{Input, read_inputs};
+use crate::input::{Input, read_inputs, scope_from_file};
 use apim_policy::catalog::Scope;
 use apim_policy::lint::{self, LintOptions};
 use apim_policy::render::{self, FileReport};
@@ -48,8 +48,13 @@ pub struct Args {
     /// A scenario file: the named values and fragments that exist (references to others are errors).
     #[arg(long)]
     scenario: Option<PathBuf>,
-    /// Where the documents are attached (default: fragment for <fragment>, otherwise api).
-    #[arg(long, value_enum)]
+    /// Where the documents are attached. Without it, each file's scope is read from its place
+    /// in an APIOps folder (policy.xml at the root: global, products/<p>/policy.xml: product,
+    /// apis/<a>/policy.xml: api, apis/<a>/operations/<o>/policy.xml: operation, policy
+    /// fragments/<f>/policy.xml: fragment, workspaces/<w>/policy.xml: workspace); a <fragment>
+    /// root is a fragment; any other file is checked as an api policy, and the problems that
+    /// depend on the scope are then warnings that say the scope was assumed.
+    #[arg(long, value_enum, verbatim_doc_comment)]
     scope: Option<ScopeArg>,
     /// Apply the safe fixes to the files, then report what is left.
     #[arg(long)]
@@ -67,7 +72,7 @@ pub fn run(args: &Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut options = match &args.scenario {
+    let options = match &args.scenario {
         Some(path) => match read_scenario(path) {
             Ok(s) => LintOptions::from_scenario(&s),
             Err(message) => {
@@ -77,10 +82,16 @@ pub fn run(args: &Args) -> ExitCode {
         },
         None => LintOptions::default(),
     };
-    options.scope = args.scope.map(Scope::from);
+    // An explicit --scope wins; otherwise each file's path may tell.
+    let given = args.scope.map(Scope::from);
+    let options_for = |input: &Input| LintOptions {
+        scope: given.or_else(|| input.path.as_deref().and_then(scope_from_file)),
+        ..options.clone()
+    };
 
     if args.fix {
         for input in &mut inputs {
+            let options = options_for(input);
             match fix_file(input, &options) {
                 Ok(0) => {}
                 Ok(n) => eprintln!("{}: applied {n} fix(es)", input.name),
@@ -95,7 +106,7 @@ pub fn run(args: &Args) -> ExitCode {
     let results: Vec<Vec<Diagnostic>> = inputs
         .iter()
         .map(|i| {
-            let mut d = lint::lint_with(&i.text, &options);
+            let mut d = lint::lint_with(&i.text, &options_for(i));
             if let Some(at) = i.invalid_utf8_at {
                 d.insert(0, lint::invalid_utf8(at));
             }

@@ -216,3 +216,113 @@ fn a_file_that_is_not_utf8_is_an_error_at_the_first_bad_byte() {
     assert_eq!(std::fs::read(&file).unwrap(), before);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An APIOps artifacts folder in a temp dir: the service's global policy, a product, an API
+/// with an operation, a fragment.
+fn apiops_folder(label: &str) -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!("apim-policy-{label}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let write = |rel: &str, text: &str| {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("policy.xml", CROSS_DOMAIN_GLOBAL);
+    write("products/starter/policy.xml", QUOTA_PRODUCT);
+    write("products/starter/productInformation.json", "{}");
+    write("apis/orders/policy.xml", PLAIN_API);
+    write("apis/orders/operations/get-order/policy.xml", PLAIN_API);
+    write(
+        "policy fragments/common/policy.xml",
+        "<fragment>\n  <set-header name=\"x\" exists-action=\"delete\" />\n</fragment>\n",
+    );
+    write("named values/env/namedValueInformation.json", "{}");
+    root
+}
+
+const QUOTA_PRODUCT: &str = "<policies>\n  <inbound>\n    <base />\n    <quota calls=\"100\" renewal-period=\"3600\" />\n  </inbound>\n  <backend>\n    <base />\n  </backend>\n  <outbound>\n    <base />\n  </outbound>\n  <on-error>\n    <base />\n  </on-error>\n</policies>\n";
+const CROSS_DOMAIN_GLOBAL: &str = "<policies>\n  <inbound>\n    <cross-domain>\n      <cross-domain-policy>\n        <allow-http-request-headers-from domain=\"*\" headers=\"*\" />\n      </cross-domain-policy>\n    </cross-domain>\n  </inbound>\n  <backend>\n    <forward-request />\n  </backend>\n  <outbound />\n  <on-error />\n</policies>\n";
+const PLAIN_API: &str = "<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <backend>\n    <base />\n  </backend>\n  <outbound>\n    <base />\n  </outbound>\n  <on-error>\n    <base />\n  </on-error>\n</policies>\n";
+
+#[test]
+fn an_apiops_folder_gives_each_file_its_scope() {
+    let root = apiops_folder("apiops");
+    // The product's quota and the global cross-domain are where they belong: no problem at all
+    // (not even missing-base for the global policy).
+    let out = apim_policy(&["lint", root.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("5 file(s) checked: 0 error(s), 0 warning(s)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // One file given on its own keeps its scope, the root policy.xml too.
+    for rel in ["products/starter/policy.xml", "policy.xml"] {
+        let out = apim_policy(&["lint", root.join(rel).to_str().unwrap()]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{rel}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    // An explicit --scope wins over the path.
+    let out = apim_policy(&[
+        "lint",
+        "--scope",
+        "api",
+        root.join("products/starter/policy.xml").to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("error[APIM0107]: <quota> is not allowed at api scope\n"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+}
+
+#[test]
+fn a_file_of_unknown_scope_gets_warnings_naming_the_assumed_scope() {
+    let dir = std::env::temp_dir().join(format!("apim-policy-unknown-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("starter-product.xml");
+    std::fs::write(&file, QUOTA_PRODUCT).unwrap();
+    let out = apim_policy(&["lint", file.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a warning is not a failure: {stdout}"
+    );
+    assert!(
+        stdout.contains("warning[APIM0107]: <quota> is not allowed at api scope (scope api assumed: no scope given and none can be read from the path; pass --scope)"),
+        "{stdout}"
+    );
+    // A policy.xml with no APIOps folder around it says nothing either.
+    let global = dir.join("policy.xml");
+    std::fs::write(&global, CROSS_DOMAIN_GLOBAL).unwrap();
+    let out = apim_policy(&["lint", "--format", "json", global.to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = json.to_string();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("\"severity\":\"warning\""), "{text}");
+    assert!(
+        text.contains("<cross-domain> is not allowed at api scope (scope api assumed"),
+        "{text}"
+    );
+    // With --scope the same file has the error.
+    let out = apim_policy(&["lint", "--scope", "api", file.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("error[APIM0107]"), "{stdout}");
+    assert!(!stdout.contains("assumed"), "{stdout}");
+    // Standard input has no path: assumed too.
+    let out = apim_policy_stdin(&["lint", "-"], QUOTA_PRODUCT);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("scope api assumed"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -245,15 +245,17 @@ impl Formatter<'_> {
             return true;
         }
         let content = match self.cx.kind(id) {
-            Some(Kind::Root(def) | Kind::Child(def)) => Some(def.content),
+            Some(Kind::Root(def) | Kind::Child(def) | Kind::Foreign(def)) => Some(def.content),
             Some(Kind::Policy(def)) => Some(def.element.content),
             Some(Kind::Section(_)) => Some(Content::Policies),
-            // Inside free XML: the container is verbatim already, so this is not reached;
-            // keep the content to be safe.
-            Some(Kind::Free) => return true,
+            // Inside free XML or opaque content: the container is verbatim already, so this is
+            // not reached; keep the content to be safe.
+            Some(Kind::Free | Kind::Payload) => return true,
             _ => None,
         };
-        matches!(content, Some(Content::Text { .. } | Content::Mixed))
+        // Opaque content (a body's payload, an XSLT stylesheet, a crossdomain.xml document) is
+        // another format's markup, whose whitespace may matter (`xsl:text`): copied as written.
+        matches!(content, Some(Content::Text { .. })) || content.is_some_and(Content::is_opaque)
     }
 }
 

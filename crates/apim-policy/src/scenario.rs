@@ -41,6 +41,175 @@ pub struct Scenario {
     pub request: Option<Request>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requests: Vec<Request>,
+    /// Named backends and backend pools (`set-backend-service backend-id=`), with their mock
+    /// responses and circuit breakers (docs/scenario.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub backends: Vec<Backend>,
+    /// The mock Azure AI Content Safety verdict for `llm-content-safety` (a request's own
+    /// `content_safety` wins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_safety: Option<ContentSafetyVerdict>,
+}
+
+/// Every top-level field of the scenario, in the order it is written. The web app's form keeps
+/// the fields that are not in this list (a `description`, a newer tool's field) as they are.
+pub const FIELDS: &[&str] = &[
+    "api",
+    "product",
+    "subscription",
+    "user",
+    "identity",
+    "named_values",
+    "key_vaults",
+    "fragments",
+    "scopes",
+    "backend",
+    "http_mocks",
+    "now",
+    "request",
+    "requests",
+    "backends",
+    "content_safety",
+];
+
+/// A backend entity: a single backend with a URL, or a pool of single backends.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Backend {
+    /// The backend's name, as `backend-id` names it.
+    pub id: String,
+    /// `single` (the default) or `pool`.
+    #[serde(rename = "type")]
+    pub kind: BackendKind,
+    /// The base URL of a single backend (the operation path is joined to it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "BackendCredentials::is_empty")]
+    pub credentials: BackendCredentials,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub circuit_breaker: Option<CircuitBreaker>,
+    /// The members of a pool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pool: Option<BackendPool>,
+    /// The mock answer of this backend (default: the scenario's `backend`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<HttpResponse>,
+    /// Mock answers per call: the n-th call to this backend in the scenario gets the n-th
+    /// entry; the last one answers every later call. Wins over `response`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub responses: Vec<HttpResponse>,
+}
+
+impl Backend {
+    /// Credential values written out literally (not through `{{named values}}`): secrets, like
+    /// a secret named value's.
+    pub fn literal_credentials(&self) -> impl Iterator<Item = &str> {
+        self.credentials
+            .header
+            .iter()
+            .chain(self.credentials.query.iter())
+            .flat_map(|(_, values)| values.iter())
+            .map(String::as_str)
+            .filter(|v| !v.contains("{{"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackendKind {
+    #[default]
+    Single,
+    Pool,
+}
+
+/// Headers and query parameters the gateway adds to every request to the backend; values may
+/// reference `{{named values}}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BackendCredentials {
+    #[serde(skip_serializing_if = "Headers::is_empty")]
+    pub header: Headers,
+    #[serde(skip_serializing_if = "Headers::is_empty")]
+    pub query: Headers,
+}
+
+impl BackendCredentials {
+    pub fn is_empty(&self) -> bool {
+        self.header.is_empty() && self.query.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BackendPool {
+    pub services: Vec<PoolMember>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PoolMember {
+    /// The `id` of a single backend of the scenario.
+    pub id: String,
+    /// Lower values are tried first; absent counts as 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
+    /// Relative weight within its priority group; absent counts as 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CircuitBreaker {
+    pub rules: Vec<CircuitBreakerRule>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CircuitBreakerRule {
+    pub name: String,
+    pub failure_condition: FailureCondition,
+    /// ISO 8601 duration (`PT1M`) the breaker stays open.
+    pub trip_duration: String,
+    /// Trip for the backend's `Retry-After` (seconds) instead, when it sends one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub accept_retry_after: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FailureCondition {
+    /// Failures within `interval` that trip the breaker.
+    pub count: u32,
+    /// ISO 8601 duration (`PT1M`, `P1D`) over which failures are counted.
+    pub interval: String,
+    /// Status codes that count as failures (default: 500–599).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub status_code_ranges: Vec<StatusCodeRange>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub error_reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StatusCodeRange {
+    pub min: u16,
+    pub max: u16,
+}
+
+/// What the mock Azure AI Content Safety service finds in a prompt.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContentSafetyVerdict {
+    /// Severity (0–7) per category (`Hate`, `SelfHarm`, `Sexual`, `Violence`); absent is 0.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub categories: std::collections::BTreeMap<String, u8>,
+    /// Blocklist ids whose items the prompt matches.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocklist_hits: Vec<String>,
+    /// Prompt Shields detects a user prompt attack.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub attack_detected: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -302,6 +471,9 @@ pub struct Request {
     /// When this request happens (RFC 3339); default: the scenario's `now`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+    /// This request's content-safety verdict (default: the scenario's `content_safety`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_safety: Option<ContentSafetyVerdict>,
 }
 
 impl Default for Request {
@@ -313,6 +485,7 @@ impl Default for Request {
             body: String::new(),
             ip: None,
             at: None,
+            content_safety: None,
         }
     }
 }
@@ -465,6 +638,11 @@ impl Scenario {
             .find(|nv| nv.name.eq_ignore_ascii_case(name))
     }
 
+    /// The backend entity called `id` (case-insensitive, as APIM's names are).
+    pub fn backend_entity(&self, id: &str) -> Option<&Backend> {
+        self.backends.iter().find(|b| b.id.eq_ignore_ascii_case(id))
+    }
+
     pub fn fragment(&self, name: &str) -> Option<&Fragment> {
         self.fragments.iter().find(|f| f.name == name)
     }
@@ -482,6 +660,9 @@ impl Scenario {
         }
         for kv in &self.key_vaults {
             out.extend(kv.secrets.iter().map(|s| s.value.as_str()));
+        }
+        for b in &self.backends {
+            out.extend(b.literal_credentials());
         }
         out.retain(|v| !v.is_empty());
         out
@@ -577,6 +758,63 @@ mod tests {
         let err = Scenario::from_json("{\n  \"request\": {\"method\": 5}\n}").unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("invalid type"), "{}", err.message);
+    }
+
+    const AI_GATEWAY: &str = r#"{
+  "backends": [
+    {"id": "eastus", "url": "https://eastus.openai.azure.com/openai",
+     "credentials": {"header": {"api-key": "{{eastus-key}}"}, "query": {"tenant": ["contoso"]}},
+     "circuit_breaker": {"rules": [{"name": "throttled",
+        "failure_condition": {"count": 1, "interval": "PT1M",
+                              "status_code_ranges": [{"min": 429, "max": 429}]},
+        "trip_duration": "PT1M", "accept_retry_after": true}]},
+     "responses": [{"status": 429, "headers": {"Retry-After": "10"}}, {"status": 200}]},
+    {"id": "pool", "type": "pool",
+     "pool": {"services": [{"id": "eastus", "priority": 1, "weight": 3}]}}
+  ],
+  "content_safety": {"categories": {"Hate": 2}, "blocklist_hits": ["b"], "attack_detected": true},
+  "requests": [{"url": "https://x/", "content_safety": {"categories": {"Violence": 6}}}]
+}"#;
+
+    #[test]
+    fn the_ai_gateway_fields_read_and_round_trip() {
+        let s = Scenario::from_json(AI_GATEWAY).unwrap();
+        let b = s.backend_entity("EASTUS").unwrap();
+        assert_eq!(b.kind, BackendKind::Single);
+        assert_eq!(
+            b.credentials.header.get("api-key").unwrap(),
+            ["{{eastus-key}}"]
+        );
+        let rule = &b.circuit_breaker.as_ref().unwrap().rules[0];
+        assert!(rule.accept_retry_after);
+        assert_eq!(rule.failure_condition.status_code_ranges[0].max, 429);
+        assert_eq!(b.responses.len(), 2);
+        let p = s.backend_entity("pool").unwrap();
+        assert_eq!(p.kind, BackendKind::Pool);
+        assert_eq!(p.pool.as_ref().unwrap().services[0].weight, Some(3));
+        assert_eq!(s.content_safety.as_ref().unwrap().categories["Hate"], 2);
+        assert_eq!(
+            s.requests[0].content_safety.as_ref().unwrap().categories["Violence"],
+            6
+        );
+        assert_eq!(Scenario::from_json(&s.to_json_pretty()).unwrap(), s);
+        // The literal query credential is a secret; the named-value reference is not.
+        assert_eq!(s.secret_values(), ["contoso"]);
+    }
+
+    #[test]
+    fn fields_lists_every_top_level_field() {
+        let mut s = Scenario::from_json(CONTRACT_EXAMPLE).unwrap();
+        let ai = Scenario::from_json(AI_GATEWAY).unwrap();
+        s.backends = ai.backends;
+        s.content_safety = ai.content_safety;
+        s.requests = ai.requests;
+        let v: serde_json::Value = serde_json::from_str(&s.to_json_pretty()).unwrap();
+        let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut fields = FIELDS.to_vec();
+        keys.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(keys, fields);
     }
 
     #[test]

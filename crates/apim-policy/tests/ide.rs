@@ -37,6 +37,7 @@ fn options() -> LintOptions {
             },
         ]),
         fragments: Some(vec!["common-logging".into(), "cors-defaults".into()]),
+        backends: None,
     }
 }
 

@@ -44,6 +44,35 @@ const EXPECTED: &[(&str, &[&str], &str)] = &[
         &["error"],
         "TokenClaimValueNotAllowed",
     ),
+    (
+        "azure-openai-semantic-cache-ignore-system",
+        &["forwarded", "returned", "forwarded"],
+        "",
+    ),
+    ("azure-openai-token-limit-headers", &["forwarded"], ""),
+    ("backend-credentials-named-value", &["forwarded"], ""),
+    ("backend-id-unknown", &["error"], "BackendNotFound"),
+    ("backend-pool-all-unavailable", &["forwarded"], ""),
+    (
+        "backend-pool-priority-failover",
+        &["forwarded", "forwarded", "forwarded"],
+        "",
+    ),
+    (
+        "backend-pool-priority-weighted",
+        &["forwarded", "forwarded", "forwarded", "forwarded"],
+        "",
+    ),
+    (
+        "backend-pool-round-robin",
+        &["forwarded", "forwarded", "forwarded", "forwarded"],
+        "",
+    ),
+    (
+        "backend-pool-weighted",
+        &["forwarded", "forwarded", "forwarded", "forwarded"],
+        "",
+    ),
     ("backend-section-missing", &["returned"], ""),
     (
         "cache-lookup-store",
@@ -58,6 +87,16 @@ const EXPECTED: &[(&str, &[&str], &str)] = &[
         "HeaderValueNotAllowed",
     ),
     ("choose-variables", &["forwarded"], ""),
+    (
+        "circuit-breaker-accept-retry-after",
+        &["forwarded", "forwarded", "forwarded"],
+        "",
+    ),
+    (
+        "circuit-breaker-trip-503",
+        &["forwarded", "forwarded", "returned", "forwarded"],
+        "",
+    ),
     ("cors-actual-request", &["forwarded"], ""),
     ("cors-preflight-mismatch", &["returned"], ""),
     (
@@ -133,6 +172,48 @@ const EXPECTED: &[(&str, &[&str], &str)] = &[
         "kv-versioned-identifier-wrong-version",
         &["error"],
         "SecretNotFound",
+    ),
+    (
+        "llm-content-safety",
+        &["forwarded", "forwarded", "error", "error", "error"],
+        "ContentSafetyBlocked",
+    ),
+    (
+        "llm-content-safety-eight-levels",
+        &["error"],
+        "ContentSafetyBlocked",
+    ),
+    ("llm-emit-token-metric", &["forwarded"], ""),
+    (
+        "llm-semantic-cache-miss-then-hit",
+        &[
+            "forwarded",
+            "returned",
+            "forwarded",
+            "forwarded",
+            "forwarded",
+        ],
+        "",
+    ),
+    (
+        "llm-token-limit-counter-keys",
+        &["forwarded", "forwarded", "forwarded", "error"],
+        "TokenLimitExceeded",
+    ),
+    (
+        "llm-token-limit-estimate",
+        &["forwarded", "error"],
+        "TokenLimitExceeded",
+    ),
+    (
+        "llm-token-limit-quota-exceeded",
+        &["forwarded", "forwarded", "error"],
+        "TokenQuotaExceeded",
+    ),
+    (
+        "llm-token-limit-tpm-exceeded",
+        &["forwarded", "forwarded", "error"],
+        "TokenLimitExceeded",
     ),
     ("mock-response", &["returned"], ""),
     ("named-value-with-expression", &["forwarded"], ""),
@@ -233,6 +314,10 @@ fn fixtures() {
 
 /// What each example's README says happens.
 const EXAMPLES: &[(&str, Option<&[Outcome]>)] = &[
+    (
+        "azure-openai-keyvault",
+        Some(&[Outcome::Forwarded, Outcome::Forwarded, Outcome::Error]),
+    ),
     ("backend-routing", Some(&[Outcome::Forwarded])),
     ("cors-preflight", Some(&[Outcome::Returned])),
     ("fragment", Some(&[Outcome::Forwarded])),
@@ -243,6 +328,10 @@ const EXAMPLES: &[(&str, Option<&[Outcome]>)] = &[
     ),
     ("mock-response", Some(&[Outcome::Returned])),
     ("on-error", Some(&[Outcome::Error])),
+    (
+        "priority-pool-failover",
+        Some(&[Outcome::Forwarded, Outcome::Forwarded]),
+    ),
     (
         "rate-limit-by-key",
         Some(&[
@@ -363,6 +452,29 @@ fn every_example_simulates_as_its_readme_says() {
             .body
             .contains("\"error\": \"HeaderNotFound\"")
     );
+    let (p, s) = example("azure-openai-keyvault");
+    let out = run(&p, &s, false);
+    let r = out.results();
+    assert_eq!(
+        r[0].backend_request
+            .as_ref()
+            .unwrap()
+            .headers
+            .get("api-key")
+            .unwrap(),
+        ["***"]
+    );
+    assert_eq!(header(&r[0], "x-ratelimit-remaining-tokens"), Some("74"));
+    assert_eq!(header(&r[1], "x-tokens-consumed"), Some("45"));
+    assert_eq!(r[2].response.status, 429);
+    assert_eq!(header(&r[2], "Retry-After"), Some("40"));
+    let (p, s) = example("priority-pool-failover");
+    let out = run(&p, &s, false);
+    let r = out.results();
+    assert_eq!(backend_host(&r[0]), "contoso-westus.openai.azure.com");
+    assert_eq!(backend_host(&r[1]), "contoso-eastus.openai.azure.com");
+    assert!(r[0].response.body.contains("Answered by the secondary."));
+    assert!(r[1].response.body.contains("Answered by the primary."));
     let (p, s) = example("fragment");
     let out = run(&p, &s, false);
     assert!(
@@ -628,4 +740,375 @@ fn conversions_say_why_they_do_not_apply() {
         sent.headers.get("Content-Type").unwrap(),
         ["application/xml"]
     );
+}
+
+fn fixture(name: &str) -> SimOutput {
+    let policy = std::fs::read_to_string(dir().join(format!("{name}.policy.xml"))).unwrap();
+    let scenario = Scenario::from_json(
+        &std::fs::read_to_string(dir().join(format!("{name}.scenario.json"))).unwrap(),
+    )
+    .unwrap();
+    run(&policy, &scenario, false)
+}
+
+fn header<'a>(r: &'a apim_policy::sim::RequestResult, name: &str) -> Option<&'a str> {
+    r.response
+        .headers
+        .get(name)
+        .and_then(|v| v.first())
+        .map(String::as_str)
+}
+
+fn var(r: &apim_policy::sim::RequestResult, name: &str) -> serde_json::Value {
+    r.variables
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+fn backend_host(r: &apim_policy::sim::RequestResult) -> String {
+    let url = &r.backend_request.as_ref().unwrap().url;
+    url.split('/').nth(2).unwrap().to_string()
+}
+
+/// The claims the AI-gateway fixtures make, checked one by one (the snapshots hold the rest).
+#[test]
+fn token_limits_count_usage_and_answer_429_or_403() {
+    // TPM 50, usage 30 per call: 30 left after one, 429 at 60 with the window's retry time.
+    let out = fixture("llm-token-limit-tpm-exceeded");
+    let r = out.results();
+    assert_eq!(header(&r[0], "x-remaining-tokens"), Some("50"));
+    assert_eq!(header(&r[0], "x-tokens-consumed"), Some("30"));
+    assert_eq!(header(&r[0], "x-consumed-in-outbound"), Some("30"));
+    assert_eq!(header(&r[1], "x-remaining-tokens"), Some("20"));
+    assert_eq!(r[2].response.status, 429);
+    assert_eq!(header(&r[2], "Retry-After"), Some("40"));
+    assert_eq!(var(&r[2], "retryAfter"), 40);
+    assert!(r[2].backend_request.is_none());
+    assert!(r[2].response.body.contains("Token limit is exceeded"));
+    // Quota 50 per hour: 403 with the custom retry header, until the next full hour.
+    let out = fixture("llm-token-limit-quota-exceeded");
+    let r = out.results();
+    assert_eq!(var(&r[1], "remainingQuotaTokens"), 20);
+    assert_eq!(r[2].response.status, 403);
+    assert_eq!(header(&r[2], "x-retry-after"), Some("1800"));
+    assert_eq!(header(&r[2], "Retry-After"), None);
+    // With the estimate (26 tokens) the second call is refused before the backend sees it,
+    // where the usage-only limit above lets it through; the variable moves from the estimate
+    // to the usage.
+    let out = fixture("llm-token-limit-estimate");
+    let r = out.results();
+    assert_eq!(
+        r[0].backend_request
+            .as_ref()
+            .unwrap()
+            .headers
+            .get("x-estimated-in-inbound")
+            .unwrap(),
+        ["26"]
+    );
+    assert_eq!(header(&r[0], "x-consumed-in-outbound"), Some("30"));
+    assert_eq!(var(&r[0], "remainingTokens"), 14);
+    assert_eq!(r[1].response.status, 429);
+    assert_eq!(header(&r[1], "Retry-After"), Some("50"));
+    // Counter keys: beta has its own counter; alpha's third call is over.
+    let out = fixture("llm-token-limit-counter-keys");
+    let r = out.results();
+    assert_eq!(header(&r[2], "x-remaining-tokens"), Some("50"));
+    assert_eq!(r[3].response.status, 429);
+    // azure-openai-token-limit: the headers and the metric with its dimensions.
+    let out = fixture("azure-openai-token-limit-headers");
+    let r = &out.results()[0];
+    assert_eq!(header(r, "x-remaining-tokens"), Some("974"));
+    assert_eq!(header(r, "x-tokens-consumed"), Some("30"));
+    assert!(
+        r.trace
+            .iter()
+            .any(|t| t.policy == "azure-openai-emit-token-metric"
+                && t.section == "outbound"
+                && t.message.contains("Total Tokens = 30")
+                && t.message.contains("Client IP=203.0.113.7"))
+    );
+}
+
+#[test]
+fn metrics_semantic_cache_and_content_safety() {
+    let out = fixture("llm-emit-token-metric");
+    let steps: Vec<&str> = out.results()[0]
+        .trace
+        .iter()
+        .filter(|t| t.policy == "llm-emit-token-metric")
+        .map(|t| t.message.as_str())
+        .collect();
+    assert_eq!(steps.len(), 2);
+    assert!(steps[0].contains("Deployment=gpt-4o"));
+    assert!(steps[1].contains("Prompt Tokens = 19, Completion Tokens = 38, Total Tokens = 57"));
+    // Miss, hit (same prompt and vary-by), miss (other vary-by), miss (other prompt), miss
+    // (expired after 60 s).
+    let out = fixture("llm-semantic-cache-miss-then-hit");
+    let r = out.results();
+    assert!(r[1].backend_request.is_none());
+    assert_eq!(r[1].response.body, r[0].response.body);
+    for (i, want) in ["miss", "hit", "miss", "miss", "miss"].iter().enumerate() {
+        let step = r[i]
+            .trace
+            .iter()
+            .find(|t| t.policy == "llm-semantic-cache-lookup")
+            .unwrap();
+        assert!(
+            step.message.contains(&format!("semantic cache {want}")),
+            "{i}: {}",
+            step.message
+        );
+        assert!(step.message.contains("exact-match stand-in"));
+    }
+    // Content safety: allowed, allowed (Violence 3 reads as 2 in four levels), then blocked by
+    // a category, a blocklist and Prompt Shields, each a 403 that on-error sees.
+    let out = fixture("llm-content-safety");
+    let r = out.results();
+    assert_eq!(r[1].response.status, 200);
+    for (i, why) in [
+        (2, "Violence severity 6"),
+        (3, "blocklist 'banned-words'"),
+        (4, "Prompt Shields"),
+    ] {
+        assert_eq!(r[i].response.status, 403);
+        assert!(r[i].error.as_ref().unwrap().message.contains(why), "{i}");
+        assert_eq!(header(&r[i], "x-blocked-by"), Some("llm-content-safety"));
+    }
+}
+
+#[test]
+fn pools_and_circuit_breakers_route_deterministically() {
+    let hosts =
+        |name: &str| -> Vec<String> { fixture(name).results().iter().map(backend_host).collect() };
+    assert_eq!(
+        hosts("backend-pool-round-robin"),
+        [
+            "eastus.openai.azure.com",
+            "westus.openai.azure.com",
+            "sweden.openai.azure.com",
+            "eastus.openai.azure.com"
+        ]
+    );
+    assert_eq!(
+        hosts("backend-pool-weighted"),
+        [
+            "eastus.openai.azure.com",
+            "eastus.openai.azure.com",
+            "westus.openai.azure.com",
+            "eastus.openai.azure.com"
+        ]
+    );
+    // 429 trips the primary's breaker for a minute; retry fails over to the secondary, which
+    // also takes the call 30 s later; after the minute the primary answers again.
+    assert_eq!(
+        hosts("backend-pool-priority-failover"),
+        [
+            "secondary.openai.azure.com",
+            "secondary.openai.azure.com",
+            "primary.openai.azure.com"
+        ]
+    );
+    // Weights 2:1 within priority 1 (a, b, then a again, which throttles: retry moves to b);
+    // once b throttles too, priority 2 (c) answers.
+    assert_eq!(
+        hosts("backend-pool-priority-weighted"),
+        [
+            "a.openai.azure.com",
+            "b.openai.azure.com",
+            "b.openai.azure.com",
+            "c.openai.azure.com"
+        ]
+    );
+    // accept_retry_after: the breaker opens for the backend's Retry-After (10 s), not 5 min.
+    assert_eq!(
+        hosts("circuit-breaker-accept-retry-after"),
+        [
+            "secondary.openai.azure.com",
+            "secondary.openai.azure.com",
+            "primary.openai.azure.com"
+        ]
+    );
+    let out = fixture("circuit-breaker-trip-503");
+    let r = out.results();
+    let statuses: Vec<u16> = r.iter().map(|r| r.response.status).collect();
+    assert_eq!(statuses, [500, 502, 503, 200]);
+    assert!(r[2].backend_request.is_none());
+    assert_eq!(
+        r[2].response.reason,
+        "Backend orders-backend is temporarily unavailable"
+    );
+    // The gateway's own 503 is a response a retry condition reads: the samples' condition
+    // stops retrying on "Backend pool … is temporarily unavailable".
+    let out = fixture("backend-pool-all-unavailable");
+    let r = &out.results()[0];
+    assert_eq!(r.response.status, 503);
+    assert_eq!(
+        r.response.reason,
+        "Backend pool openai-pool is temporarily unavailable"
+    );
+    assert!(
+        r.trace
+            .iter()
+            .any(|t| t.policy == "retry" && t.message.contains("condition is false after 3 run(s)"))
+    );
+    // Credentials from a secret named value are added and masked.
+    let out = fixture("backend-credentials-named-value");
+    let b = out.results()[0].backend_request.as_ref().unwrap();
+    assert_eq!(b.headers.get("api-key").unwrap(), ["***"]);
+    // A literal credential is a secret too.
+    assert!(b.url.ends_with("&code=***"), "{}", b.url);
+}
+
+#[test]
+fn bad_backends_are_refused_before_running() {
+    let s = Scenario::from_json(
+        r#"{"backends": [{"id": "p", "type": "pool", "pool": {"services": [{"id": "p"}]}}],
+            "request": {"url": "https://a/b"}}"#,
+    )
+    .unwrap();
+    let e = simulate("<policies/>", &s, &SimOptions::default()).unwrap_err();
+    assert!(e.message.contains("is a pool"), "{e}");
+}
+
+/// APIM refuses to save a policy whose literal backend-id names no backend (APIM0605), so the
+/// simulator does not run it once the scenario declares its backends; without `backends` the
+/// backends are unknown and it runs.
+#[test]
+fn a_literal_unknown_backend_id_is_refused_once_backends_are_declared() {
+    let policy = "<policies><inbound><base /><set-backend-service backend-id=\"nowhere\" /></inbound>\
+                  <backend><base /></backend><outbound><base /></outbound></policies>";
+    let declared = Scenario::from_json(
+        r#"{"backends": [{"id": "eastus", "url": "https://eastus.example.com"}],
+            "request": {"url": "https://a/b"}}"#,
+    )
+    .unwrap();
+    let e = simulate(policy, &declared, &SimOptions::default()).unwrap_err();
+    assert!(
+        e.message.contains("backend `nowhere` does not exist"),
+        "{e}"
+    );
+    assert!(e.message.contains("APIM0605"), "{e}");
+    let unknown = Scenario::from_json(r#"{"request": {"url": "https://a/b"}}"#).unwrap();
+    assert!(simulate(policy, &unknown, &SimOptions::default()).is_ok());
+}
+
+/// The example in docs/scenario.md reads and runs as the page describes.
+#[test]
+fn the_scenario_docs_example_runs() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/scenario.md"),
+    )
+    .unwrap();
+    let json = doc
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .unwrap();
+    let scenario = Scenario::from_json(json).unwrap();
+    let policy = r#"<policies>
+    <inbound>
+        <base />
+        <llm-content-safety backend-id="content-safety">
+            <categories>
+                <category name="Violence" threshold="4" />
+            </categories>
+        </llm-content-safety>
+        <set-backend-service backend-id="pool" />
+    </inbound>
+    <backend>
+        <base />
+    </backend>
+    <outbound>
+        <base />
+    </outbound>
+    <on-error>
+        <base />
+    </on-error>
+</policies>"#;
+    let out = run(policy, &scenario, false);
+    let r = out.results();
+    assert_eq!(r[0].response.status, 429);
+    assert_eq!(
+        r[0].backend_request
+            .as_ref()
+            .unwrap()
+            .headers
+            .get("api-key")
+            .unwrap(),
+        ["***"]
+    );
+    assert!(
+        r[0].trace
+            .iter()
+            .any(|t| t.message.contains("circuit breaker of 'primary' trips"))
+    );
+    assert_eq!(r[1].response.status, 403);
+    assert_eq!(r[1].error.as_ref().unwrap().reason, "ContentSafetyBlocked");
+}
+
+#[test]
+fn evaluating_expressions_knows_the_token_limit_variables() {
+    let policy = r#"<policies><inbound><base /><llm-token-limit counter-key="k" tokens-per-minute="10" estimate-prompt-tokens="false" remaining-tokens-variable-name="left" /><set-header name="x-left" exists-action="override"><value>@(context.Variables["left"].ToString())</value></set-header></inbound></policies>"#;
+    let s = Scenario::from_json(r#"{"request": {"url": "https://a/b"}}"#).unwrap();
+    let reports = apim_policy::sim::evaluate_expressions(policy, &s).unwrap();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].result, Ok("100".to_string()));
+}
+
+#[test]
+fn hostile_token_counts_and_retry_after_do_not_overflow() {
+    let policy = r#"<policies><inbound><base /><llm-token-limit counter-key="k" tokens-per-minute="9000000000000000000" token-quota="9000000000000000000" token-quota-period="Yearly" estimate-prompt-tokens="true" /><set-backend-service backend-id="b" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"#;
+    let s = Scenario::from_json(
+        r#"{"backends": [{"id": "b", "url": "https://b",
+              "circuit_breaker": {"rules": [{"failure_condition": {"count": 1, "interval": "PT1M", "status_code_ranges": [{"min": 200, "max": 599}]}, "trip_duration": "PT1M", "accept_retry_after": true}]},
+              "response": {"status": 200, "headers": {"Retry-After": "9223372036854775807"},
+                           "body": "{\"usage\":{\"prompt_tokens\":1e300,\"completion_tokens\":1e300,\"total_tokens\":1e308}}"}}],
+            "requests": [{"url": "https://a/b", "method": "POST", "body": "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"},
+                         {"url": "https://a/b", "method": "POST", "body": "{\"prompt\":\"x\"}"},
+                         {"url": "https://a/b", "at": "2030-01-01T00:00:00Z"}]}"#,
+    )
+    .unwrap();
+    let out = run(policy, &s, false);
+    let statuses: Vec<u16> = out.results().iter().map(|r| r.response.status).collect();
+    // Every status counts as a failure here: the 200 trips the breaker for its Retry-After,
+    // capped at a year, so the second call is refused and the third (years later) passes.
+    assert_eq!(statuses, [200, 503, 200], "{}", out.to_json_pretty());
+    assert!(
+        out.results()[0]
+            .trace
+            .iter()
+            .any(|t| t.message.contains("1000000000000 tokens consumed"))
+    );
+}
+
+#[test]
+fn streamed_prompts_are_estimated_and_responses_without_usage_count_the_estimate() {
+    let policy = r#"<policies><inbound><base /><llm-token-limit counter-key="k" tokens-per-minute="1000" estimate-prompt-tokens="false" tokens-consumed-header-name="x-consumed" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"#;
+    // "abcdefgh" = 2 tokens, one message: 2 + 4 + 3 = 9.
+    let body = r#"{\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"abcdefgh\"}]}"#;
+    let s = Scenario::from_json(&format!(
+        r#"{{"backend": {{"status": 200, "body": "data: {{}}"}},
+            "request": {{"url": "https://a/b", "method": "POST", "body": "{body}"}}}}"#
+    ))
+    .unwrap();
+    let out = run(policy, &s, false);
+    let r = &out.results()[0];
+    let steps: Vec<&str> = r
+        .trace
+        .iter()
+        .filter(|t| t.policy == "llm-token-limit")
+        .map(|t| t.message.as_str())
+        .collect();
+    assert!(
+        steps[0].contains("prompt estimated at 9 tokens (stream is true"),
+        "{steps:?}"
+    );
+    assert!(
+        steps[1].contains("9 tokens consumed") && steps[1].contains("the estimate"),
+        "{steps:?}"
+    );
+    assert_eq!(header(r, "x-consumed"), Some("9"));
 }

@@ -942,7 +942,11 @@ static CROSS_DOMAIN: E = E::new(
                 ]),
             ),
         ])
-        .unordered(),
+        .unordered()
+        // docs: "Child elements must conform to the Adobe cross-domain policy file
+        // specification" (which has more than the children above, e.g. `to-ports`); expressions
+        // are "supported". The children are completion hints.
+        .with_content(Content::Foreign { expr: true }),
 )]);
 
 static EMIT_METRIC: E = E::new(
@@ -1632,7 +1636,9 @@ static SEND_SERVICE_BUS_MESSAGE: E = E::new(
 ])
 .with_rules(&[R::ExactlyOne(&["queue-name", "topic-name"])])
 .with_children(&[
-    C::one(&E::new("payload", "The message payload.").with_content(TEXT)),
+    // docs: "the message payload": like a body, its text is one value and any markup in it is
+    // the message's.
+    C::one(&E::new("payload", "The message payload.").with_content(Content::Mixed)),
     C::opt(
         &E::new("message-properties", "Properties of the message.").with_children(&[C::many(
             &E::new("message-property", "A message property.")
@@ -2218,8 +2224,10 @@ static XSL_TRANSFORM: E = E::new(
             .with_content(TEXT),
     ),
     C::one(
+        // docs: "All elements and attributes defined within follow the standard XSLT
+        // specification"; values reach it through `parameter`, not expressions.
         &E::new("xsl:stylesheet", "The XSLT stylesheet (declare xmlns:xsl).")
-            .with_content(Content::Mixed),
+            .with_content(Content::Foreign { expr: false }),
     ),
 ]);
 

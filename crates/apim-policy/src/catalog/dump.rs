@@ -68,6 +68,7 @@ fn element(e: &ElementDef, depth: usize) -> Value {
             Content::Policies => "policies",
             Content::Elements => "elements",
             Content::Mixed => "mixed",
+            Content::Foreign { .. } => "foreign",
         },
         "ordered": e.ordered,
         "children": children,

@@ -307,8 +307,28 @@ pub enum Content {
     Policies,
     /// Only the declared [`ElementDef::children`].
     Elements,
-    /// Free XML and text that APIM passes on (`set-body`, the XSLT stylesheet, `cross-domain`).
+    /// A message body (`set-body`, `publish-to-dapr`, `invoke-dapr-binding`'s `data`): the
+    /// element's own text is one value (literal text, a policy expression, or a Liquid template
+    /// with `template="liquid"`), and any elements inside it are **payload**: markup of the
+    /// message that APIM sends on as data. Payload is opaque to the policy rules (its names,
+    /// attributes, text and order are not checked; `<set-header>` in a body is not a policy), and
+    /// APIM does not evaluate expressions inside it. `{{named values}}` are substituted in it
+    /// (textually, before anything else), except in Liquid templates.
     Mixed,
+    /// The root element of a document in a foreign format: `xsl:stylesheet` (XSLT) in
+    /// `xsl-transform`, `cross-domain-policy` (Adobe's crossdomain.xml) in `cross-domain`. The
+    /// element's own attributes and everything inside it follow that format's specification, so
+    /// none of it is checked as policy. `expr` tells whether APIM evaluates policy expressions in
+    /// it (the policy page's "Policy expressions" usage line). Declared `children` of such an
+    /// element are completion hints only; the linter never checks them.
+    Foreign { expr: bool },
+}
+
+impl Content {
+    /// Content that is not policy markup: a message body's payload or a foreign document.
+    pub const fn is_opaque(self) -> bool {
+        matches!(self, Content::Mixed | Content::Foreign { .. })
+    }
 }
 
 /// One allowed child element with its cardinality.

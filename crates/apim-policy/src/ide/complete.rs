@@ -7,8 +7,9 @@ use crate::catalog::{
     self, AttrDef, AttrRule, Content, ElementDef, PolicyDef, Scope, Section, Status, ValueType,
 };
 use crate::diagnostic::Span;
-use crate::lint::LintOptions;
+use crate::lint::{Ctx, LintOptions, PathCounts};
 use crate::syntax::mask::{Context, Found};
+use crate::syntax::{self, NodeId};
 
 /// The completions at byte `offset` of `source`. Never panics; an offset past the end or inside
 /// a character is clamped.
@@ -32,6 +33,8 @@ pub fn complete(source: &str, offset: usize, options: &LintOptions) -> Completio
             source,
             options,
             scope,
+            offset,
+            stack: &cur.stack,
         };
         match &cur.place {
             Place::Content => cx.content(offset, &r, &cur.siblings),
@@ -87,6 +90,9 @@ struct Cx<'a> {
     source: &'a str,
     options: &'a LintOptions,
     scope: Scope,
+    offset: usize,
+    /// The open elements around the cursor (the innermost is the container).
+    stack: &'a [String],
 }
 
 // -------------------------------------------------------------------------------------------
@@ -164,7 +170,11 @@ fn resolve(path: &[String]) -> Resolved {
         r.container = match def.content {
             Content::Policies => Container::Statements,
             Content::Elements => Container::Children(def),
-            Content::Text { .. } | Content::Mixed | Content::Empty => Container::Closed,
+            // A foreign document's declared children are hints (the linter checks none).
+            Content::Foreign { .. } if !def.children.is_empty() => Container::Children(def),
+            Content::Text { .. } | Content::Mixed | Content::Foreign { .. } | Content::Empty => {
+                Container::Closed
+            }
         };
     }
     r
@@ -251,11 +261,26 @@ impl Cx<'_> {
                 let in_section = r
                     .element
                     .is_some_and(|(def, _)| Section::from_name(def.name).is_some());
+                let paths = self.path_counts();
                 for p in catalog::policies() {
                     if !self.offers(p, r.section) {
                         continue;
                     }
-                    if in_section && p.once_per_section && siblings.iter().any(|s| s == p.name()) {
+                    // A policy limited to once per section (or document) is not offered where
+                    // it would run a second time on some execution path, as the linter counts.
+                    let repeated = match &paths {
+                        Some((section, document)) => {
+                            (p.once_per_section && section.get(p.name()).is_some_and(|n| *n > 0))
+                                || (p.once_per_document
+                                    && document.get(p.name()).is_some_and(|n| *n > 0))
+                        }
+                        None => {
+                            in_section
+                                && p.once_per_section
+                                && siblings.iter().any(|s| s == p.name())
+                        }
+                    };
+                    if repeated {
                         continue;
                     }
                     let rank = match (p.name(), p.status) {
@@ -303,6 +328,36 @@ impl Cx<'_> {
             to: range.end,
             items,
         }
+    }
+
+    /// How often each policy runs on the execution paths through the cursor, within its section
+    /// and along the whole document ([`Ctx::counts_through`], the linter's notion), leaving out
+    /// the tag being typed. `None` when the parsed tree does not agree with the cursor's open
+    /// elements (a document too broken to count in).
+    fn path_counts(&self) -> Option<(PathCounts, PathCounts)> {
+        let doc = syntax::parse(self.source);
+        let offset = self.offset;
+        let mut container = doc.element_at(offset)?;
+        let typing = |id: NodeId| {
+            doc.element(id).is_some_and(|e| {
+                e.start_tag.start < offset && offset <= e.start_tag.end.max(e.name_span.end)
+            })
+        };
+        if typing(container) {
+            container = doc.parent(container)?;
+        }
+        if doc.element(container)?.name != *self.stack.last()? {
+            return None;
+        }
+        let skip = doc
+            .child_elements(container)
+            .map(|(id, _)| id)
+            .find(|id| typing(*id));
+        let cx = Ctx::new(&doc, self.source, self.options);
+        Some((
+            cx.counts_through(container, skip, false),
+            cx.counts_through(container, skip, true),
+        ))
     }
 
     /// Whether a policy is offered in a statement container of this section (`None` in a
@@ -415,6 +470,18 @@ fn element_body(def: &ElementDef, s: &mut String, field: &mut usize, depth: usiz
     }
     if def.content == Content::Empty && def.children.is_empty() {
         s.push_str(" />");
+        return;
+    }
+    // A stylesheet is XSLT: it needs its version and the xsl namespace to run at all.
+    if def.name == "xsl:stylesheet" {
+        *field += 1;
+        s.push_str(&format!(
+            " version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">\n{}${{{}}}\n{}</{}>",
+            "\t".repeat(depth + 1),
+            *field,
+            "\t".repeat(depth),
+            def.name
+        ));
         return;
     }
     if def.content != Content::Elements || depth >= 3 {
@@ -964,6 +1031,7 @@ mod tests {
                 },
             ]),
             fragments: Some(vec!["common-headers".into(), "auth".into()]),
+            backends: None,
         }
     }
 
@@ -1034,6 +1102,85 @@ mod tests {
         lacks(
             &in_inbound("<cors><allowed-origins><origin>*</origin></allowed-origins></cors>\n<|"),
             &["cors"],
+        );
+    }
+
+    #[test]
+    fn once_per_section_is_counted_per_execution_path() {
+        let outbound = |body: &str| {
+            format!(
+                "<policies>\n<inbound><base /></inbound>\n<outbound>\n<base />\n{body}\n</outbound>\n</policies>"
+            )
+        };
+        let store = "<cache-store duration=\"10\" />";
+        // Another branch of the same choose is another path.
+        has(
+            &outbound(&format!(
+                "<choose>\n<when condition=\"@(true)\">\n{store}\n</when>\n<otherwise>\n<|\n</otherwise>\n</choose>"
+            )),
+            &["cache-store"],
+        );
+        // Before the choose: every path through the branch already runs it.
+        lacks(
+            &outbound(&format!(
+                "{store}\n<choose>\n<when condition=\"@(true)\">\n<|\n</when>\n</choose>"
+            )),
+            &["cache-store"],
+        );
+        // After a choose whose branch runs it, and inside a nested branch of that branch.
+        lacks(
+            &outbound(&format!(
+                "<choose>\n<when condition=\"@(true)\">\n{store}\n</when>\n</choose>\n<|"
+            )),
+            &["cache-store"],
+        );
+        lacks(
+            &outbound(&format!(
+                "<choose>\n<when condition=\"@(true)\">\n{store}\n<choose><when condition=\"@(true)\"><|</when></choose>\n</when>\n</choose>"
+            )),
+            &["cache-store"],
+        );
+        // The tag being typed does not count itself.
+        has(&outbound("<cache-st|"), &["cache-store"]);
+        // Once per document: forward-request already runs in backend, except in another branch.
+        let backend = |body: &str| {
+            format!(
+                "<policies>\n<inbound><base /></inbound>\n<backend>\n{body}\n</backend>\n</policies>"
+            )
+        };
+        lacks(&backend("<forward-request />\n<|"), &["forward-request"]);
+        has(
+            &backend(
+                "<choose>\n<when condition=\"@(true)\">\n<forward-request timeout=\"5\" />\n</when>\n<otherwise>\n<|\n</otherwise>\n</choose>",
+            ),
+            &["forward-request"],
+        );
+    }
+
+    #[test]
+    fn opaque_content_offers_no_policies() {
+        let body = in_inbound("<set-body><root>\n<|\n</root></set-body>");
+        assert_eq!(labels(&body).0, Vec::<String>::new());
+        // The xsl-transform snippet writes a stylesheet that declares its namespace.
+        let c = complete(
+            "<policies><outbound><base /><xsl-tr</outbound></policies>",
+            35,
+            &LintOptions::default(),
+        );
+        let item = c.items.iter().find(|i| i.label == "xsl-transform").unwrap();
+        assert!(
+            item.insert_text.contains(
+                "<xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">\n\t\t${1}\n\t</xsl:stylesheet>"
+            ),
+            "{}",
+            item.insert_text
+        );
+        let xslt = "<policies><outbound><base /><xsl-transform><xsl:stylesheet version=\"1.0\" xmlns:xsl=\"http://www.w3.org/1999/XSL/Transform\">\n<|\n</xsl:stylesheet></xsl-transform></outbound></policies>";
+        assert_eq!(labels(xslt).0, Vec::<String>::new());
+        // crossdomain.xml's elements are offered as hints.
+        has(
+            "<policies><inbound><cross-domain><cross-domain-policy>\n<|\n</cross-domain-policy></cross-domain></inbound></policies>",
+            &["allow-access-from", "site-control"],
         );
     }
 

@@ -20,13 +20,15 @@ pub fn hover(source: &str, offset: usize, options: &LintOptions) -> Option<Hover
     {
         return Some(named_value(nv, options));
     }
+    let cx = Ctx::new(&doc, source, options);
     if let Some(e) = doc
         .expressions()
         .into_iter()
         .find(|e| e.code_span.start <= offset && offset < e.code_span.end)
     {
-        // Escaped (`xml` format) code does not map 1:1 to the source; leave it alone.
-        if e.escaped {
+        // Escaped (`xml` format) code does not map 1:1 to the source; leave it alone. An
+        // expression in opaque content (a body's payload) is text APIM never evaluates.
+        if e.escaped || !cx.expressions().iter().any(|x| x.span == e.span) {
             return None;
         }
         let (span, markdown) = context_model::describe(source, e.code_span, offset)?;
@@ -34,7 +36,6 @@ pub fn hover(source: &str, offset: usize, options: &LintOptions) -> Option<Hover
     }
     let id = doc.element_at(offset)?;
     let element = doc.element(id)?;
-    let cx = Ctx::new(&doc, source, options);
     let kind = cx.kind(id);
     let in_end_name = element
         .end_name_span
@@ -86,7 +87,7 @@ fn element_hover(name: &str, kind: Option<Kind>, parent: Option<&str>) -> Option
             Some(format!("**{name}** · section\n\n{}", def.doc))
         }
         Kind::Root(def) => Some(format!("**{name}** · document\n\n{}", def.doc)),
-        Kind::Child(def) => {
+        Kind::Child(def) | Kind::Foreign(def) => {
             let mut md = format!("**{name}**");
             if let Some(parent) = parent {
                 md.push_str(&format!(" · in `{parent}`"));
@@ -102,7 +103,11 @@ fn element_hover(name: &str, kind: Option<Kind>, parent: Option<&str>) -> Option
             }
             Some(md)
         }
-        Kind::UnknownRoot | Kind::UnknownSection | Kind::UnexpectedChild | Kind::Free => None,
+        Kind::UnknownRoot
+        | Kind::UnknownSection
+        | Kind::UnexpectedChild
+        | Kind::Free
+        | Kind::Payload => None,
     }
 }
 
@@ -266,6 +271,7 @@ mod tests {
                 },
             ]),
             fragments: None,
+            backends: None,
         }
     }
 
@@ -289,6 +295,47 @@ mod tests {
     fn at(needle: &str, delta: usize) -> Option<Hover> {
         let offset = DOC.find(needle).unwrap() + delta;
         hover(DOC, offset, &options())
+    }
+
+    #[test]
+    fn opaque_content_is_not_explained_as_policy() {
+        let src = r#"<policies>
+    <outbound>
+        <base />
+        <set-body><order><set-header name="x" /><id>@(context.RequestId)</id></order></set-body>
+        <xsl-transform>
+            <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+                <xsl:template match="/"><set-header /></xsl:template>
+            </xsl:stylesheet>
+        </xsl-transform>
+    </outbound>
+</policies>"#;
+        let at = |needle: &str, nth: usize, delta: usize| {
+            let offset = src.match_indices(needle).nth(nth).unwrap().0 + delta;
+            hover(src, offset, &LintOptions::default())
+        };
+        // `<set-header>` in a body and in a stylesheet is payload: no policy docs.
+        assert_eq!(at("set-header", 0, 2), None);
+        assert_eq!(at("set-header", 1, 2), None);
+        assert_eq!(at("name=", 0, 1), None);
+        // An expression in a payload is text APIM never evaluates.
+        assert_eq!(at("RequestId", 0, 2), None);
+        // The stylesheet element itself is declared: its doc, but no attribute docs.
+        let h = at("xsl:stylesheet", 0, 3).unwrap();
+        assert!(
+            h.markdown
+                .contains("**xsl:stylesheet** · in `xsl-transform`"),
+            "{}",
+            h.markdown
+        );
+        assert_eq!(at("version=", 0, 2), None);
+        // The body policy itself is still a policy.
+        assert!(
+            at("set-body", 0, 2)
+                .unwrap()
+                .markdown
+                .contains("**set-body**")
+        );
     }
 
     #[test]

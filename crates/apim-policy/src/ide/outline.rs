@@ -81,7 +81,9 @@ fn inner(doc: &Document, id: NodeId, def: &'static ElementDef) -> Vec<OutlineIte
     match def.content {
         Content::Policies => items(doc, id, Within::Statements),
         Content::Elements => items(doc, id, Within::Children(def)),
-        Content::Text { .. } | Content::Mixed | Content::Empty => Vec::new(),
+        Content::Text { .. } | Content::Mixed | Content::Foreign { .. } | Content::Empty => {
+            Vec::new()
+        }
     }
 }
 
@@ -197,6 +199,23 @@ mod tests {
         render(&outline(&doc), 0, &mut out);
         assert_eq!(out, "Root root\n  Policy set-header a\n");
         assert!(outline(&parse("")).is_empty());
+    }
+
+    #[test]
+    fn opaque_content_is_not_listed_as_policies() {
+        let doc = parse(
+            r#"<policies><outbound><base />
+<set-body><root><set-header name="p" /><cache-store duration="1" /></root></set-body>
+<return-response><set-status code="200" /><set-body><html><body><set-variable name="v" value="1" /></body></html></set-body></return-response>
+<xsl-transform><xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"><xsl:template match="/"><choose /></xsl:template></xsl:stylesheet></xsl-transform>
+</outbound></policies>"#,
+        );
+        let mut out = String::new();
+        render(&outline(&doc), 0, &mut out);
+        assert_eq!(
+            out,
+            "Section outbound\n  Policy base\n  Policy set-body\n  Policy return-response\n    Policy set-status 200\n    Policy set-body\n  Policy xsl-transform\n"
+        );
     }
 
     #[test]

@@ -53,6 +53,7 @@ pub const INVALID_NAMED_VALUE: &str = "APIM0601";
 pub const UNDEFINED_NAMED_VALUE: &str = "APIM0602";
 pub const SECRET_EXPOSED: &str = "APIM0603";
 pub const UNDECLARED_FRAGMENT: &str = "APIM0604";
+pub const UNDECLARED_BACKEND: &str = "APIM0605";
 
 // Secrets and Key Vault.
 pub const HARD_CODED_CREDENTIAL: &str = "APIM0701";

@@ -56,6 +56,8 @@ pub struct Example {
     pub named_values: Option<&'static [(&'static str, bool)]>,
     /// Declared fragments; `None` = unknown.
     pub fragments: Option<&'static [&'static str]>,
+    /// Declared backend ids; `None` = unknown.
+    pub backends: Option<&'static [&'static str]>,
     pub check: Check,
 }
 
@@ -133,6 +135,7 @@ impl Example {
             scope: None,
             named_values: None,
             fragments: None,
+            backends: None,
             check: Check::Lint,
         }
     }
@@ -182,6 +185,13 @@ impl Example {
         }
     }
 
+    pub const fn backends(self, backends: &'static [&'static str]) -> Example {
+        Example {
+            backends: Some(backends),
+            ..self
+        }
+    }
+
     pub fn options(&self) -> LintOptions {
         LintOptions {
             scope: self.scope,
@@ -198,6 +208,9 @@ impl Example {
             fragments: self
                 .fragments
                 .map(|f| f.iter().map(|s| (*s).to_string()).collect()),
+            backends: self
+                .backends
+                .map(|b| b.iter().map(|s| (*s).to_string()).collect()),
         }
     }
 
@@ -275,6 +288,7 @@ static RULES: &[&Rule] = &[
     &r::undefined_named_value::RULE,
     &r::secret_exposed::RULE,
     &r::undeclared_fragment::RULE,
+    &r::undeclared_backend::RULE,
     &r::hard_coded_credential::RULE,
     &r::key_vault_without_identity::RULE,
     &r::versioned_secret::RULE,
@@ -347,6 +361,7 @@ static DOCS: &[&RuleDoc] = &[
     &r::undefined_named_value::DOC,
     &r::secret_exposed::DOC,
     &r::undeclared_fragment::DOC,
+    &r::undeclared_backend::DOC,
     &r::hard_coded_credential::DOC,
     &r::key_vault_without_identity::DOC,
     &r::versioned_secret::DOC,
@@ -512,6 +527,9 @@ fn lint_example_markdown(title: &str, ex: &Example) -> String {
     }
     if let Some(f) = ex.fragments {
         context.push(format!("fragments: {}", f.join(", ")));
+    }
+    if let Some(b) = ex.backends {
+        context.push(format!("backends: {}", b.join(", ")));
     }
     let context = if context.is_empty() {
         String::new()

@@ -90,6 +90,15 @@ pub(crate) struct Gateway<'s> {
     pub quota: BTreeMap<String, (i64, u64, u64)>,
     pub values: BTreeMap<String, Cached<Value>>,
     pub responses: BTreeMap<String, Cached<HttpResponseOut>>,
+    /// The semantic cache (llm-/azure-openai-semantic-cache-*): exact prompt key → response.
+    pub semantic: BTreeMap<String, Cached<HttpResponseOut>>,
+    /// Token limits per counter key: tokens-per-minute (call time ms, tokens) and token
+    /// quotas (period index, tokens).
+    pub tokens: BTreeMap<String, Vec<(i64, u64)>>,
+    pub token_quota: BTreeMap<String, (i64, u64)>,
+    /// Backend entities: calls per backend (which mock response answers), the pools'
+    /// smooth weighted round-robin state, and the circuit breakers.
+    pub backends: super::backends::BackendState,
     parsed: HashMap<(usize, usize), Rc<Parsed>>,
     pub limits: Limits,
 }
@@ -145,6 +154,10 @@ impl<'s> Gateway<'s> {
             quota: BTreeMap::new(),
             values: BTreeMap::new(),
             responses: BTreeMap::new(),
+            semantic: BTreeMap::new(),
+            tokens: BTreeMap::new(),
+            token_quota: BTreeMap::new(),
+            backends: super::backends::BackendState::default(),
             parsed: HashMap::new(),
             limits: Limits {
                 max_steps: 200_000,
@@ -265,6 +278,19 @@ pub(crate) struct Run<'g, 's> {
     pub tainted: Vec<String>,
     pub runs: u64,
     pub subscription_key_query: bool,
+    /// The backend entity `set-backend-service backend-id=` chose (a single backend or a pool).
+    pub backend_id: Option<String>,
+    /// Token limits and token metrics waiting for the backend's usage.
+    pub token_pending: Vec<super::llm::TokenPending>,
+    pub metric_pending: Vec<super::llm::MetricPending>,
+    /// The token usage of the last backend response (None: the backend was not called).
+    pub usage: Option<super::llm::Usage>,
+    /// The semantic cache key of this request and whether it was a hit.
+    pub semantic_key: Option<(String, bool)>,
+    /// The gateway answered 503 itself because a backend's circuit breaker is open.
+    pub gateway_answered: bool,
+    /// The mock content-safety verdict for this request, and whether it is the request's own.
+    pub content_safety: Option<(scenario::ContentSafetyVerdict, bool)>,
 }
 
 pub(crate) struct Pending {
@@ -293,6 +319,13 @@ impl<'g, 's> Run<'g, 's> {
             tainted: Vec::new(),
             runs: 0,
             subscription_key_query: false,
+            backend_id: None,
+            token_pending: Vec::new(),
+            metric_pending: Vec::new(),
+            usage: None,
+            semantic_key: None,
+            content_safety: None,
+            gateway_answered: false,
         }
     }
 
@@ -856,6 +889,8 @@ impl<'g, 's> Run<'g, 's> {
 
     /// Build the output of the request.
     pub fn finish(mut self, outcome: Outcome, error: Option<ErrorInfo>) -> RequestResult {
+        // Token limits and token metrics count what the backend's usage says.
+        self.settle_tokens();
         // Counters whose increment waits for the response (rate-limit-by-key, quota-by-key).
         let pending = std::mem::take(&mut self.pending);
         for p in pending {

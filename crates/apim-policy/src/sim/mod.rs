@@ -14,7 +14,8 @@
 //! scenario is unusable.
 //!
 //! Modules: `engine` (gateway state, sections, values, errors, HTTP to the mocks),
-//! `policies` (one function per simulated policy), `vault` (mock Key Vault and managed
+//! `policies` (one function per simulated policy), `llm` (the AI-gateway policies),
+//! `backends` (backend entities, pools, circuit breakers), `vault` (mock Key Vault and managed
 //! identities), `jwt` (JWT decoding, HS* and RS* signatures), `liquid` (set-body templates),
 //! `convert` (json-to-xml, xml-to-json), `json` (an order-keeping JSON value), `output`
 //! (the result types and masking).
@@ -23,11 +24,13 @@
 //! expression context's seeded generator, ordered maps only; the same scenario gives the same
 //! output byte for byte.
 
+mod backends;
 mod convert;
 mod engine;
 use crate::json;
 mod jwt;
 mod liquid;
+mod llm;
 mod output;
 mod policies;
 mod vault;
@@ -58,6 +61,10 @@ pub const SIMULATED_POLICIES: &[&str] = &[
     "authentication-basic",
     "authentication-certificate",
     "authentication-managed-identity",
+    "azure-openai-emit-token-metric",
+    "azure-openai-semantic-cache-lookup",
+    "azure-openai-semantic-cache-store",
+    "azure-openai-token-limit",
     "base",
     "cache-lookup",
     "cache-lookup-value",
@@ -74,6 +81,11 @@ pub const SIMULATED_POLICIES: &[&str] = &[
     "ip-filter",
     "json-to-xml",
     "limit-concurrency",
+    "llm-content-safety",
+    "llm-emit-token-metric",
+    "llm-semantic-cache-lookup",
+    "llm-semantic-cache-store",
+    "llm-token-limit",
     "log-to-eventhub",
     "mock-response",
     "quota",
@@ -106,6 +118,7 @@ pub fn simulate(
     options: &SimOptions,
 ) -> Result<SimOutput, SimError> {
     check_documents(policy, scenario)?;
+    backends::validate(scenario).map_err(|m| plain_error(&m))?;
     let requests: Vec<&scenario::Request> = if scenario.requests.is_empty() {
         match &scenario.request {
             Some(r) => vec![r],
@@ -253,6 +266,22 @@ pub fn evaluate_expressions(
             };
             if let Some((name, value)) = sample {
                 run.ctx.variables.set(&name, value);
+            }
+            // The token limits' counters are numbers.
+            if matches!(
+                el.name.as_str(),
+                "llm-token-limit" | "azure-openai-token-limit"
+            ) {
+                for attr in [
+                    "remaining-tokens-variable-name",
+                    "remaining-quota-tokens-variable-name",
+                    "tokens-consumed-variable-name",
+                    "retry-after-variable-name",
+                ] {
+                    if let Some(n) = var(attr) {
+                        run.ctx.variables.set(&n, apim_expr::Value::long(100));
+                    }
+                }
             }
         }
         for v in values {
@@ -539,6 +568,11 @@ fn prepare<'g, 's>(
     }
     let now = at;
     let mut run = Run::new(gw, ctx, now);
+    run.content_safety = match (&req.content_safety, &sc.content_safety) {
+        (Some(v), _) => Some((v.clone(), true)),
+        (None, Some(v)) => Some((v.clone(), false)),
+        (None, None) => None,
+    };
     run.gstep(
         "gateway",
         "request",
@@ -845,11 +879,13 @@ fn run_request(
                 Err(Stop::Error(e)) => return on_error(run, *e),
             }
             if !run.forwarded {
-                run.gstep(
-                    "backend",
-                    "forward-request",
-                    "no forward-request ran in the effective backend section: the backend was not called",
-                );
+                if !run.gateway_answered {
+                    run.gstep(
+                        "backend",
+                        "forward-request",
+                        "no forward-request ran in the effective backend section: the backend was not called",
+                    );
+                }
                 outcome = Outcome::Returned;
             }
         }

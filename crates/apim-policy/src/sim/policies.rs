@@ -80,7 +80,7 @@ fn on_request(section: Section) -> bool {
     matches!(section, Section::Inbound | Section::Backend)
 }
 
-fn response_out(r: &apim_expr::Response) -> HttpResponseOut {
+pub(crate) fn response_out(r: &apim_expr::Response) -> HttpResponseOut {
     let mut headers = scenario::Headers::default();
     for (k, v) in &r.headers.0 {
         headers.set(k, v.clone());
@@ -209,6 +209,17 @@ impl Run<'_, '_> {
                 Ok(())
             }
             "emit-metric" => self.p_emit_metric(loc),
+            "llm-token-limit" | "azure-openai-token-limit" => self.p_token_limit(loc),
+            "llm-emit-token-metric" | "azure-openai-emit-token-metric" => {
+                self.p_emit_token_metric(loc)
+            }
+            "llm-semantic-cache-lookup" | "azure-openai-semantic-cache-lookup" => {
+                self.p_semantic_lookup(loc)
+            }
+            "llm-semantic-cache-store" | "azure-openai-semantic-cache-store" => {
+                self.p_semantic_store(loc)
+            }
+            "llm-content-safety" => self.p_content_safety(loc),
             other => {
                 debug_assert!(!SIMULATED_POLICIES.contains(&other));
                 self.step(
@@ -531,6 +542,7 @@ impl Run<'_, '_> {
     fn p_set_backend_service(&mut self, loc: &Loc) -> Ex<()> {
         if let Some(base) = self.attr(loc, "base-url")? {
             self.base_url = base.text.trim().to_string();
+            self.backend_id = None;
             let q = self.ctx.request.url.query.clone();
             set_backend_url(self, q);
             self.step(
@@ -541,10 +553,68 @@ impl Run<'_, '_> {
                 ),
             );
         } else if let Some(id) = self.attr(loc, "backend-id")? {
-            self.step(
-                loc,
-                format!("backend-id '{}': backend entities are not part of the scenario, so the URL stays {}", id.text, self.ctx.request.url),
-            );
+            let id = id.text.trim().to_string();
+            let sc = self.gw.sc;
+            match sc.backend_entity(&id) {
+                Some(b) if b.kind == scenario::BackendKind::Pool => {
+                    let members: Vec<String> = b
+                        .pool
+                        .iter()
+                        .flat_map(|p| p.services.iter())
+                        .map(|m| {
+                            let mut s = m.id.clone();
+                            if let Some(p) = m.priority {
+                                s.push_str(&format!(" priority {p}"));
+                            }
+                            if let Some(w) = m.weight {
+                                s.push_str(&format!(" weight {w}"));
+                            }
+                            s
+                        })
+                        .collect();
+                    self.backend_id = Some(b.id.clone());
+                    self.step(
+                        loc,
+                        format!(
+                            "backend pool '{}' [{}]: forward-request picks a member for each call",
+                            b.id,
+                            members.join(", ")
+                        ),
+                    );
+                }
+                Some(b) => {
+                    self.backend_id = Some(b.id.clone());
+                    self.base_url = b.url.clone().unwrap_or_default().trim().to_string();
+                    let q = self.ctx.request.url.query.clone();
+                    set_backend_url(self, q);
+                    self.step(
+                        loc,
+                        format!(
+                            "backend '{}': backend URL now {}",
+                            b.id, self.ctx.request.url
+                        ),
+                    );
+                }
+                None if sc.backends.is_empty() => self.step(
+                    loc,
+                    format!("backend-id '{id}': the scenario declares no backends, so the URL stays {} (add the backend to the scenario's backends)", self.ctx.request.url),
+                ),
+                None => {
+                    let known: Vec<&str> = sc.backends.iter().map(|b| b.id.as_str()).collect();
+                    return Err(self.fail(
+                        loc,
+                        "set-backend-service",
+                        "BackendNotFound",
+                        format!(
+                            "the backend '{id}' is not one of the scenario's backends ({})",
+                            known.join(", ")
+                        ),
+                        500,
+                        "Internal server error",
+                        &[],
+                    ));
+                }
+            }
         } else {
             self.step(loc, "no base-url or backend-id: nothing changes");
         }
@@ -752,11 +822,58 @@ impl Run<'_, '_> {
     fn p_forward_request(&mut self, loc: &Loc) -> Ex<()> {
         let timeout = self.attr_num(loc, "timeout")?.unwrap_or(300.0);
         let fail_on_error = self.attr_bool(loc, "fail-on-error-status-code", false)?;
+        // A backend entity (or a pool's member) chosen by set-backend-service backend-id.
+        let target = match self.backend_id.clone() {
+            Some(id) => match self.backend_target(loc, &id)? {
+                Some(t) => Some(t),
+                // The breaker is open: the gateway answered 503 itself.
+                None => return Ok(()),
+            },
+            None => None,
+        };
+        if let Some(t) = &target {
+            self.base_url = t.url.trim().to_string();
+            let q = self.ctx.request.url.query.clone();
+            set_backend_url(self, q);
+        }
         let method = self.ctx.request.method.clone();
-        let url = self.ctx.request.url.to_string();
         let mut headers = self.ctx.request.headers.clone();
         // The subscription key is the gateway's, not the backend's.
         headers.remove("Ocp-Apim-Subscription-Key");
+        let mut backend_url = self.ctx.request.url.clone();
+        if let Some(b) = target
+            .as_ref()
+            .and_then(|t| self.gw.sc.backend_entity(&t.id))
+        {
+            // The backend's credentials: headers and query parameters the gateway adds.
+            let creds = b.credentials.clone();
+            let mut shown = Vec::new();
+            for (name, values) in creds.header.iter() {
+                let mut out = Vec::new();
+                for v in values {
+                    out.push(self.credential_value(loc, v)?.text);
+                }
+                shown.push(format!("header {name}: {}", out.join(", ")));
+                headers.set(name, out);
+            }
+            for (name, values) in creds.query.iter() {
+                backend_url
+                    .query
+                    .retain(|(k, _)| !k.eq_ignore_ascii_case(name));
+                for v in values {
+                    let v = self.credential_value(loc, v)?.text;
+                    shown.push(format!("query {name}={v}"));
+                    backend_url.query.push((name.to_string(), v));
+                }
+            }
+            if !shown.is_empty() {
+                self.step(
+                    loc,
+                    format!("backend '{}' credentials: {}", b.id, shown.join("; ")),
+                );
+            }
+        }
+        let url = backend_url.to_string();
         let body = body_text(self.ctx.request.body.as_ref());
         let mut out_headers = scenario::Headers::default();
         for (k, v) in &headers.0 {
@@ -769,7 +886,11 @@ impl Run<'_, '_> {
             body,
         });
         self.forwarded = true;
-        let Some(a) = self.answer(&method, &url, &headers, true) else {
+        let answer = match &target {
+            Some(t) => self.backend_answer(t, &method, &url, &headers),
+            None => self.answer(&method, &url, &headers, true),
+        };
+        let Some(a) = answer else {
             return Ok(());
         };
         if a.delay_ms as f64 > timeout * 1000.0 {
@@ -804,6 +925,10 @@ impl Run<'_, '_> {
                 a.from
             ),
         );
+        self.on_backend_usage(&a.body);
+        if let Some(t) = &target {
+            self.record_breaker(loc, &t.id, a.status, &a.headers);
+        }
         if fail_on_error && a.status >= 400 {
             return Err(self.raise(
                 loc,
@@ -2030,42 +2155,11 @@ impl Run<'_, '_> {
         let name = self.attr_or(loc, "name", "")?;
         let ns = self.attr_or(loc, "namespace", "API Management")?;
         let value = self.attr_or(loc, "value", "1")?;
-        let mut dims = Vec::new();
-        for c in self.children(loc) {
-            if c.name() != "dimension" {
-                continue;
-            }
-            let n = self.attr_or(&c, "name", "")?;
-            let v = match self.attr(&c, "value")? {
-                Some(v) => v.text,
-                None => match n.as_str() {
-                    "API ID" => self.ctx.api.id.clone(),
-                    "Operation ID" => self.ctx.operation.id.clone(),
-                    "Product ID" => self
-                        .ctx
-                        .product
-                        .as_ref()
-                        .map(|p| p.id.clone())
-                        .unwrap_or_default(),
-                    "User ID" => self
-                        .ctx
-                        .user
-                        .as_ref()
-                        .map(|u| u.id.clone())
-                        .unwrap_or_default(),
-                    "Subscription ID" => self
-                        .ctx
-                        .subscription
-                        .as_ref()
-                        .map(|s| s.id.clone())
-                        .unwrap_or_default(),
-                    "Location" => self.ctx.deployment.region.clone(),
-                    "Gateway ID" => self.ctx.deployment.gateway_id.clone(),
-                    _ => String::new(),
-                },
-            };
-            dims.push(format!("{n}={v}"));
-        }
+        let dims: Vec<String> = self
+            .dimensions(loc)?
+            .into_iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
         self.step(
             loc,
             format!("metric {ns}/{name} = {value} [{}]", dims.join(", ")),

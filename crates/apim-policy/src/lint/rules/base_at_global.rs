@@ -17,7 +17,9 @@ pub static RULE: Rule = Rule {
 pub static DOC: RuleDoc = RuleDoc {
     code: codes::BASE_AT_GLOBAL,
     explanation: "The global policy has no parent scope, so `<base />` there is a no-op. It does no harm; \
-remove it to avoid suggesting otherwise.",
+remove it to avoid suggesting otherwise. Reported only when the scope is known to be global \
+(`--scope global`, the Scope setting, or the `policy.xml` at the root of an APIOps folder): a document of \
+unknown scope is checked as an API policy.",
     bad: Example::new("<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <backend>\n    <forward-request />\n  </backend>\n</policies>").at(Scope::Global),
     good: Example::new("<policies>\n  <inbound />\n  <backend>\n    <forward-request />\n  </backend>\n</policies>").at(Scope::Global),
 };

@@ -26,10 +26,10 @@ ending in `return`. For an empty value write nothing (or `@(\"\")`).",
 };
 
 fn run(cx: &mut Ctx<'_>) {
+    // Only expressions APIM evaluates: `@()` in a body's payload is text.
     let found: Vec<_> = cx
-        .doc
         .expressions()
-        .into_iter()
+        .iter()
         .filter(|e| !e.unbalanced && e.code.trim().is_empty())
         .map(|e| e.span)
         .collect();

@@ -23,7 +23,9 @@ pub static DOC: RuleDoc = RuleDoc {
 `set-query-parameter` needs a `value` unless `exists-action=\"delete\"`, a Cosmos DB `write-request` \
 with `type=\"replace\"` needs an `id`; and some need one of several children (`ip-filter`: an \
 `address` or `address-range`; `cosmosdb-data-source`: one of the four requests). A condition on an \
-attribute whose value is an expression is not judged. APIM rejects the policy otherwise.",
+attribute whose value is an expression is not judged. APIM rejects the policy otherwise.\n\n\
+**How it counts: per element.** A required child must be a direct child of the element itself (the \
+`set-url` of this `send-request`); one in a nested element or in opaque content does not count.",
     bad: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <send-request mode=\"new\" response-variable-name=\"profile\">\n      <set-method>GET</set-method>\n    </send-request>\n  </inbound>\n</policies>",
     ),

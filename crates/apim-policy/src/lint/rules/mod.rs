@@ -34,6 +34,7 @@ pub mod text_not_allowed;
 pub mod too_deep;
 pub mod too_many_children;
 pub mod unclosed_element;
+pub mod undeclared_backend;
 pub mod undeclared_fragment;
 pub mod undefined_named_value;
 pub mod undocumented_policy;
@@ -88,11 +89,13 @@ pub(crate) fn named_value_refs(cx: &Ctx<'_>) -> Vec<NamedValueRef> {
 }
 
 fn in_liquid(cx: &Ctx<'_>, id: crate::syntax::NodeId) -> bool {
+    // The `template` of a policy (set-body, publish-to-dapr), not of an element of its payload.
     std::iter::once(id).chain(cx.doc.ancestors(id)).any(|a| {
-        cx.doc.element(a).is_some_and(|e| {
-            e.attribute("template")
-                .and_then(|t| t.value.literal())
-                .is_some_and(|t| t.eq_ignore_ascii_case("liquid"))
-        })
+        !cx.info(a).is_some_and(|i| i.is_opaque())
+            && cx.doc.element(a).is_some_and(|e| {
+                e.attribute("template")
+                    .and_then(|t| t.value.literal())
+                    .is_some_and(|t| t.eq_ignore_ascii_case("liquid"))
+            })
     }) || cx.kind(id) == Some(Kind::UnknownRoot)
 }

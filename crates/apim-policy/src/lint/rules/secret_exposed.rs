@@ -30,8 +30,10 @@ to the backend only. Known when the scenario declares which named values are sec
 /// Where a value would be seen by someone other than the backend.
 fn exposure(cx: &Ctx<'_>, at: crate::syntax::NodeId) -> Option<&'static str> {
     let mut chain = std::iter::once(at).chain(cx.doc.ancestors(at));
+    // Policy markup only: a `<trace>` inside a body's payload is data.
     let names: Vec<&str> = chain
         .by_ref()
+        .filter(|id| !cx.info(*id).is_some_and(|i| i.is_opaque()))
         .filter_map(|id| cx.doc.element(id).map(|e| e.name.as_str()))
         .collect();
     let section = cx.info(at).and_then(|i| i.section);

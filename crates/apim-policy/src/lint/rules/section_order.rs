@@ -16,7 +16,9 @@ pub static DUPLICATE: Rule = Rule {
 pub static DUPLICATE_DOC: RuleDoc = RuleDoc {
     code: codes::DUPLICATE_SECTION,
     explanation: "A policy document has each of the four sections at most once; APIM rejects a second \
-`<inbound>`. Merge the two.",
+`<inbound>`. Merge the two.\n\n\
+**How it counts: per document.** The sections are the direct children of `<policies>`; each name counts \
+once in the file.",
     bad: Example::new(
         "<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <inbound>\n    <rewrite-uri template=\"/v2\" />\n  </inbound>\n</policies>",
     ),

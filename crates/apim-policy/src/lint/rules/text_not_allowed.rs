@@ -37,7 +37,10 @@ fn run(cx: &mut Ctx<'_>) {
             Kind::Section(s) => crate::catalog::section(s),
             _ => continue,
         };
-        if matches!(def.content, Content::Text { .. } | Content::Mixed) || is_legacy_trace(cx, e) {
+        if matches!(def.content, Content::Text { .. })
+            || def.content.is_opaque()
+            || is_legacy_trace(cx, e)
+        {
             continue;
         }
         for &child in &e.children {

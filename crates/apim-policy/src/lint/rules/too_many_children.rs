@@ -19,7 +19,11 @@ pub static DOC: RuleDoc = RuleDoc {
     explanation: "Some child elements may appear once (`choose` has at most one `otherwise`, \
 `return-response` one `set-body`), others a bounded number of times (`emit-metric` at most 10 \
 dimensions), and some exclude each other (`cosmosdb-data-source` takes one of `query-request`, \
-`read-request`, `delete-request` and `write-request`).",
+`read-request`, `delete-request` and `write-request`).\n\n\
+**How it counts: per element.** The limit is on the direct children of one element (one `choose`, one \
+`emit-metric`), as written; no element with such limits can hold a `choose`, so there are no branches to \
+count across. Opaque content (a body's payload, an XSLT stylesheet, a crossdomain.xml document) is not \
+counted.",
     bad: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <choose>\n      <when condition=\"@(true)\">\n        <set-variable name=\"a\" value=\"1\" />\n      </when>\n      <otherwise />\n      <otherwise />\n    </choose>\n  </inbound>\n</policies>",
     ),

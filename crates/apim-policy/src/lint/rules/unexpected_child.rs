@@ -18,7 +18,10 @@ pub static DOC: RuleDoc = RuleDoc {
     code: codes::UNEXPECTED_CHILD,
     explanation: "A policy accepts only the child elements of its statement (`set-header` takes `value`, \
 `validate-jwt` takes `openid-config`, `issuer-signing-keys`, `audiences` …). Other elements are rejected; \
-typos get a \"did you mean\".",
+typos get a \"did you mean\".\n\n\
+Not checked: opaque content, which is another format's markup rather than policy: a message body's \
+payload (the XML inside `set-body`, `publish-to-dapr`, a Service Bus `payload`), the XSLT stylesheet of \
+`xsl-transform` (`xsl:stylesheet` and everything in it) and the crossdomain.xml document of `cross-domain`.",
     bad: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exists-action=\"override\">\n      <values>test</values>\n    </set-header>\n  </inbound>\n</policies>",
     ),

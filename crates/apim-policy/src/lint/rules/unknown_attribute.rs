@@ -18,7 +18,10 @@ pub static DOC: RuleDoc = RuleDoc {
     code: codes::UNKNOWN_ATTRIBUTE,
     explanation: "APIM rejects attributes that a policy does not define; most often they are typos \
 (`exist-action` for `exists-action`) or names from another tool. The message suggests the closest valid \
-attribute and the fix renames it. `id` is allowed on every policy.",
+attribute and the fix renames it. `id` is allowed on every policy.\n\n\
+Not checked: opaque content, which is another format's markup rather than policy: a message body's \
+payload (the XML inside `set-body`, `publish-to-dapr`, a Service Bus `payload`), the XSLT stylesheet of \
+`xsl-transform` (`xsl:stylesheet` and everything in it) and the crossdomain.xml document of `cross-domain`.",
     bad: Example::new(
         "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-env\" exist-action=\"override\">\n      <value>test</value>\n    </set-header>\n  </inbound>\n</policies>",
     ),
