@@ -83,6 +83,11 @@ fn a_bundle_holds_the_same_course_and_needs_no_files() {
             assert_eq!(x.check, y.check, "{}", a.id);
         }
         assert!(lesson::validate(b).is_empty(), "{}", b.id);
+        // The student's starting scenario text is the bundle's JSON, readable on its own.
+        if let Some(t) = &b.start.scenario {
+            assert!(apim_policy::scenario::Scenario::from_json(t).is_ok(), "{}: {t}", b.id);
+            assert!(t.starts_with('{') && t.ends_with("}\n"), "{}: {t:?}", b.id);
+        }
     }
     assert!(!text.contains("policy_file") && !text.contains("scenario_file"));
 }
@@ -604,4 +609,12 @@ fn results_serialise_for_the_app() {
     assert_eq!(v["steps"][0]["step"], 1);
     let lesson_json = serde_json::to_string(&l).unwrap();
     assert!(lesson_json.contains("\"kind\":\"policy-present\""), "{lesson_json}");
+}
+
+#[test]
+fn columns_count_characters_after_non_ascii_text() {
+    let no_files = |_: &str| -> Result<String, String> { Err("none".into()) };
+    let ascii = lesson::load_lesson("l.json", "{\"id\": \"e\", \"title\": 3}", &no_files).unwrap_err();
+    let wide = lesson::load_lesson("l.json", "{\"id\": \"é\", \"title\": 3}", &no_files).unwrap_err();
+    assert_eq!(ascii[0].column, wide[0].column, "{} vs {}", ascii[0], wide[0]);
 }

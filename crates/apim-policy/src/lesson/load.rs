@@ -4,7 +4,7 @@ use super::check::{self, CheckError, Env};
 use super::jsonpos::{self, Seg};
 use super::{Course, Lesson, LoadError, Step, Workspace};
 use crate::scenario::Scenario;
-use crate::text::{LineCol, LineIndex};
+use crate::text::LineIndex;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -107,11 +107,7 @@ impl Src<'_> {
     }
 
     fn serde(&self, e: &serde_json::Error, what: &str) -> LoadError {
-        let idx = LineIndex::new(self.text);
-        let offset = idx.offset(LineCol {
-            line: e.line().max(1),
-            column: e.column().max(1),
-        });
+        let offset = serde_offset(self.text, e.line(), e.column());
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or("invalid JSON");
         self.at_offset(offset, format!("{what}: {msg}"))
@@ -130,6 +126,18 @@ impl Src<'_> {
         let name = name.strip_prefix("./").unwrap_or(name);
         format!("{}{name}", self.dir)
     }
+}
+
+/// serde_json's 1-based line and *byte* column as a byte offset into `text` (on a character
+/// boundary), so that [`LineIndex`] can turn it into a character column.
+fn serde_offset(text: &str, line: usize, column: usize) -> usize {
+    let idx = LineIndex::new(text);
+    let start = idx.line_start(line.max(1) - 1);
+    let mut at = (start + column.max(1) - 1).min(text.len());
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn key(ptr: &[Seg], k: &str) -> Vec<Seg> {
@@ -190,9 +198,11 @@ fn read_scenario_file(
         Err(e) => {
             // Shape errors from from_value have no position; find it with from_str.
             let (line, column) = match serde_json::from_str::<Scenario>(&text) {
-                Err(e2) => (e2.line().max(1), e2.column().max(1)),
-                Ok(_) => (e.line().max(1), e.column().max(1)),
+                Err(e2) => (e2.line(), e2.column()),
+                Ok(_) => (e.line(), e.column()),
             };
+            let lc = LineIndex::new(&text).line_col(serde_offset(&text, line, column));
+            let (line, column) = (lc.line, lc.column);
             let msg = e.to_string();
             Err(LoadError {
                 file,
