@@ -618,3 +618,65 @@ fn columns_count_characters_after_non_ascii_text() {
     let wide = lesson::load_lesson("l.json", "{\"id\": \"é\", \"title\": 3}", &no_files).unwrap_err();
     assert_eq!(ascii[0].column, wide[0].column, "{} vs {}", ascii[0], wide[0]);
 }
+
+#[test]
+fn the_schema_and_the_guide_cover_every_check_kind() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let schema = std::fs::read_to_string(root.join("docs/lesson.schema.json")).unwrap();
+    let guide = std::fs::read_to_string(root.join("docs/lessons.md")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    let kinds: Vec<&str> = v["$defs"]["check"]["oneOf"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["properties"]["kind"]["const"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, lesson::KINDS, "the schema's kinds");
+    for k in lesson::KINDS {
+        assert!(guide.contains(&format!("### `{k}`")), "docs/lessons.md has no section for {k}");
+    }
+}
+
+/// The JSON Schema accepts the built-in course (folder files and bundle) and rejects common
+/// mistakes; needs python3 with jsonschema (as the ARM schema test does).
+#[test]
+fn the_schema_validates_the_course_files() {
+    use std::process::Command;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let bundle = lesson::bundle(&builtin());
+    let tmp = std::env::temp_dir().join(format!("apim-lesson-schema-{}.json", std::process::id()));
+    std::fs::write(&tmp, bundle).unwrap();
+    let script = r#"
+import json, sys, glob, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+v = jsonschema.Draft202012Validator(schema)
+files = sorted(glob.glob(sys.argv[2] + '/**/lesson.json', recursive=True)) + [sys.argv[2] + '/course.json', sys.argv[3]]
+bad = 0
+for f in files:
+    for e in v.iter_errors(json.load(open(f))):
+        print(f, e.message[:300]); bad += 1
+lesson = json.load(open(files[0]))
+for mistake in ({"kind": "polcy-present", "policy": "x"}, {"kind": "match"}, {"kind": "simulate", "outcome": "ok"}):
+    lesson["steps"][0]["check"] = mistake
+    if v.is_valid(lesson):
+        print("accepted", mistake); bad += 1
+print(len(files), "files")
+sys.exit(1 if bad else 0)
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(root.join("docs/lesson.schema.json"))
+        .arg(course_dir())
+        .arg(&tmp)
+        .output()
+        .expect("python3 with jsonschema is needed (scripts/setup.sh installs it)");
+    let _ = std::fs::remove_file(&tmp);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
