@@ -108,7 +108,10 @@ fn load(path: &Path) -> Result<Course, String> {
     if path.is_dir() {
         let file = path.join("course.json");
         let text = read_text(&file)?;
-        return Ok(prefixed(lesson::load_course("course.json", &text, &reader(path)), path));
+        return Ok(prefixed(
+            lesson::load_course("course.json", &text, &reader(path)),
+            path,
+        ));
     }
     let text = read_text(path)?;
     let dir = path.parent().unwrap_or(Path::new(""));
@@ -127,7 +130,10 @@ fn load(path: &Path) -> Result<Course, String> {
         return Ok(lesson::load_bundle(&path.display().to_string(), &text));
     }
     if is_course {
-        return Ok(prefixed(lesson::load_course(&name, &text, &reader(dir)), dir));
+        return Ok(prefixed(
+            lesson::load_course(&name, &text, &reader(dir)),
+            dir,
+        ));
     }
     let course = match lesson::load_lesson(&name, &text, &reader(dir)) {
         Ok(l) => Course {
@@ -177,7 +183,12 @@ fn check(a: &CheckArgs) -> ExitCode {
                 "error: {} holds {} lessons; choose one with --lesson-id ({})",
                 a.lesson.display(),
                 course.lessons.len(),
-                course.lessons.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")
+                course
+                    .lessons
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             None => eprintln!("error: {}: the lesson does not load", a.lesson.display()),
         }
@@ -313,11 +324,7 @@ fn bundle(a: &BundleArgs) -> ExitCode {
         },
         Some(out) => match std::fs::write(out, text) {
             Ok(()) => {
-                eprintln!(
-                    "wrote {} ({} lessons)",
-                    out.display(),
-                    course.lessons.len()
-                );
+                eprintln!("wrote {} ({} lessons)", out.display(), course.lessons.len());
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -35,27 +35,56 @@ const L1: &str = "courses/key-vault-workshop/01-not-a-policy";
 fn validate_passes_on_the_builtin_course() {
     let out = apim_policy(&["lesson", "validate", "courses/key-vault-workshop"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("ok   kv-not-a-policy (4 steps)"), "{stdout}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("ok   kv-not-a-policy (4 steps)"),
+        "{stdout}"
+    );
     assert!(stdout.contains("14 lessons loaded, 0 errors"), "{stdout}");
 }
 
 #[test]
 fn check_passes_the_solution_and_fails_the_start() {
     let lesson = format!("{L1}/lesson.json");
-    let out = apim_policy(&["lesson", "check", &lesson, "--policy", &format!("{L1}/solution.xml")]);
+    let out = apim_policy(&[
+        "lesson",
+        "check",
+        &lesson,
+        "--policy",
+        &format!("{L1}/solution.xml"),
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("4 of 4 steps passed"), "{stdout}");
 
-    let out = apim_policy(&["lesson", "check", &lesson, "--policy", &format!("{L1}/start.xml")]);
+    let out = apim_policy(&[
+        "lesson",
+        "check",
+        &lesson,
+        "--policy",
+        &format!("{L1}/start.xml"),
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("1. Remove the element that is not a policy: FAILED"), "{stdout}");
+    assert!(
+        stdout.contains("1. Remove the element that is not a policy: FAILED"),
+        "{stdout}"
+    );
     assert!(stdout.contains("COULD NOT RUN"), "{stdout}");
 
     let out = apim_policy(&[
-        "lesson", "check", &lesson, "--policy", &format!("{L1}/start.xml"), "--format", "json",
+        "lesson",
+        "check",
+        &lesson,
+        "--policy",
+        &format!("{L1}/start.xml"),
+        "--format",
+        "json",
     ]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -74,29 +103,62 @@ fn check_uses_the_students_scenario() {
     let out = apim_policy(&["lesson", "check", &lesson, "--policy", &policy]);
     assert_eq!(out.status.code(), Some(1));
     let out = apim_policy(&[
-        "lesson", "check", &lesson, "--policy", &policy, "--scenario",
+        "lesson",
+        "check",
+        &lesson,
+        "--policy",
+        &policy,
+        "--scenario",
         &format!("{dir}/solution-scenario.json"),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // An invalid scenario: steps that need it could not run, with the position.
     let tmp = temp_dir("bad-scenario");
     let bad = tmp.join("s.json");
     std::fs::write(&bad, "{\n  \"key_vaults\": [\n").unwrap();
-    let out = apim_policy(&["lesson", "check", &lesson, "--policy", &policy, "--scenario", bad.to_str().unwrap()]);
+    let out = apim_policy(&[
+        "lesson",
+        "check",
+        &lesson,
+        "--policy",
+        &policy,
+        "--scenario",
+        bad.to_str().unwrap(),
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("COULD NOT RUN"), "{stdout}");
-    assert!(stdout.contains("your scenario is not valid (line 3, column"), "{stdout}");
+    assert!(
+        stdout.contains("your scenario is not valid (line 3, column"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn check_picks_a_lesson_of_a_course() {
     let policy = format!("{L1}/solution.xml");
-    let out = apim_policy(&["lesson", "check", "courses/key-vault-workshop", "--policy", &policy]);
+    let out = apim_policy(&[
+        "lesson",
+        "check",
+        "courses/key-vault-workshop",
+        "--policy",
+        &policy,
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("choose one with --lesson-id"));
     let out = apim_policy(&[
-        "lesson", "check", "courses/key-vault-workshop", "--lesson-id", "kv-not-a-policy", "--policy", &policy,
+        "lesson",
+        "check",
+        "courses/key-vault-workshop",
+        "--lesson-id",
+        "kv-not-a-policy",
+        "--policy",
+        &policy,
     ]);
     assert_eq!(out.status.code(), Some(0));
 }
@@ -106,7 +168,13 @@ fn usage_and_io_problems_exit_2() {
     let out = apim_policy(&["lesson", "check", "nope.json", "--policy", "x.xml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.json"));
-    let out = apim_policy(&["lesson", "check", &format!("{L1}/lesson.json"), "--policy", "missing.xml"]);
+    let out = apim_policy(&[
+        "lesson",
+        "check",
+        &format!("{L1}/lesson.json"),
+        "--policy",
+        "missing.xml",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let out = apim_policy(&["lesson", "validate", "no/such/folder"]);
     assert_eq!(out.status.code(), Some(2));
@@ -126,7 +194,11 @@ fn broken_lesson_files_name_file_line_and_column() {
     .unwrap();
     std::fs::create_dir_all(tmp.join("good")).unwrap();
     std::fs::create_dir_all(tmp.join("bad")).unwrap();
-    std::fs::write(tmp.join("good/start.xml"), "<policies><inbound /></policies>").unwrap();
+    std::fs::write(
+        tmp.join("good/start.xml"),
+        "<policies><inbound /></policies>",
+    )
+    .unwrap();
     std::fs::write(
         tmp.join("good/lesson.json"),
         r#"{"id": "good", "title": "G", "start": {"policy_file": "start.xml"},
@@ -152,7 +224,10 @@ fn broken_lesson_files_name_file_line_and_column() {
     assert!(stdout.contains("1 lesson loaded, 1 error"), "{stdout}");
     // check refuses a lesson that does not load (exit 2), with the same message.
     let out = apim_policy(&[
-        "lesson", "check", tmp.join("bad/lesson.json").to_str().unwrap(), "--policy",
+        "lesson",
+        "check",
+        tmp.join("bad/lesson.json").to_str().unwrap(),
+        "--policy",
         tmp.join("good/start.xml").to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2));
@@ -167,8 +242,19 @@ fn broken_lesson_files_name_file_line_and_column() {
 fn bundle_writes_a_self_contained_course_that_validates() {
     let tmp = temp_dir("bundle");
     let file = tmp.join("key-vault-workshop.json");
-    let out = apim_policy(&["lesson", "bundle", "courses/key-vault-workshop", "-o", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = apim_policy(&[
+        "lesson",
+        "bundle",
+        "courses/key-vault-workshop",
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(&file).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["format"], "apim-policy-course");
@@ -176,7 +262,12 @@ fn bundle_writes_a_self_contained_course_that_validates() {
     assert!(!text.contains("_file\""), "no file references left");
     // The bundle alone (no course folder beside it) validates.
     let out = apim_policy(&["lesson", "validate", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // And stdout by default.
     let out = apim_policy(&["lesson", "bundle", "courses/key-vault-workshop"]);
     assert_eq!(out.status.code(), Some(0));

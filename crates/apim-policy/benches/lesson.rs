@@ -59,11 +59,18 @@ fn main() {
         "lesson check: every step of a lesson against its solution padded to ~{TARGET_LINES} lines (goal < {} ms per check)",
         GOAL.as_millis()
     );
-    println!("{:<28} {:>6} {:>6} {:>10} {:>10}  solution still passes", "lesson", "lines", "steps", "median", "max");
+    println!(
+        "{:<28} {:>6} {:>6} {:>10} {:>10}  solution still passes",
+        "lesson", "lines", "steps", "median", "max"
+    );
     let mut worst = Duration::ZERO;
     for l in &course.lessons {
         let policy = pad(&l.solution.policy);
-        let scenario = l.solution.scenario.as_deref().or(l.start.scenario.as_deref());
+        let scenario = l
+            .solution
+            .scenario
+            .as_deref()
+            .or(l.start.scenario.as_deref());
         let first = lesson::check(l, &policy, scenario);
         let mut times = Vec::new();
         for _ in 0..9 {

@@ -36,7 +36,7 @@ pub mod path;
 
 pub use check::KINDS;
 pub use eval::{check, describe, resource_types};
-pub use load::{BUNDLE_FORMAT, load_bundle, load_course, load_lesson, bundle};
+pub use load::{BUNDLE_FORMAT, bundle, load_bundle, load_course, load_lesson};
 
 use crate::scenario::Scenario;
 use serde::Serialize;
@@ -107,7 +107,11 @@ pub struct LoadError {
 
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -173,7 +177,11 @@ pub fn validate(lesson: &Lesson) -> Vec<String> {
             ));
         }
     }
-    let started = check(lesson, &lesson.start.policy, lesson.start.scenario.as_deref());
+    let started = check(
+        lesson,
+        &lesson.start.policy,
+        lesson.start.scenario.as_deref(),
+    );
     if let Some(first) = started.steps.first()
         && first.status == Status::Passed
     {
