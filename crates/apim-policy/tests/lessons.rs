@@ -992,3 +992,45 @@ sys.exit(1 if bad else 0)
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn load_tells_lessons_courses_and_bundles_apart() {
+    let course = builtin();
+    let bundle = lesson::bundle(&course);
+    let none = |_: &str| -> Result<String, String> { Err("none".into()) };
+    let b = lesson::load_any("b.json", &bundle, &none);
+    assert_eq!((b.lessons.len(), b.errors.len()), (14, 0));
+    let dir = course_dir();
+    let c = lesson::load_any(
+        "course.json",
+        &std::fs::read_to_string(dir.join("course.json")).unwrap(),
+        &disk_reader(&dir),
+    );
+    assert_eq!((c.lessons.len(), c.errors.len()), (14, 0));
+    let l = lesson::load_any(
+        "01-not-a-policy/lesson.json",
+        &std::fs::read_to_string(dir.join("01-not-a-policy/lesson.json")).unwrap(),
+        &disk_reader(&dir),
+    );
+    assert_eq!((l.lessons.len(), l.errors.len()), (1, 0));
+    assert_eq!(l.id, "kv-not-a-policy");
+    let broken = lesson::load_any("x.json", "{\"steps\": [", &none);
+    assert_eq!((broken.lessons.len(), broken.errors.len()), (0, 1));
+}
+
+#[test]
+fn a_lesson_view_is_plain_data_without_checks() {
+    let course = builtin();
+    let l = &course.lessons[0];
+    let v = l.view();
+    assert_eq!(v.steps.len(), l.steps.len());
+    assert_eq!(v.start.policy, l.start.policy);
+    assert!(
+        v.steps[0].check.contains("APIM0105"),
+        "{}",
+        v.steps[0].check
+    );
+    let json = serde_json::to_string(&v).unwrap();
+    let back: lesson::LessonView = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, v);
+}

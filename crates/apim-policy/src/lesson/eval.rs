@@ -320,7 +320,7 @@ impl<'a> Run<'a> {
         };
         let results = out.results();
         let (index, r) = match c.expect.request {
-            Some(k) => (k, results.get(k - 1)),
+            Some(k) => (k, k.checked_sub(1).and_then(|i| results.get(i))),
             None => (results.len(), results.last()),
         };
         let Some(r) = r else {

@@ -668,3 +668,34 @@ pub fn bundle(course: &Course) -> String {
     };
     serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
 }
+
+/// Read whatever `text` is: a bundle (it has `format`), a `course.json` (its `lessons` are
+/// paths) or a single lesson (a course of one). For front ends that are handed "a course
+/// file" without knowing which kind.
+pub fn load_any(file: &str, text: &str, read: Reader<'_>) -> Course {
+    let shape: Option<Value> = serde_json::from_str(text).ok();
+    let has = |k: &str| shape.as_ref().is_some_and(|v| v.get(k).is_some());
+    let lessons_are_paths = shape
+        .as_ref()
+        .and_then(|v| v.get("lessons"))
+        .and_then(Value::as_array)
+        .is_some_and(|l| l.iter().all(Value::is_string));
+    if has("format") {
+        return load_bundle(file, text);
+    }
+    if has("lessons") && lessons_are_paths && !has("steps") {
+        return load_course(file, text, read);
+    }
+    match load_lesson(file, text, read) {
+        Ok(l) => Course {
+            id: l.id.clone(),
+            title: l.title.clone(),
+            lessons: vec![l],
+            ..Course::default()
+        },
+        Err(errors) => Course {
+            errors,
+            ..Course::default()
+        },
+    }
+}

@@ -386,7 +386,12 @@ fn filter(doc: &Document, groups: Vec<Vec<NodeId>>, step: &Step) -> Vec<NodeId> 
             .collect();
         for pred in &step.predicates {
             list = match pred {
-                Pred::Position(n) => list.get(n - 1).copied().into_iter().collect(),
+                Pred::Position(n) => n
+                    .checked_sub(1)
+                    .and_then(|i| list.get(i))
+                    .copied()
+                    .into_iter()
+                    .collect(),
                 other => list
                     .into_iter()
                     .filter(|&id| holds(doc, id, other))
