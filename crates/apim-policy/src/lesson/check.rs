@@ -95,6 +95,14 @@ pub struct HeaderExpect {
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct UrlExpect {
+    pub equals: Option<String>,
+    pub starts_with: Option<String>,
+    pub contains: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BodyExpect {
     pub equals: Option<String>,
     pub contains: Option<String>,
@@ -169,6 +177,8 @@ pub struct SimExpect {
     pub backend_called: Option<bool>,
     pub response_header: Option<HeaderExpect>,
     pub backend_header: Option<HeaderExpect>,
+    /// The URL the backend was called with.
+    pub backend_url: Option<UrlExpect>,
     pub body: Option<BodyExpect>,
     pub variable: Option<VariableExpect>,
     pub trace: Option<TraceExpect>,

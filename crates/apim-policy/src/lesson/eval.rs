@@ -508,6 +508,33 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
             ),
         }
     }
+    if let Some(u) = &e.backend_url {
+        match &r.backend_request {
+            None => out.push(format!("the backend was not called{}", error_summary(r))),
+            Some(b) => {
+                let url = &b.url;
+                if let Some(want) = &u.equals
+                    && url != want
+                {
+                    out.push(format!("the backend was called at {url}, expected {want}"));
+                }
+                if let Some(want) = &u.starts_with
+                    && !url.starts_with(want.as_str())
+                {
+                    out.push(format!(
+                        "the backend was called at {url}, which does not start with {want}"
+                    ));
+                }
+                if let Some(want) = &u.contains
+                    && !url.contains(want.as_str())
+                {
+                    out.push(format!(
+                        "the backend was called at {url}, which does not contain {want}"
+                    ));
+                }
+            }
+        }
+    }
     if let Some(b) = &e.body {
         let body = &r.response.body;
         if let Some(want) = &b.equals
