@@ -3,10 +3,10 @@
 use super::{LintOptions, effective_scope};
 use crate::catalog::{self, Content, ElementDef, PolicyDef, Scope, Section};
 use crate::diagnostic::Diagnostic;
-use crate::syntax::{Document, Element, Expression, NodeId, NodeKind};
+use crate::syntax::{Document, Element, ExprKind, Expression, NodeId, NodeKind};
 use apim_expr::SyntaxError;
 use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What an element is, given where it stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,16 +170,25 @@ impl<'a> Ctx<'a> {
     /// unbalanced or empty expressions, which other rules report.
     pub fn expression_errors(&self) -> &[Vec<SyntaxError>] {
         self.expression_errors.get_or_init(|| {
-            self.expressions
-                .iter()
-                .map(|e| {
-                    if e.unbalanced || e.code.trim().is_empty() {
-                        Vec::new()
-                    } else {
+            // The same code is checked once: policies repeat conditions, keys and header
+            // values, and the errors' spans are relative to the code, so they carry over.
+            let mut seen: HashMap<(bool, &str), usize> = HashMap::new();
+            let mut out: Vec<Vec<SyntaxError>> = Vec::with_capacity(self.expressions.len());
+            for e in &self.expressions {
+                if e.unbalanced || e.code.trim().is_empty() {
+                    out.push(Vec::new());
+                    continue;
+                }
+                let errors = match seen.get(&(e.kind == ExprKind::Block, e.code.as_str())) {
+                    Some(&i) => out.get(i).cloned().unwrap_or_default(),
+                    None => {
+                        seen.insert((e.kind == ExprKind::Block, e.code.as_str()), out.len());
                         apim_expr::check(&e.checkable_code(), e.kind)
                     }
-                })
-                .collect()
+                };
+                out.push(errors);
+            }
+            out
         })
     }
 
