@@ -894,7 +894,7 @@ impl<'a> Parser<'a> {
             if f.span.start > pos {
                 self.literal_segments(Span::new(pos, f.span.start), mode, &mut segments);
             }
-            segments.push(Segment::Expression(self.expression(f)));
+            segments.push(Segment::Expression(Box::new(self.expression(f))));
             pos = f.span.end;
         }
         if pos < span.end {

@@ -90,13 +90,12 @@ pub struct Value {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Segment {
     /// Literal text, with XML entities decoded.
-    Literal {
-        span: Span,
-        text: String,
-    },
+    Literal { span: Span, text: String },
     /// `{{name}}`; `span` includes the braces.
     NamedValue(NamedValueRef),
-    Expression(Expression),
+    /// Boxed: an expression is three times the size of a literal, and most segments are
+    /// literals.
+    Expression(Box<Expression>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,7 +184,7 @@ impl Value {
         for seg in &self.segments {
             match seg {
                 Segment::Literal { text, .. } if text.trim().is_empty() => {}
-                Segment::Expression(e) if found.is_none() => found = Some(e),
+                Segment::Expression(e) if found.is_none() => found = Some(&**e),
                 _ => return None,
             }
         }
@@ -194,7 +193,7 @@ impl Value {
 
     pub fn expressions(&self) -> impl Iterator<Item = &Expression> {
         self.segments.iter().filter_map(|s| match s {
-            Segment::Expression(e) => Some(e),
+            Segment::Expression(e) => Some(&**e),
             _ => None,
         })
     }

@@ -5,6 +5,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, PathCounts, codes};
 use crate::syntax::NodeId;
+use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     code: codes::POLICY_REPEATED,
@@ -43,19 +44,23 @@ enum Limit {
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found: Vec<(NodeId, Limit)> = Vec::new();
+    // The statements reported once per document (a set: a document of many repeated
+    // statements must not make this quadratic).
+    let mut per_document: HashSet<NodeId> = HashSet::new();
     let mut document = PathCounts::new();
     for container in cx.section_containers() {
         // Along the pipeline: every section's statements are on the same path.
         cx.walk_paths(container, &mut document, &mut |id, def, before| {
             if def.once_per_document && before.get(def.name()).is_some_and(|n| *n > 0) {
                 found.push((id, Limit::Document));
+                per_document.insert(id);
             }
         });
         let mut section = PathCounts::new();
         cx.walk_paths(container, &mut section, &mut |id, def, before| {
             if def.once_per_section
                 && before.get(def.name()).is_some_and(|n| *n > 0)
-                && !found.contains(&(id, Limit::Document))
+                && !per_document.contains(&id)
             {
                 found.push((id, Limit::Section));
             }
