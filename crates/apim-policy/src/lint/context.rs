@@ -439,17 +439,31 @@ impl Ctx<'_> {
         counts: &mut PathCounts,
         visit: &mut dyn FnMut(NodeId, &'static PolicyDef, &PathCounts),
     ) {
-        self.walk_children(container, counts, visit);
+        self.walk_children(container, counts, &|_| true, visit);
+    }
+
+    /// [`Ctx::walk_paths`] counting only the policies `counted` accepts (`visit` still sees
+    /// every statement): a rule that asks about a few policies keeps its counts small, which
+    /// makes the copies at every `choose` cheap.
+    pub fn walk_paths_of(
+        &self,
+        container: NodeId,
+        counts: &mut PathCounts,
+        counted: &dyn Fn(&'static PolicyDef) -> bool,
+        visit: &mut dyn FnMut(NodeId, &'static PolicyDef, &PathCounts),
+    ) {
+        self.walk_children(container, counts, counted, visit);
     }
 
     fn walk_children(
         &self,
         id: NodeId,
         counts: &mut PathCounts,
+        counted: &dyn Fn(&'static PolicyDef) -> bool,
         visit: &mut dyn FnMut(NodeId, &'static PolicyDef, &PathCounts),
     ) {
         for (child, _) in self.doc.child_elements(id) {
-            self.walk_element(child, counts, visit);
+            self.walk_element(child, counts, counted, visit);
         }
     }
 
@@ -457,12 +471,15 @@ impl Ctx<'_> {
         &self,
         id: NodeId,
         counts: &mut PathCounts,
+        counted: &dyn Fn(&'static PolicyDef) -> bool,
         visit: &mut dyn FnMut(NodeId, &'static PolicyDef, &PathCounts),
     ) {
         match self.kind(id) {
             Some(Kind::Policy(def)) => {
                 visit(id, def, counts);
-                bump(counts, def.name());
+                if counted(def) {
+                    bump(counts, def.name());
+                }
             }
             Some(Kind::Child(_) | Kind::Section(_) | Kind::Root(_)) => {}
             _ => return,
@@ -474,11 +491,11 @@ impl Ctx<'_> {
                     continue;
                 }
                 let mut taken = before.clone();
-                self.walk_children(branch, &mut taken, visit);
+                self.walk_children(branch, &mut taken, counted, visit);
                 merge_max(counts, &taken);
             }
         } else {
-            self.walk_children(id, counts, visit);
+            self.walk_children(id, counts, counted, visit);
         }
     }
 
@@ -495,7 +512,7 @@ impl Ctx<'_> {
     /// included), counted as [`Ctx::walk_paths`] does.
     pub fn path_max(&self, id: NodeId) -> PathCounts {
         let mut counts = PathCounts::new();
-        self.walk_element(id, &mut counts, &mut |_, _, _| {});
+        self.walk_element(id, &mut counts, &|_| true, &mut |_, _, _| {});
         counts
     }
 
