@@ -31,6 +31,8 @@ pub fn parse(source: &str) -> Document {
             ..Document::default()
         },
         stack: Vec::new(),
+        segments: Vec::new(),
+        attributes: Vec::new(),
         skipped_depth: 0,
         text_run: None,
         seen_root_end: false,
@@ -49,6 +51,10 @@ struct Parser<'a> {
     doc: Document,
     /// Open elements: (node, name).
     stack: Vec<(NodeId, String)>,
+    /// Scratch space for a value's segments and a tag's attributes, copied out at their exact
+    /// length (one allocation each, none spare).
+    segments: Vec<Segment>,
+    attributes: Vec<Attribute>,
     /// Open elements that were too deep to keep (their names, for matching end tags).
     skipped_depth: usize,
     /// The pending run of text / entity-reference events.
@@ -689,7 +695,8 @@ impl<'a> Parser<'a> {
             };
             self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(span.start, i.max(span.start + 1)), format!("{shown} is not a valid element name")).with_help("Outside policy expressions, a literal `<` must be written `&lt;`. Element names start with a letter and contain letters, digits, `-`, `_` and `.`."));
         }
-        let mut attributes: Vec<Attribute> = Vec::new();
+        let mut attributes: Vec<Attribute> = std::mem::take(&mut self.attributes);
+        attributes.clear();
         loop {
             while src.get(i).is_some_and(|b| b.is_ascii_whitespace()) && i < end {
                 i += 1;
@@ -870,13 +877,15 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        attributes.shrink_to_fit();
-        (name, name_span, attributes)
+        let exact: Vec<Attribute> = attributes.drain(..).collect();
+        self.attributes = attributes;
+        (name, name_span, exact)
     }
 
     /// Split a raw value into literal, named-value and expression segments.
     fn value(&mut self, span: Span, mode: ValueMode) -> Value {
-        let mut segments = Vec::with_capacity(1);
+        let mut segments = std::mem::take(&mut self.segments);
+        segments.clear();
         let mut pos = span.start;
         let first = self.found.partition_point(|f| f.span.start < span.start);
         // `found` borrows the masking pass's list, not `self`: no copy needed while `self` is
@@ -901,8 +910,12 @@ impl<'a> Parser<'a> {
             self.literal_segments(Span::new(pos, span.end), mode, &mut segments);
         }
         // Most values are one segment: a vector grown by `push` would hold room for four.
-        segments.shrink_to_fit();
-        Value { span, segments }
+        let exact: Vec<Segment> = segments.drain(..).collect();
+        self.segments = segments;
+        Value {
+            span,
+            segments: exact,
+        }
     }
 
     fn expression(&self, f: &Found) -> Expression {

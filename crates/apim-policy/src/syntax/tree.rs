@@ -7,6 +7,7 @@
 
 use crate::diagnostic::{Diagnostic, Span};
 pub use apim_expr::scan::ExprKind;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub(crate) u32);
@@ -167,6 +168,16 @@ impl Value {
 
     /// The literal text when the value has no expressions and no named values.
     pub fn literal(&self) -> Option<String> {
+        self.as_literal().map(Cow::into_owned)
+    }
+
+    /// [`Value::literal`] without a copy when the value is one literal segment (most are).
+    pub fn as_literal(&self) -> Option<Cow<'_, str>> {
+        match self.segments.as_slice() {
+            [] => return Some(Cow::Borrowed("")),
+            [Segment::Literal { text, .. }] => return Some(Cow::Borrowed(text)),
+            _ => {}
+        }
         let mut out = String::new();
         for seg in &self.segments {
             match seg {
@@ -174,7 +185,7 @@ impl Value {
                 _ => return None,
             }
         }
-        Some(out)
+        Some(Cow::Owned(out))
     }
 
     /// The value's single expression when the whole value (ignoring surrounding whitespace) is
