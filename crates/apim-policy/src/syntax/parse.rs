@@ -877,7 +877,8 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        let exact: Vec<Attribute> = attributes.drain(..).collect();
+        let mut exact = Vec::with_capacity(attributes.len());
+        exact.append(&mut attributes);
         self.attributes = attributes;
         (name, name_span, exact)
     }
@@ -910,7 +911,8 @@ impl<'a> Parser<'a> {
             self.literal_segments(Span::new(pos, span.end), mode, &mut segments);
         }
         // Most values are one segment: a vector grown by `push` would hold room for four.
-        let exact: Vec<Segment> = segments.drain(..).collect();
+        let mut exact = Vec::with_capacity(segments.len());
+        exact.append(&mut segments);
         self.segments = segments;
         Value {
             span,
