@@ -222,9 +222,15 @@ impl<'a> Lexer<'a> {
             }
             _ if self.ident_start() => Tok::Ident(self.ident()),
             _ => {
+                // Longest first (the table's order); comparing the first byte before the rest
+                // keeps this from calling memcmp for every entry.
                 for p in PUNCTS {
-                    if self.bytes.get(self.pos..self.pos + p.len()) == Some(p.as_bytes())
-                        && self.pos + p.len() <= self.end
+                    let pb = p.as_bytes();
+                    if pb.first() == Some(&b)
+                        && self.pos + pb.len() <= self.end
+                        && pb.get(1..).is_none_or(|tail| {
+                            self.bytes.get(self.pos + 1..self.pos + pb.len()) == Some(tail)
+                        })
                     {
                         self.pos += p.len();
                         return Some(Tok::Punct(p));
@@ -243,6 +249,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn ident_start(&self) -> bool {
+        match self.peek(0) {
+            Some(b) if b.is_ascii() => return b == b'_' || b.is_ascii_alphabetic(),
+            None => return false,
+            Some(_) => {}
+        }
         match self.cur_char() {
             Some(c) => c == '_' || c.is_alphabetic(),
             None => false,
@@ -251,6 +262,13 @@ impl<'a> Lexer<'a> {
 
     fn ident(&mut self) -> String {
         let start = self.pos;
+        while let Some(b) = self.peek(0) {
+            if b == b'_' || b.is_ascii_alphanumeric() {
+                self.pos += 1;
+            } else {
+                break;
+            }
+        }
         while let Some(c) = self.cur_char() {
             if c == '_' || c.is_alphanumeric() {
                 self.pos += c.len_utf8();

@@ -3,10 +3,10 @@
 use super::{LintOptions, effective_scope};
 use crate::catalog::{self, Content, ElementDef, PolicyDef, Scope, Section};
 use crate::diagnostic::Diagnostic;
-use crate::syntax::{Document, Element, Expression, NodeId, NodeKind};
+use crate::syntax::{Document, Element, ExprKind, Expression, NodeId, NodeKind};
 use apim_expr::SyntaxError;
 use std::cell::OnceCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// What an element is, given where it stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,16 +170,25 @@ impl<'a> Ctx<'a> {
     /// unbalanced or empty expressions, which other rules report.
     pub fn expression_errors(&self) -> &[Vec<SyntaxError>] {
         self.expression_errors.get_or_init(|| {
-            self.expressions
-                .iter()
-                .map(|e| {
-                    if e.unbalanced || e.code.trim().is_empty() {
-                        Vec::new()
-                    } else {
+            // The same code is checked once: policies repeat conditions, keys and header
+            // values, and the errors' spans are relative to the code, so they carry over.
+            let mut seen: HashMap<(bool, &str), usize> = HashMap::new();
+            let mut out: Vec<Vec<SyntaxError>> = Vec::with_capacity(self.expressions.len());
+            for e in &self.expressions {
+                if e.unbalanced || e.code.trim().is_empty() {
+                    out.push(Vec::new());
+                    continue;
+                }
+                let errors = match seen.get(&(e.kind == ExprKind::Block, e.code.as_str())) {
+                    Some(&i) => out.get(i).cloned().unwrap_or_default(),
+                    None => {
+                        seen.insert((e.kind == ExprKind::Block, e.code.as_str()), out.len());
                         apim_expr::check(&e.checkable_code(), e.kind)
                     }
-                })
-                .collect()
+                };
+                out.push(errors);
+            }
+            out
         })
     }
 
@@ -430,17 +439,31 @@ impl Ctx<'_> {
         counts: &mut PathCounts,
         visit: &mut dyn FnMut(NodeId, &'static PolicyDef, &PathCounts),
     ) {
-        self.walk_children(container, counts, visit);
+        self.walk_children(container, counts, &|_| true, visit);
+    }
+
+    /// [`Ctx::walk_paths`] counting only the policies `counted` accepts (`visit` still sees
+    /// every statement): a rule that asks about a few policies keeps its counts small, which
+    /// makes the copies at every `choose` cheap.
+    pub fn walk_paths_of(
+        &self,
+        container: NodeId,
+        counts: &mut PathCounts,
+        counted: &dyn Fn(&'static PolicyDef) -> bool,
+        visit: &mut dyn FnMut(NodeId, &'static PolicyDef, &PathCounts),
+    ) {
+        self.walk_children(container, counts, counted, visit);
     }
 
     fn walk_children(
         &self,
         id: NodeId,
         counts: &mut PathCounts,
+        counted: &dyn Fn(&'static PolicyDef) -> bool,
         visit: &mut dyn FnMut(NodeId, &'static PolicyDef, &PathCounts),
     ) {
         for (child, _) in self.doc.child_elements(id) {
-            self.walk_element(child, counts, visit);
+            self.walk_element(child, counts, counted, visit);
         }
     }
 
@@ -448,12 +471,15 @@ impl Ctx<'_> {
         &self,
         id: NodeId,
         counts: &mut PathCounts,
+        counted: &dyn Fn(&'static PolicyDef) -> bool,
         visit: &mut dyn FnMut(NodeId, &'static PolicyDef, &PathCounts),
     ) {
         match self.kind(id) {
             Some(Kind::Policy(def)) => {
                 visit(id, def, counts);
-                bump(counts, def.name());
+                if counted(def) {
+                    bump(counts, def.name());
+                }
             }
             Some(Kind::Child(_) | Kind::Section(_) | Kind::Root(_)) => {}
             _ => return,
@@ -465,11 +491,11 @@ impl Ctx<'_> {
                     continue;
                 }
                 let mut taken = before.clone();
-                self.walk_children(branch, &mut taken, visit);
+                self.walk_children(branch, &mut taken, counted, visit);
                 merge_max(counts, &taken);
             }
         } else {
-            self.walk_children(id, counts, visit);
+            self.walk_children(id, counts, counted, visit);
         }
     }
 
@@ -486,7 +512,7 @@ impl Ctx<'_> {
     /// included), counted as [`Ctx::walk_paths`] does.
     pub fn path_max(&self, id: NodeId) -> PathCounts {
         let mut counts = PathCounts::new();
-        self.walk_element(id, &mut counts, &mut |_, _, _| {});
+        self.walk_element(id, &mut counts, &|_| true, &mut |_, _, _| {});
         counts
     }
 

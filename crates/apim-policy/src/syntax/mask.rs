@@ -11,6 +11,7 @@
 
 use crate::diagnostic::Span;
 use apim_expr::scan::{self, ExprKind, ScanError};
+use std::borrow::Cow;
 
 /// Where an expression was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,14 +31,15 @@ pub struct Found {
     pub error: Option<ScanError>,
 }
 
-pub struct Masked {
-    pub text: String,
+pub struct Masked<'a> {
+    /// The source itself when it has no expressions (no copy), else the masked copy.
+    pub text: Cow<'a, str>,
     /// In source order, non-overlapping.
     pub expressions: Vec<Found>,
 }
 
 /// Scan `source` for expressions and return the masked copy.
-pub fn mask(source: &str) -> Masked {
+pub fn mask(source: &str) -> Masked<'_> {
     let bytes = source.as_bytes();
     let mut found: Vec<Found> = Vec::new();
     let mut i = 0;
@@ -53,6 +55,12 @@ pub fn mask(source: &str) -> Masked {
             },
             _ => i += 1,
         }
+    }
+    if found.is_empty() {
+        return Masked {
+            text: Cow::Borrowed(source),
+            expressions: found,
+        };
     }
     let mut text = Vec::with_capacity(bytes.len());
     let mut pos = 0;
@@ -70,7 +78,7 @@ pub fn mask(source: &str) -> Masked {
     let text = String::from_utf8(text)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     Masked {
-        text,
+        text: Cow::Owned(text),
         expressions: found,
     }
 }

@@ -31,6 +31,8 @@ pub fn parse(source: &str) -> Document {
             ..Document::default()
         },
         stack: Vec::new(),
+        segments: Vec::new(),
+        attributes: Vec::new(),
         skipped_depth: 0,
         text_run: None,
         seen_root_end: false,
@@ -49,6 +51,10 @@ struct Parser<'a> {
     doc: Document,
     /// Open elements: (node, name).
     stack: Vec<(NodeId, String)>,
+    /// Scratch space for a value's segments and a tag's attributes, copied out at their exact
+    /// length (one allocation each, none spare).
+    segments: Vec<Segment>,
+    attributes: Vec<Attribute>,
     /// Open elements that were too deep to keep (their names, for matching end tags).
     skipped_depth: usize,
     /// The pending run of text / entity-reference events.
@@ -689,7 +695,8 @@ impl<'a> Parser<'a> {
             };
             self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(span.start, i.max(span.start + 1)), format!("{shown} is not a valid element name")).with_help("Outside policy expressions, a literal `<` must be written `&lt;`. Element names start with a letter and contain letters, digits, `-`, `_` and `.`."));
         }
-        let mut attributes: Vec<Attribute> = Vec::new();
+        let mut attributes: Vec<Attribute> = std::mem::take(&mut self.attributes);
+        attributes.clear();
         loop {
             while src.get(i).is_some_and(|b| b.is_ascii_whitespace()) && i < end {
                 i += 1;
@@ -870,12 +877,16 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        (name, name_span, attributes)
+        let mut exact = Vec::with_capacity(attributes.len());
+        exact.append(&mut attributes);
+        self.attributes = attributes;
+        (name, name_span, exact)
     }
 
     /// Split a raw value into literal, named-value and expression segments.
     fn value(&mut self, span: Span, mode: ValueMode) -> Value {
-        let mut segments = Vec::new();
+        let mut segments = std::mem::take(&mut self.segments);
+        segments.clear();
         let mut pos = span.start;
         let first = self.found.partition_point(|f| f.span.start < span.start);
         // `found` borrows the masking pass's list, not `self`: no copy needed while `self` is
@@ -893,13 +904,20 @@ impl<'a> Parser<'a> {
             if f.span.start > pos {
                 self.literal_segments(Span::new(pos, f.span.start), mode, &mut segments);
             }
-            segments.push(Segment::Expression(self.expression(f)));
+            segments.push(Segment::Expression(Box::new(self.expression(f))));
             pos = f.span.end;
         }
         if pos < span.end {
             self.literal_segments(Span::new(pos, span.end), mode, &mut segments);
         }
-        Value { span, segments }
+        // Most values are one segment: a vector grown by `push` would hold room for four.
+        let mut exact = Vec::with_capacity(segments.len());
+        exact.append(&mut segments);
+        self.segments = segments;
+        Value {
+            span,
+            segments: exact,
+        }
     }
 
     fn expression(&self, f: &Found) -> Expression {
@@ -968,7 +986,7 @@ impl<'a> Parser<'a> {
             let amp = at + i;
             match entity(after) {
                 Some((decoded, len)) => {
-                    out.push_str(&decoded);
+                    out.push(decoded);
                     rest = after.get(len..).unwrap_or("");
                     at = amp + len;
                 }
@@ -1035,6 +1053,14 @@ fn pos(p: u64) -> usize {
 
 /// XML `Name`, restricted to what policies use (ASCII letters plus any non-ASCII letter).
 pub fn is_xml_name(name: &str) -> bool {
+    if let Some((&first, rest)) = name.as_bytes().split_first()
+        && (first.is_ascii_alphabetic() || first == b'_' || first == b':')
+        && rest
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    {
+        return true;
+    }
     let mut chars = name.chars();
     match chars.next() {
         Some(c) if c.is_alphabetic() || c == '_' || c == ':' => {}
@@ -1048,15 +1074,15 @@ pub fn is_xml_name(name: &str) -> bool {
 }
 
 /// Decode one entity reference at the start of `s` (`&amp;`, `&#169;`, `&#xA9;`).
-fn entity(s: &str) -> Option<(String, usize)> {
-    let end = s.get(..16.min(s.len()))?.find(';')?;
+fn entity(s: &str) -> Option<(char, usize)> {
+    let end = s.as_bytes().iter().take(16).position(|&b| b == b';')?;
     let name = s.get(1..end)?;
     let decoded = match name {
-        "lt" => "<".to_string(),
-        "gt" => ">".to_string(),
-        "amp" => "&".to_string(),
-        "quot" => "\"".to_string(),
-        "apos" => "'".to_string(),
+        "lt" => '<',
+        "gt" => '>',
+        "amp" => '&',
+        "quot" => '"',
+        "apos" => '\'',
         _ => {
             let code =
                 if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
@@ -1064,7 +1090,7 @@ fn entity(s: &str) -> Option<(String, usize)> {
                 } else {
                     name.strip_prefix('#')?.parse::<u32>().ok()?
                 };
-            char::from_u32(code).filter(|&c| c != '\0')?.to_string()
+            char::from_u32(code).filter(|&c| c != '\0')?
         }
     };
     Some((decoded, end + 1))
@@ -1079,7 +1105,7 @@ pub fn decode_entities(raw: &str) -> String {
         let after = rest.get(i..).unwrap_or("");
         match entity(after) {
             Some((d, len)) => {
-                out.push_str(&d);
+                out.push(d);
                 rest = after.get(len..).unwrap_or("");
             }
             None => {
@@ -1119,12 +1145,27 @@ fn looks_escaped(code: &str, context: Context) -> bool {
     any
 }
 
+/// Where `{{` first occurs in `s`: a byte search for `{` (memchr), cheaper than building a
+/// substring searcher for every value and expression.
+fn find_double_brace(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes.get(from..)?.iter().position(|&b| b == b'{') {
+        let at = from + i;
+        if bytes.get(at + 1) == Some(&b'{') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// `{{name}}` references in `text` (offsets relative to `offset`). The name is whatever sits
 /// between the braces on one line; the linter checks that it is a valid name.
 pub fn named_value_refs(text: &str, offset: usize) -> Vec<NamedValueRef> {
     let mut out = Vec::new();
     let mut from = 0;
-    while let Some(i) = text.get(from..).and_then(|s| s.find("{{")) {
+    while let Some(i) = text.get(from..).and_then(find_double_brace) {
         let open = from + i;
         let mut name_start = open + 2;
         // `{{{x}}}`: the reference is the innermost pair.

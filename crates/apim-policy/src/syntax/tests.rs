@@ -127,6 +127,25 @@ fn entities_in_literals_are_decoded() {
 }
 
 #[test]
+fn an_entity_followed_by_non_ascii_text_is_decoded() {
+    // The reference's `;` is looked for in its first 16 bytes; a multi-byte character across
+    // that limit once made the reference unreadable (a false "bare `&`").
+    for src in [
+        "<a>&amp;ééééééé</a>",
+        "<a>&#233;éééééééé</a>",
+        "<a b=\"&lt;日本語日本語\"/>",
+    ] {
+        let doc = parse(src);
+        assert_eq!(doc.diagnostics, vec![], "{src}");
+    }
+    let doc = parse("<a>&amp;ééééééé</a>");
+    assert_eq!(
+        doc.text_values(doc.root.unwrap())[0].literal().unwrap(),
+        "&ééééééé"
+    );
+}
+
+#[test]
 fn bare_ampersands_and_unknown_entities_are_errors_with_fixes() {
     let src = "<a b=\"x & y\">&nbsp;</a>";
     let doc = parse(src);

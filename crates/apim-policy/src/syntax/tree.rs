@@ -7,6 +7,7 @@
 
 use crate::diagnostic::{Diagnostic, Span};
 pub use apim_expr::scan::ExprKind;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub(crate) u32);
@@ -90,13 +91,12 @@ pub struct Value {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Segment {
     /// Literal text, with XML entities decoded.
-    Literal {
-        span: Span,
-        text: String,
-    },
+    Literal { span: Span, text: String },
     /// `{{name}}`; `span` includes the braces.
     NamedValue(NamedValueRef),
-    Expression(Expression),
+    /// Boxed: an expression is three times the size of a literal, and most segments are
+    /// literals.
+    Expression(Box<Expression>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +168,16 @@ impl Value {
 
     /// The literal text when the value has no expressions and no named values.
     pub fn literal(&self) -> Option<String> {
+        self.as_literal().map(Cow::into_owned)
+    }
+
+    /// [`Value::literal`] without a copy when the value is one literal segment (most are).
+    pub fn as_literal(&self) -> Option<Cow<'_, str>> {
+        match self.segments.as_slice() {
+            [] => return Some(Cow::Borrowed("")),
+            [Segment::Literal { text, .. }] => return Some(Cow::Borrowed(text)),
+            _ => {}
+        }
         let mut out = String::new();
         for seg in &self.segments {
             match seg {
@@ -175,7 +185,7 @@ impl Value {
                 _ => return None,
             }
         }
-        Some(out)
+        Some(Cow::Owned(out))
     }
 
     /// The value's single expression when the whole value (ignoring surrounding whitespace) is
@@ -185,7 +195,7 @@ impl Value {
         for seg in &self.segments {
             match seg {
                 Segment::Literal { text, .. } if text.trim().is_empty() => {}
-                Segment::Expression(e) if found.is_none() => found = Some(e),
+                Segment::Expression(e) if found.is_none() => found = Some(&**e),
                 _ => return None,
             }
         }
@@ -194,7 +204,7 @@ impl Value {
 
     pub fn expressions(&self) -> impl Iterator<Item = &Expression> {
         self.segments.iter().filter_map(|s| match s {
-            Segment::Expression(e) => Some(e),
+            Segment::Expression(e) => Some(&**e),
             _ => None,
         })
     }
@@ -386,6 +396,11 @@ pub fn checkable_code(code: &str) -> String {
         Char,
         Line,
         Block,
+    }
+    // Only `{{name}}` references and `<!--` comments are rewritten: without either the code
+    // is checked as written (most expressions, and the walk below is a tenth of linting).
+    if !code.contains("{{") && !code.contains("<!--") {
+        return code.to_string();
     }
     let b = code.as_bytes();
     let mut out: Vec<u8> = b.to_vec();

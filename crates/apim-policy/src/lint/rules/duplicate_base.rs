@@ -39,7 +39,8 @@ fn run(cx: &mut Ctx<'_>) {
         // `<base />` statements standing directly in the section so far (on every path).
         let mut direct = 0;
         let mut counts = PathCounts::new();
-        cx.walk_paths(section, &mut counts, &mut |id, def, before| {
+        let is_base = |def: &'static crate::catalog::PolicyDef| def.name() == "base";
+        cx.walk_paths_of(section, &mut counts, &is_base, &mut |id, def, before| {
             if def.name() != "base" {
                 return;
             }

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity, Span};
 use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, Kind, codes};
-use crate::syntax::{Segment, Value};
+use crate::syntax::{NodeKind, Segment, Value};
 
 pub static RULE: Rule = Rule {
     code: codes::HARD_CODED_CREDENTIAL,
@@ -66,61 +66,71 @@ fn run(cx: &mut Ctx<'_>) {
                 }
             }
             "set-header" | "set-query-parameter" => {
-                let Some(name) = e.attribute("name").and_then(|a| a.value.literal()) else {
+                let Some(name) = e.attribute("name").and_then(|a| a.value.as_literal()) else {
                     continue;
                 };
-                let lower = name.to_ascii_lowercase();
-                let values: Vec<&Value> = cx
-                    .doc
-                    .child_elements(id)
-                    .filter(|(_, c)| c.name == "value")
-                    .flat_map(|(vid, _)| cx.doc.text_values(vid))
-                    .collect();
-                for v in values {
-                    let Some(text) = v.literal() else {
-                        continue;
-                    };
-                    let trimmed = text.trim();
-                    if lower == "authorization" {
-                        let mut parts = trimmed.splitn(2, ' ');
-                        let scheme = parts.next().unwrap_or("");
-                        let credential = parts.next().unwrap_or("").trim();
-                        if (scheme.eq_ignore_ascii_case("basic")
-                            || scheme.eq_ignore_ascii_case("bearer"))
-                            && looks_secret(credential)
-                            && let Some(span) = find_in_value(cx, v, credential)
+                let is_authorization = name.eq_ignore_ascii_case("authorization");
+                let is_key_header = KEY_HEADERS.iter().any(|k| name.eq_ignore_ascii_case(k));
+                // Only these headers are checked: other names skip reading the values.
+                if is_authorization || is_key_header {
+                    let lower = name.to_ascii_lowercase();
+                    let values: Vec<&Value> = cx
+                        .doc
+                        .child_elements(id)
+                        .filter(|(_, c)| c.name == "value")
+                        .flat_map(|(vid, _)| cx.doc.text_values(vid))
+                        .collect();
+                    for v in values {
+                        let Some(text) = v.as_literal() else {
+                            continue;
+                        };
+                        let trimmed = text.trim();
+                        if is_authorization {
+                            let mut parts = trimmed.splitn(2, ' ');
+                            let scheme = parts.next().unwrap_or("");
+                            let credential = parts.next().unwrap_or("").trim();
+                            if (scheme.eq_ignore_ascii_case("basic")
+                                || scheme.eq_ignore_ascii_case("bearer"))
+                                && looks_secret(credential)
+                                && let Some(span) = find_in_value(cx, v, credential)
+                            {
+                                let nv = if scheme.eq_ignore_ascii_case("basic") {
+                                    "backend-basic-credentials"
+                                } else {
+                                    "backend-token"
+                                };
+                                found.push(Finding {
+                                    span,
+                                    message: format!(
+                                        "a literal {scheme} credential is written into the policy"
+                                    ),
+                                    named_value: nv.into(),
+                                });
+                            }
+                        } else if is_key_header
+                            && looks_secret(trimmed)
+                            && let Some(span) = find_in_value(cx, v, trimmed)
                         {
-                            let nv = if scheme.eq_ignore_ascii_case("basic") {
-                                "backend-basic-credentials"
-                            } else {
-                                "backend-token"
-                            };
                             found.push(Finding {
                                 span,
-                                message: format!(
-                                    "a literal {scheme} credential is written into the policy"
-                                ),
-                                named_value: nv.into(),
+                                message: format!("a literal {name} key is written into the policy"),
+                                named_value: lower.clone(),
                             });
                         }
-                    } else if KEY_HEADERS.contains(&lower.as_str())
-                        && looks_secret(trimmed)
-                        && let Some(span) = find_in_value(cx, v, trimmed)
-                    {
-                        found.push(Finding {
-                            span,
-                            message: format!("a literal {name} key is written into the policy"),
-                            named_value: lower.clone(),
-                        });
                     }
                 }
             }
             _ => {}
         }
         // SAS signatures and connection strings, anywhere in literal values.
-        let mut values: Vec<&Value> = e.attributes.iter().map(|a| &a.value).collect();
-        values.extend(cx.doc.text_values(id));
-        for v in values {
+        let texts = e
+            .children
+            .iter()
+            .filter_map(|&c| match &cx.doc.node(c)?.kind {
+                NodeKind::Text(v) | NodeKind::CData(v) => Some(v),
+                _ => None,
+            });
+        for v in e.attributes.iter().map(|a| &a.value).chain(texts) {
             for seg in &v.segments {
                 let Segment::Literal { span, .. } = seg else {
                     continue;

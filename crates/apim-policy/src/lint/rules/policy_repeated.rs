@@ -1,10 +1,11 @@
 //! APIM0108 `policy-repeated`: a policy used more often than APIM allows, on one execution path.
 
-use crate::catalog::Scope;
+use crate::catalog::{PolicyDef, Scope};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, PathCounts, codes};
 use crate::syntax::NodeId;
+use std::collections::HashSet;
 
 pub static RULE: Rule = Rule {
     code: codes::POLICY_REPEATED,
@@ -43,23 +44,39 @@ enum Limit {
 
 fn run(cx: &mut Ctx<'_>) {
     let mut found: Vec<(NodeId, Limit)> = Vec::new();
+    // The statements reported once per document (a set: a document of many repeated
+    // statements must not make this quadratic).
+    let mut per_document: HashSet<NodeId> = HashSet::new();
     let mut document = PathCounts::new();
     for container in cx.section_containers() {
         // Along the pipeline: every section's statements are on the same path.
-        cx.walk_paths(container, &mut document, &mut |id, def, before| {
-            if def.once_per_document && before.get(def.name()).is_some_and(|n| *n > 0) {
-                found.push((id, Limit::Document));
-            }
-        });
+        let per_doc = |def: &'static PolicyDef| def.once_per_document;
+        cx.walk_paths_of(
+            container,
+            &mut document,
+            &per_doc,
+            &mut |id, def, before| {
+                if def.once_per_document && before.get(def.name()).is_some_and(|n| *n > 0) {
+                    found.push((id, Limit::Document));
+                    per_document.insert(id);
+                }
+            },
+        );
         let mut section = PathCounts::new();
-        cx.walk_paths(container, &mut section, &mut |id, def, before| {
-            if def.once_per_section
-                && before.get(def.name()).is_some_and(|n| *n > 0)
-                && !found.contains(&(id, Limit::Document))
-            {
-                found.push((id, Limit::Section));
-            }
-        });
+        let per_section = |def: &'static PolicyDef| def.once_per_section;
+        cx.walk_paths_of(
+            container,
+            &mut section,
+            &per_section,
+            &mut |id, def, before| {
+                if def.once_per_section
+                    && before.get(def.name()).is_some_and(|n| *n > 0)
+                    && !per_document.contains(&id)
+                {
+                    found.push((id, Limit::Section));
+                }
+            },
+        );
     }
     for (id, limit) in found {
         let Some(e) = cx.doc.element(id) else {
