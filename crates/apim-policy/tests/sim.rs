@@ -1085,3 +1085,51 @@ fn streamed_prompts_are_estimated_and_responses_without_usage_count_the_estimate
     );
     assert_eq!(header(r, "x-consumed"), Some("9"));
 }
+
+#[test]
+fn each_document_is_linted_at_its_own_scope() {
+    // quota is product-only: APIM refuses it in an API (or operation) policy, so the
+    // simulator must refuse it too, not run it with an "assumed scope" warning.
+    let quota = r#"<policies><inbound><base /><quota calls="10" renewal-period="60" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"#;
+    let plain = "<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>";
+    let request = r#""request": {"url": "https://contoso.azure-api.net/orders/items/42"}"#;
+    let api = r#""api": {"name": "orders", "path": "orders", "service_url": "https://backend.contoso.com/api"}"#;
+    let s = Scenario::from_json(&format!("{{{api}, {request}}}")).unwrap();
+    let e = simulate(quota, &s, &SimOptions::default()).unwrap_err();
+    assert!(
+        e.message.contains("the policy, line 1") && e.message.contains("quota"),
+        "{e}"
+    );
+    // Below scopes.api the policy is the operation's: still refused.
+    let s = Scenario::from_json(&format!(
+        "{{{api}, \"scopes\": {{\"api\": {}}}, {request}}}",
+        serde_json::to_string(plain).unwrap()
+    ))
+    .unwrap();
+    let e = simulate(quota, &s, &SimOptions::default()).unwrap_err();
+    assert!(e.message.contains("the policy, line 1"), "{e}");
+    // In scopes.api the same quota is refused as well, named by its scope.
+    let s = Scenario::from_json(&format!(
+        "{{{api}, \"scopes\": {{\"api\": {}}}, {request}}}",
+        serde_json::to_string(quota).unwrap()
+    ))
+    .unwrap();
+    let e = simulate(plain, &s, &SimOptions::default()).unwrap_err();
+    assert!(e.message.contains("scopes.api, line 1"), "{e}");
+    // In the product's document it is where it belongs, and it runs and counts.
+    let s = Scenario::from_json(&format!(
+        "{{{api}, \"product\": {{\"name\": \"starter\"}}, \"scopes\": {{\"product\": {}}}, {request}}}",
+        serde_json::to_string(quota).unwrap()
+    ))
+    .unwrap();
+    let out = run(plain, &s, false);
+    let r = &out.results()[0];
+    assert_eq!(r.outcome, Outcome::Forwarded, "{}", out.to_json_pretty());
+    assert!(
+        r.trace
+            .iter()
+            .any(|t| t.policy == "quota" && t.doc == DocRef::Scope("product")),
+        "{}",
+        out.to_json_pretty()
+    );
+}

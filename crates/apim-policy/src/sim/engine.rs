@@ -108,11 +108,7 @@ impl<'s> Gateway<'s> {
         let mut docs = vec![Rc::new(Doc::new(policy, DocRef::Policy))];
         let mut levels = vec![Level {
             doc: 0,
-            scope: if sc.scopes.api.is_some() {
-                "operation"
-            } else {
-                "api"
-            },
+            scope: super::policy_scope(sc).name(),
         }];
         for (scope, text) in [
             ("api", &sc.scopes.api),

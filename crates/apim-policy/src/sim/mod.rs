@@ -330,6 +330,18 @@ fn plain_error(message: &str) -> SimError {
     }
 }
 
+/// The scope the POLICY document is attached at: the contract's innermost document is the
+/// operation's when `scopes.api` holds the API's own document, otherwise the API's (an
+/// `api.operation` alone only says which requests match; the API's policy applies to it too).
+/// The gateway names the level the same way in `context.LastError.Scope`.
+pub(crate) fn policy_scope(scenario: &Scenario) -> crate::catalog::Scope {
+    if scenario.scopes.api.is_some() {
+        crate::catalog::Scope::Operation
+    } else {
+        crate::catalog::Scope::Api
+    }
+}
+
 /// Refuse documents that APIM would not accept (lint errors), naming the first problems.
 fn check_documents(policy: &str, scenario: &Scenario) -> Result<(), SimError> {
     let options = LintOptions::from_scenario(scenario);
@@ -368,14 +380,19 @@ fn check_documents(policy: &str, scenario: &Scenario) -> Result<(), SimError> {
             Some(crate::catalog::Scope::Fragment),
         ));
     }
+    let root = crate::syntax::parse(policy);
+    let is_fragment = root.root_element().is_some_and(|r| r.name == "fragment");
     let mut problems = Vec::new();
     for (name, text, scope) in &docs {
-        let mut opts = options.clone();
-        if let Some(s) = scope {
-            opts = opts.with_scope(*s);
-        } else if scenario.scopes.api.is_some() {
-            opts = opts.with_scope(crate::catalog::Scope::Operation);
-        }
+        // Every document at an explicit scope, so that a policy APIM refuses at that scope
+        // (quota in an API policy) stays an error instead of an "assumed scope" warning.
+        let s = match scope {
+            Some(s) => *s,
+            // A <fragment> given as the policy: linted as one, refused below with advice.
+            None if is_fragment => crate::catalog::Scope::Fragment,
+            None => policy_scope(scenario),
+        };
+        let opts = options.clone().with_scope(s);
         let index = crate::text::LineIndex::new(text);
         for d in lint::lint_with(text, &opts) {
             if d.severity == Severity::Error {
@@ -387,8 +404,7 @@ fn check_documents(policy: &str, scenario: &Scenario) -> Result<(), SimError> {
             }
         }
     }
-    let root = crate::syntax::parse(policy);
-    if problems.is_empty() && root.root_element().is_some_and(|r| r.name == "fragment") {
+    if problems.is_empty() && is_fragment {
         problems.push(
             "the policy is a <fragment>: simulate a <policies> document that includes it with include-fragment".into(),
         );
