@@ -103,8 +103,16 @@ pub(crate) struct Gateway<'s> {
     pub limits: Limits,
 }
 
-impl<'s> Gateway<'s> {
-    pub fn new(sc: &'s Scenario, policy: &str) -> Gateway<'s> {
+/// The documents of a scenario, each parsed once: the policy, the parent scopes innermost
+/// first, APIM's default global policy when `scopes.global` is missing, then the fragments.
+pub(crate) struct Loaded {
+    pub docs: Vec<Rc<Doc>>,
+    pub levels: Vec<Level>,
+    pub fragments: Vec<(String, usize)>,
+}
+
+impl Loaded {
+    pub fn new(sc: &Scenario, policy: &str) -> Loaded {
         let mut docs = vec![Rc::new(Doc::new(policy, DocRef::Policy))];
         let mut levels = vec![Level {
             doc: 0,
@@ -140,6 +148,21 @@ impl<'s> Gateway<'s> {
             docs.push(Rc::new(Doc::new(&f.xml, DocRef::Fragment(f.name.clone()))));
             fragments.push((f.name.clone(), docs.len() - 1));
         }
+        Loaded {
+            docs,
+            levels,
+            fragments,
+        }
+    }
+}
+
+impl<'s> Gateway<'s> {
+    pub fn new(sc: &'s Scenario, loaded: Loaded) -> Gateway<'s> {
+        let Loaded {
+            docs,
+            levels,
+            fragments,
+        } = loaded;
         Gateway {
             sc,
             docs,

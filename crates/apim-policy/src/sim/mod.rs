@@ -46,7 +46,7 @@ use crate::lint::{self, LintOptions};
 use crate::scenario::{self, Scenario};
 use crate::time::Timestamp;
 use apim_expr::{Context, DateTime, MessageBody, Url};
-use engine::{Gateway, Run, Stop};
+use engine::{Gateway, Loaded, Run, Stop};
 
 /// How to simulate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -117,7 +117,8 @@ pub fn simulate(
     scenario: &Scenario,
     options: &SimOptions,
 ) -> Result<SimOutput, SimError> {
-    check_documents(policy, scenario)?;
+    let loaded = Loaded::new(scenario, policy);
+    check_documents(&loaded, scenario)?;
     backends::validate(scenario).map_err(|m| plain_error(&m))?;
     let requests: Vec<&scenario::Request> = if scenario.requests.is_empty() {
         match &scenario.request {
@@ -148,7 +149,7 @@ pub fn simulate(
         })?;
         prepared.push((*req, at, url));
     }
-    let mut gw = Gateway::new(scenario, policy);
+    let mut gw = Gateway::new(scenario, loaded);
     let mut masker = Masker::new(scenario.secret_values());
     let mut results = Vec::new();
     for (i, (req, at, url)) in prepared.into_iter().enumerate() {
@@ -204,7 +205,7 @@ pub fn evaluate_expressions(
     let at = engine::request_time(scenario, req).map_err(|m| plain_error(&m))?;
     let url = Url::parse(req.url.trim())
         .ok_or_else(|| plain_error("the request's url is not an absolute URL"))?;
-    let mut gw = Gateway::new(scenario, policy);
+    let mut gw = Gateway::new(scenario, Loaded::new(scenario, policy));
     let (mut run, _) = prepare(&mut gw, 0, req, at, url);
     run.levels = run.gw.levels.clone();
     let Some(doc) = run.gw.docs.first().cloned() else {
@@ -343,58 +344,38 @@ pub(crate) fn policy_scope(scenario: &Scenario) -> crate::catalog::Scope {
 }
 
 /// Refuse documents that APIM would not accept (lint errors), naming the first problems.
-fn check_documents(policy: &str, scenario: &Scenario) -> Result<(), SimError> {
+/// Each document is linted at its own scope, on the tree the simulation then runs.
+fn check_documents(loaded: &Loaded, scenario: &Scenario) -> Result<(), SimError> {
+    use crate::catalog::Scope;
     let options = LintOptions::from_scenario(scenario);
-    let mut docs: Vec<(String, &str, Option<crate::catalog::Scope>)> =
-        vec![("the policy".into(), policy, None)];
-    for (scope, text, s) in [
-        (
-            "scopes.api",
-            &scenario.scopes.api,
-            crate::catalog::Scope::Api,
-        ),
-        (
-            "scopes.product",
-            &scenario.scopes.product,
-            crate::catalog::Scope::Product,
-        ),
-        (
-            "scopes.workspace",
-            &scenario.scopes.workspace,
-            crate::catalog::Scope::Workspace,
-        ),
-        (
-            "scopes.global",
-            &scenario.scopes.global,
-            crate::catalog::Scope::Global,
-        ),
-    ] {
-        if let Some(t) = text {
-            docs.push((scope.into(), t, Some(s)));
-        }
-    }
-    for f in &scenario.fragments {
-        docs.push((
-            format!("fragment '{}'", f.name),
-            &f.xml,
-            Some(crate::catalog::Scope::Fragment),
-        ));
-    }
-    let root = crate::syntax::parse(policy);
-    let is_fragment = root.root_element().is_some_and(|r| r.name == "fragment");
+    let is_fragment = loaded
+        .docs
+        .first()
+        .is_some_and(|d| d.tree.root_element().is_some_and(|r| r.name == "fragment"));
     let mut problems = Vec::new();
-    for (name, text, scope) in &docs {
+    for doc in &loaded.docs {
         // Every document at an explicit scope, so that a policy APIM refuses at that scope
         // (quota in an API policy) stays an error instead of an "assumed scope" warning.
-        let s = match scope {
-            Some(s) => *s,
+        let (name, scope) = match &doc.origin {
             // A <fragment> given as the policy: linted as one, refused below with advice.
-            None if is_fragment => crate::catalog::Scope::Fragment,
-            None => policy_scope(scenario),
+            DocRef::Policy if is_fragment => ("the policy".to_string(), Scope::Fragment),
+            DocRef::Policy => ("the policy".to_string(), policy_scope(scenario)),
+            DocRef::Scope(s) => (
+                format!("scopes.{s}"),
+                match *s {
+                    "api" => Scope::Api,
+                    "product" => Scope::Product,
+                    "workspace" => Scope::Workspace,
+                    _ => Scope::Global,
+                },
+            ),
+            DocRef::Fragment(f) => (format!("fragment '{f}'"), Scope::Fragment),
+            // APIM's own default global policy.
+            DocRef::Gateway => continue,
         };
-        let opts = options.clone().with_scope(s);
-        let index = crate::text::LineIndex::new(text);
-        for d in lint::lint_with(text, &opts) {
+        let opts = options.clone().with_scope(scope);
+        let index = crate::text::LineIndex::new(&doc.source);
+        for d in lint::check(&doc.tree, &doc.source, &opts) {
             if d.severity == Severity::Error {
                 let lc = index.line_col(d.span.start);
                 problems.push(format!(
