@@ -235,7 +235,7 @@ pub fn evaluate_expressions(
             node: element,
             level: 0,
             section,
-            path: String::new(),
+            path: std::rc::Rc::from(""),
             depth: 0,
         };
         // Policies that set variables without an expression of their own get a sample value,
