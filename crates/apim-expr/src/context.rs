@@ -141,16 +141,20 @@ impl Url {
         if self.query.is_empty() {
             return String::new();
         }
-        let mut s = String::from("?");
-        for (i, (k, v)) in self.query.iter().enumerate() {
-            if i > 0 {
-                s.push('&');
-            }
-            s.push_str(&crate::stdlib::escape_data_string(k));
-            s.push('=');
-            s.push_str(&crate::stdlib::escape_data_string(v));
-        }
+        let mut s = String::new();
+        let _ = self.write_query(&mut s);
         s
+    }
+
+    /// `?k=v&…`, escaped, written into `w` (nothing without a query).
+    fn write_query<W: fmt::Write + ?Sized>(&self, w: &mut W) -> fmt::Result {
+        for (i, (k, v)) in self.query.iter().enumerate() {
+            w.write_char(if i == 0 { '?' } else { '&' })?;
+            crate::stdlib::escape_data_into(w, k)?;
+            w.write_char('=')?;
+            crate::stdlib::escape_data_into(w, v)?;
+        }
+        Ok(())
     }
 
     fn default_port(&self) -> bool {
@@ -163,11 +167,14 @@ impl Url {
 
 impl fmt::Display for Url {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}://{}", self.scheme, self.host)?;
+        f.write_str(&self.scheme)?;
+        f.write_str("://")?;
+        f.write_str(&self.host)?;
         if !self.default_port() {
             write!(f, ":{}", self.port)?;
         }
-        write!(f, "{}{}", self.path, self.query_string())
+        f.write_str(&self.path)?;
+        self.write_query(f)
     }
 }
 
@@ -446,6 +453,16 @@ mod tests {
         let u = Url::parse("http://localhost:8080").unwrap();
         assert_eq!((u.port, u.path.as_str()), (8080, "/"));
         assert_eq!(u.to_string(), "http://localhost:8080/");
+        // Escapes at either end of a key or value, multi-byte characters, empty values.
+        let mut u = Url::parse("https://a/").unwrap();
+        u.query = vec![
+            (" k&".into(), "é/ü~x".into()),
+            ("plain".into(), String::new()),
+            ("a.b-c_d".into(), "%".into()),
+        ];
+        let want = "?%20k%26=%C3%A9%2F%C3%BC~x&plain=&a.b-c_d=%25";
+        assert_eq!(u.query_string(), want);
+        assert_eq!(u.to_string(), format!("https://a/{want}"));
     }
 
     #[test]

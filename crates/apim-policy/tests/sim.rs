@@ -1112,3 +1112,100 @@ fn streamed_prompts_are_estimated_and_responses_without_usage_count_the_estimate
     );
     assert_eq!(header(r, "x-consumed"), Some("9"));
 }
+
+#[test]
+fn each_document_is_linted_at_its_own_scope() {
+    // quota is product-only: APIM refuses it in an API (or operation) policy, so the
+    // simulator must refuse it too, not run it with an "assumed scope" warning.
+    let quota = r#"<policies><inbound><base /><quota calls="10" renewal-period="60" /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"#;
+    let plain = "<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>";
+    let request = r#""request": {"url": "https://contoso.azure-api.net/orders/items/42"}"#;
+    let api = r#""api": {"name": "orders", "path": "orders", "service_url": "https://backend.contoso.com/api"}"#;
+    let s = Scenario::from_json(&format!("{{{api}, {request}}}")).unwrap();
+    let e = simulate(quota, &s, &SimOptions::default()).unwrap_err();
+    assert!(
+        e.message.contains("the policy, line 1") && e.message.contains("quota"),
+        "{e}"
+    );
+    // Below scopes.api the policy is the operation's: still refused.
+    let s = Scenario::from_json(&format!(
+        "{{{api}, \"scopes\": {{\"api\": {}}}, {request}}}",
+        serde_json::to_string(plain).unwrap()
+    ))
+    .unwrap();
+    let e = simulate(quota, &s, &SimOptions::default()).unwrap_err();
+    assert!(e.message.contains("the policy, line 1"), "{e}");
+    // In scopes.api the same quota is refused as well, named by its scope.
+    let s = Scenario::from_json(&format!(
+        "{{{api}, \"scopes\": {{\"api\": {}}}, {request}}}",
+        serde_json::to_string(quota).unwrap()
+    ))
+    .unwrap();
+    let e = simulate(plain, &s, &SimOptions::default()).unwrap_err();
+    assert!(e.message.contains("scopes.api, line 1"), "{e}");
+    // In the product's document it is where it belongs, and it runs and counts.
+    let s = Scenario::from_json(&format!(
+        "{{{api}, \"product\": {{\"name\": \"starter\"}}, \"scopes\": {{\"product\": {}}}, {request}}}",
+        serde_json::to_string(quota).unwrap()
+    ))
+    .unwrap();
+    let out = run(plain, &s, false);
+    let r = &out.results()[0];
+    assert_eq!(r.outcome, Outcome::Forwarded, "{}", out.to_json_pretty());
+    assert!(
+        r.trace
+            .iter()
+            .any(|t| t.policy == "quota" && t.doc == DocRef::Scope("product")),
+        "{}",
+        out.to_json_pretty()
+    );
+}
+
+#[test]
+fn last_error_paths_name_the_nesting() {
+    // context.LastError.Path for an error deep in choose/when/otherwise/retry, and in a
+    // fragment (whose root starts the path afresh).
+    let throw = r#"<set-variable name="x" value="@(((string)null).Length)" />"#;
+    let case = |inbound: &str, fragments: &str| {
+        let policy = format!(
+            r#"<policies><inbound><base /><set-header name="a" exists-action="override"><value>1</value></set-header>{inbound}</inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>"#
+        );
+        let s = Scenario::from_json(&format!(
+            r#"{{"fragments": [{fragments}], "request": {{"url": "https://contoso.azure-api.net/orders/1"}}}}"#
+        ))
+        .unwrap();
+        let out = run(&policy, &s, false);
+        let r = &out.results()[0];
+        assert_eq!(r.outcome, Outcome::Error, "{}", out.to_json_pretty());
+        r.error.as_ref().unwrap().path.clone()
+    };
+    assert_eq!(
+        case(
+            &format!(
+                r#"<choose><when condition="@(false)"><set-header name="b" exists-action="override"><value>2</value></set-header></when><when condition="@(true)"><set-header name="c" exists-action="override"><value>3</value></set-header>{throw}</when></choose>"#
+            ),
+            ""
+        ),
+        "choose[1]/when[2]/set-variable[1]"
+    );
+    assert_eq!(
+        case(
+            &format!(
+                r#"<choose><when condition="@(false)"><set-header name="b" exists-action="override"><value>2</value></set-header></when></choose><choose><when condition="@(false)"><set-header name="b" exists-action="override"><value>2</value></set-header></when><otherwise><retry condition="@(false)" count="1" interval="0"><set-header name="d" exists-action="override"><value>4</value></set-header>{throw}</retry></otherwise></choose>"#
+            ),
+            ""
+        ),
+        "choose[2]/otherwise[1]/retry[1]/set-variable[1]"
+    );
+    let fragment = serde_json::to_string(&format!(
+        r#"<fragment><set-header name="f" exists-action="override"><value>5</value></set-header><choose><when condition="@(false)"><set-header name="g" exists-action="override"><value>6</value></set-header></when></choose><choose><when condition="@(true)">{throw}</when></choose></fragment>"#
+    ))
+    .unwrap();
+    assert_eq!(
+        case(
+            r#"<choose><when condition="@(true)"><include-fragment fragment-id="f" /></when></choose>"#,
+            &format!(r#"{{"name": "f", "xml": {fragment}}}"#)
+        ),
+        "choose[2]/when[1]/set-variable[1]"
+    );
+}

@@ -17,7 +17,7 @@ use std::rc::Rc;
 pub(crate) use crypto::{Hasher, Jwt};
 pub(crate) use format::{align, format_value};
 pub(crate) use regexlib::{GroupObj, MatchObj, RegexObj};
-pub(crate) use strings::{escape_data_string, url_decode};
+pub(crate) use strings::{escape_data_into, url_decode};
 
 use crate::ast::{BinOp, Span, TypeRef, UnOp};
 use crate::interp::{ArgVal, Exc, Interp, NRE, R, RuntimeError, full_type_name, throw};

@@ -8,14 +8,28 @@ use super::*;
 
 pub(crate) fn escape_data_string(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            o.push(b as char);
-        } else {
-            let _ = write!(o, "%{b:02X}");
-        }
-    }
+    let _ = escape_data_into(&mut o, s);
     o
+}
+
+/// `Uri.EscapeDataString` written straight into `w`: runs of unreserved characters as they
+/// are, every other byte as `%XX`.
+pub(crate) fn escape_data_into<W: std::fmt::Write + ?Sized>(
+    w: &mut W,
+    s: &str,
+) -> std::fmt::Result {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            continue;
+        }
+        // `i` is at a byte that is not unreserved ASCII, so the run before it ends on a
+        // character boundary.
+        w.write_str(s.get(start..i).unwrap_or(""))?;
+        write!(w, "%{b:02X}")?;
+        start = i + 1;
+    }
+    w.write_str(s.get(start..).unwrap_or(""))
 }
 
 fn escape_uri_string(s: &str) -> String {

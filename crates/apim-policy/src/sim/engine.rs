@@ -16,7 +16,7 @@ use super::vault;
 use crate::catalog::Section;
 use crate::diagnostic::Span;
 use crate::scenario::{self, Scenario};
-use crate::syntax::{self, Document, Element, Expression, NodeId, Segment};
+use crate::syntax::{self, Document, Element, Expression, NodeId, NodeKind, Segment};
 use crate::time::{Timestamp, parse_rfc3339};
 use apim_expr::{Context, Limits, MessageBody, Parsed, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -27,29 +27,146 @@ const MAX_POLICY_RUNS: u64 = 20_000;
 /// Deepest nesting of `<base/>`, fragments, `choose` and other containers.
 const MAX_DEPTH: usize = 64;
 
-/// A parsed document with where it came from.
+/// A parsed document with where it came from, and what every run of it needs to know about
+/// its elements, worked out once when the scenario is loaded rather than at each step of
+/// each request.
 pub(crate) struct Doc {
     pub source: String,
     pub tree: Document,
     pub origin: DocRef,
     line_starts: Vec<usize>,
+    /// Per node: the nearest element at or above it that is a policy.
+    policy_of: Vec<Option<NodeId>>,
+    /// Per node: its child elements (empty for other nodes).
+    children: Vec<Vec<Child>>,
+    /// Per node: its `LastError.Path` when the run reaches it from its section or fragment
+    /// root (the same rule as [`Run::children`] applies at run time).
+    paths: Vec<Rc<str>>,
+    /// Per node: a section, `<fragment>` or `<policies>`: its children's paths start afresh.
+    restarts: Vec<bool>,
+}
+
+/// A child element, with its `LastError.Path` segment.
+struct Child {
+    node: NodeId,
+    /// `set-header[2]`, the name and its position among same-named siblings, for a policy,
+    /// `when` or `otherwise` (the elements that add a segment to the path).
+    seg: Option<Rc<str>>,
 }
 
 impl Doc {
     pub fn new(source: &str, origin: DocRef) -> Doc {
         let mut line_starts = vec![0];
         line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        Doc {
-            tree: syntax::parse(source),
+        let tree = syntax::parse(source);
+        let n = tree.nodes().count();
+        let mut doc = Doc {
+            tree,
             source: source.to_string(),
             origin,
             line_starts,
+            policy_of: vec![None; n],
+            children: Vec::with_capacity(n),
+            paths: Vec::with_capacity(n),
+            restarts: vec![false; n],
+        };
+        let empty: Rc<str> = Rc::from("");
+        doc.paths.resize(n, empty.clone());
+        let is_policy: Vec<bool> = doc
+            .tree
+            .nodes()
+            .map(|(_, node)| match &node.kind {
+                NodeKind::Element(e) => crate::catalog::policy(&e.name).is_some(),
+                _ => false,
+            })
+            .collect();
+        for (id, node) in doc.tree.nodes() {
+            let mut kids = Vec::new();
+            if let NodeKind::Element(e) = &node.kind {
+                if let Some(slot) = doc.restarts.get_mut(id.index()) {
+                    *slot = Section::from_name(&e.name).is_some()
+                        || e.name == "fragment"
+                        || e.name == "policies";
+                }
+                // Same-named siblings are all in the path or none is: count only those.
+                let mut counts: Vec<(&str, usize)> = Vec::new();
+                for (c, ce) in doc.tree.child_elements(id) {
+                    let in_path = is_policy.get(c.index()).copied().unwrap_or(false)
+                        || ce.name == "when"
+                        || ce.name == "otherwise";
+                    let seg = in_path.then(|| {
+                        let k = match counts.iter_mut().find(|(k, _)| *k == ce.name) {
+                            Some((_, k)) => {
+                                *k += 1;
+                                *k
+                            }
+                            None => {
+                                counts.push((ce.name.as_str(), 1));
+                                1
+                            }
+                        };
+                        Rc::from(format!("{}[{k}]", ce.name))
+                    });
+                    kids.push(Child { node: c, seg });
+                }
+            }
+            doc.children.push(kids);
         }
+        // Top down (an explicit stack: any depth): each element's policy and path from its
+        // parent's. Top-level elements are their own root: no policy above, an empty path.
+        let mut stack: Vec<(NodeId, Option<NodeId>)> = doc
+            .tree
+            .top_level
+            .iter()
+            .rev()
+            .map(|&id| (id, None))
+            .collect();
+        while let Some((id, above)) = stack.pop() {
+            let i = id.index();
+            if doc.tree.element(id).is_none() {
+                continue;
+            }
+            let policy = if is_policy.get(i).copied().unwrap_or(false) {
+                Some(id)
+            } else {
+                above
+            };
+            if let Some(slot) = doc.policy_of.get_mut(i) {
+                *slot = policy;
+            }
+            let own = doc.paths.get(i).cloned().unwrap_or_else(|| empty.clone());
+            let restart = own.is_empty() || doc.restarts.get(i).copied().unwrap_or(false);
+            let updates: Vec<(NodeId, Rc<str>)> = doc
+                .children
+                .get(i)
+                .map(|kids| {
+                    kids.iter()
+                        .map(|c| (c.node, child_path(&own, restart, c)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for (c, path) in updates.into_iter().rev() {
+                if let Some(slot) = doc.paths.get_mut(c.index()) {
+                    *slot = path;
+                }
+                stack.push((c, policy));
+            }
+        }
+        doc
     }
 
     /// 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    /// The nearest policy element at or above `node`.
+    pub fn policy_of(&self, node: NodeId) -> Option<&Element> {
+        self.policy_of
+            .get(node.index())
+            .copied()
+            .flatten()
+            .and_then(|p| self.tree.element(p))
     }
 
     /// The element called `name` directly below the root.
@@ -59,6 +176,16 @@ impl Doc {
             .child_elements(root)
             .find(|(_, e)| e.name == name)
             .map(|(id, _)| id)
+    }
+}
+
+/// The `LastError.Path` of child `c` of an element whose own path is `parent` (`restart`:
+/// the element is a section or document root, or its path is empty).
+fn child_path(parent: &Rc<str>, restart: bool, c: &Child) -> Rc<str> {
+    match &c.seg {
+        None => parent.clone(),
+        Some(seg) if restart => seg.clone(),
+        Some(seg) => Rc::from(format!("{parent}/{seg}")),
     }
 }
 
@@ -103,16 +230,20 @@ pub(crate) struct Gateway<'s> {
     pub limits: Limits,
 }
 
-impl<'s> Gateway<'s> {
-    pub fn new(sc: &'s Scenario, policy: &str) -> Gateway<'s> {
+/// The documents of a scenario, each parsed once: the policy, the parent scopes innermost
+/// first, APIM's default global policy when `scopes.global` is missing, then the fragments.
+pub(crate) struct Loaded {
+    pub docs: Vec<Rc<Doc>>,
+    pub levels: Vec<Level>,
+    pub fragments: Vec<(String, usize)>,
+}
+
+impl Loaded {
+    pub fn new(sc: &Scenario, policy: &str) -> Loaded {
         let mut docs = vec![Rc::new(Doc::new(policy, DocRef::Policy))];
         let mut levels = vec![Level {
             doc: 0,
-            scope: if sc.scopes.api.is_some() {
-                "operation"
-            } else {
-                "api"
-            },
+            scope: super::policy_scope(sc).name(),
         }];
         for (scope, text) in [
             ("api", &sc.scopes.api),
@@ -144,6 +275,21 @@ impl<'s> Gateway<'s> {
             docs.push(Rc::new(Doc::new(&f.xml, DocRef::Fragment(f.name.clone()))));
             fragments.push((f.name.clone(), docs.len() - 1));
         }
+        Loaded {
+            docs,
+            levels,
+            fragments,
+        }
+    }
+}
+
+impl<'s> Gateway<'s> {
+    pub fn new(sc: &'s Scenario, loaded: Loaded) -> Gateway<'s> {
+        let Loaded {
+            docs,
+            levels,
+            fragments,
+        } = loaded;
         Gateway {
             sc,
             docs,
@@ -194,7 +340,7 @@ pub(crate) struct Loc {
     pub level: usize,
     pub section: Section,
     /// `choose[1]/when[2]/set-header[1]`, for `LastError.Path`.
-    pub path: String,
+    pub path: Rc<str>,
     pub depth: usize,
 }
 
@@ -216,14 +362,10 @@ impl Loc {
             .unwrap_or_else(|| self.name())
     }
     pub fn policy_element(&self) -> Option<&Element> {
-        let tree = &self.doc.tree;
-        std::iter::once(self.node)
-            .chain(tree.ancestors(self.node))
-            .filter_map(|id| tree.element(id))
-            .find(|e| crate::catalog::policy(&e.name).is_some())
+        self.doc.policy_of(self.node)
     }
     /// A child element's location.
-    pub fn child(&self, node: NodeId, path: String) -> Loc {
+    pub fn child(&self, node: NodeId, path: Rc<str>) -> Loc {
         Loc {
             doc: self.doc.clone(),
             doc_index: self.doc_index,
@@ -417,7 +559,7 @@ impl<'g, 's> Run<'g, 's> {
                 .unwrap_or("api")
                 .to_string(),
             section: loc.section.name().to_string(),
-            path: loc.path.clone(),
+            path: loc.path.to_string(),
             policy_id: loc
                 .policy_element()
                 .and_then(|e| e.attribute("id"))
@@ -719,35 +861,25 @@ impl<'g, 's> Run<'g, 's> {
 
     /// Child elements of `loc`'s element with their locations and XPath-style paths.
     pub fn children(&self, loc: &Loc) -> Vec<Loc> {
-        let mut counts: Vec<(String, usize)> = Vec::new();
-        let mut out = Vec::new();
-        for (id, el) in loc.doc.tree.child_elements(loc.node) {
-            let n = match counts.iter_mut().find(|(k, _)| *k == el.name) {
-                Some((_, c)) => {
-                    *c += 1;
-                    *c
-                }
-                None => {
-                    counts.push((el.name.clone(), 1));
-                    1
-                }
-            };
-            let seg = format!("{}[{n}]", el.name);
-            let in_path = crate::catalog::policy(&el.name).is_some()
-                || el.name == "when"
-                || el.name == "otherwise";
-            let path = if !in_path {
-                loc.path.clone()
-            } else if loc.path.is_empty()
-                || matches!(loc.doc.tree.element(loc.node), Some(e) if Section::from_name(&e.name).is_some() || e.name == "fragment" || e.name == "policies")
-            {
-                seg
-            } else {
-                format!("{}/{seg}", loc.path)
-            };
-            out.push(loc.child(id, path));
-        }
-        out
+        let doc = &loc.doc;
+        let Some(kids) = doc.children.get(loc.node.index()) else {
+            return Vec::new();
+        };
+        let restart =
+            loc.path.is_empty() || doc.restarts.get(loc.node.index()).copied().unwrap_or(false);
+        // The paths worked out when the document was loaded hold whenever the run reached
+        // this element with the path it has there (always, but for a fragment's root).
+        let own = doc.paths.get(loc.node.index());
+        let precomputed = own.is_some_and(|p| Rc::ptr_eq(p, &loc.path) || **p == *loc.path);
+        kids.iter()
+            .map(|c| {
+                let path = match doc.paths.get(c.node.index()) {
+                    Some(p) if precomputed => p.clone(),
+                    _ => child_path(&loc.path, restart, c),
+                };
+                loc.child(c.node, path)
+            })
+            .collect()
     }
 
     /// The first child element called `name`.
@@ -770,13 +902,18 @@ impl<'g, 's> Run<'g, 's> {
         let Some(node) = doc.section(section.name()) else {
             return Ok(());
         };
+        let path = doc
+            .paths
+            .get(node.index())
+            .cloned()
+            .unwrap_or_else(|| Rc::from(""));
         let loc = Loc {
             doc,
             doc_index: lv.doc,
             node,
             level,
             section,
-            path: String::new(),
+            path,
             depth,
         };
         self.run_children(&loc)

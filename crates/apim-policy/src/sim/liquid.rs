@@ -14,6 +14,7 @@
 use super::convert;
 use super::json::{self, J};
 use apim_expr::Context;
+use std::borrow::Cow;
 
 const MAX_OUTPUT: usize = 4 << 20;
 const MAX_STEPS: usize = 200_000;
@@ -34,11 +35,13 @@ pub fn render(
     } else {
         json::parse(body).unwrap_or(J::Null)
     };
+    // The `context` object is big to build: only when the template can name it at all.
+    let mut vars = vec![("body".to_string(), body_value)];
+    if template.contains("context") {
+        vars.push(("context".into(), context_value(ctx)));
+    }
     let mut r = Renderer {
-        vars: vec![
-            ("body".into(), body_value),
-            ("context".into(), context_value(ctx)),
-        ],
+        vars,
         out: String::new(),
         steps: 0,
     };
@@ -485,10 +488,10 @@ impl Renderer {
             "empty" => return Ok(J::Str(String::new())),
             _ => {}
         }
-        // A path: name(.name | [index])*
-        let mut cur: Option<J> = None;
+        // A path: name(.name | [index])*. The segments first (an index may be a path
+        // itself), then one walk that borrows and clones only the value it ends at.
+        let mut segs: Vec<J> = Vec::new();
         let mut rest = s;
-        let mut first = true;
         while !rest.is_empty() {
             let (seg, after) = if let Some(r) = rest.strip_prefix('[') {
                 let close = r.find(']').ok_or("']' expected")?;
@@ -504,35 +507,45 @@ impl Renderer {
                 )
             };
             rest = after;
-            if first {
-                first = false;
-                let name = seg.to_text();
-                cur = self
-                    .vars
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.clone());
-                continue;
-            }
-            cur = cur.and_then(|c| index(&c, &seg));
+            segs.push(seg);
         }
-        Ok(cur.unwrap_or(J::Null))
+        let mut segs = segs.iter();
+        let Some(first) = segs.next() else {
+            return Ok(J::Null);
+        };
+        let name = first.to_text();
+        let mut cur: Option<Cow<'_, J>> = self
+            .vars
+            .iter()
+            .rev()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| Cow::Borrowed(v));
+        for seg in segs {
+            cur = match cur {
+                Some(Cow::Borrowed(c)) => index(c, seg),
+                Some(Cow::Owned(c)) => index(&c, seg).map(|v| Cow::Owned(v.into_owned())),
+                None => None,
+            };
+        }
+        Ok(cur.map(Cow::into_owned).unwrap_or(J::Null))
     }
 }
 
-fn index(c: &J, key: &J) -> Option<J> {
+fn index<'a>(c: &'a J, key: &J) -> Option<Cow<'a, J>> {
     match (c, key) {
         (J::Arr(items), k) => {
             if let Some(n) = k.as_f64() {
                 let i = n as i64;
                 let i = if i < 0 { items.len() as i64 + i } else { i };
-                return usize::try_from(i).ok().and_then(|i| items.get(i)).cloned();
+                return usize::try_from(i)
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(Cow::Borrowed);
             }
             match k.as_str()? {
-                "size" | "Size" | "Count" => Some(J::Num(items.len().to_string())),
-                "first" | "First" => items.first().cloned(),
-                "last" | "Last" => items.last().cloned(),
+                "size" | "Size" | "Count" => Some(Cow::Owned(J::Num(items.len().to_string()))),
+                "first" | "First" => items.first().map(Cow::Borrowed),
+                "last" | "Last" => items.last().map(Cow::Borrowed),
                 _ => None,
             }
         }
@@ -542,11 +555,11 @@ fn index(c: &J, key: &J) -> Option<J> {
                 .iter()
                 .find(|(n, _)| *n == k)
                 .or_else(|| fields.iter().find(|(n, _)| n.eq_ignore_ascii_case(&k)))
-                .map(|(_, v)| v.clone())
-                .or_else(|| (k == "size").then(|| J::Num(fields.len().to_string())))
+                .map(|(_, v)| Cow::Borrowed(v))
+                .or_else(|| (k == "size").then(|| Cow::Owned(J::Num(fields.len().to_string()))))
         }
         (J::Str(s), k) if matches!(k.as_str(), Some("size" | "Size" | "Length")) => {
-            Some(J::Num(s.chars().count().to_string()))
+            Some(Cow::Owned(J::Num(s.chars().count().to_string())))
         }
         _ => None,
     }

@@ -46,7 +46,7 @@ use crate::lint::{self, LintOptions};
 use crate::scenario::{self, Scenario};
 use crate::time::Timestamp;
 use apim_expr::{Context, DateTime, MessageBody, Url};
-use engine::{Gateway, Run, Stop};
+use engine::{Gateway, Loaded, Run, Stop};
 
 /// How to simulate.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -117,7 +117,8 @@ pub fn simulate(
     scenario: &Scenario,
     options: &SimOptions,
 ) -> Result<SimOutput, SimError> {
-    check_documents(policy, scenario)?;
+    let loaded = Loaded::new(scenario, policy);
+    check_documents(&loaded, scenario)?;
     backends::validate(scenario).map_err(|m| plain_error(&m))?;
     let requests: Vec<&scenario::Request> = if scenario.requests.is_empty() {
         match &scenario.request {
@@ -148,7 +149,7 @@ pub fn simulate(
         })?;
         prepared.push((*req, at, url));
     }
-    let mut gw = Gateway::new(scenario, policy);
+    let mut gw = Gateway::new(scenario, loaded);
     let mut masker = Masker::new(scenario.secret_values());
     let mut results = Vec::new();
     for (i, (req, at, url)) in prepared.into_iter().enumerate() {
@@ -204,7 +205,7 @@ pub fn evaluate_expressions(
     let at = engine::request_time(scenario, req).map_err(|m| plain_error(&m))?;
     let url = Url::parse(req.url.trim())
         .ok_or_else(|| plain_error("the request's url is not an absolute URL"))?;
-    let mut gw = Gateway::new(scenario, policy);
+    let mut gw = Gateway::new(scenario, Loaded::new(scenario, policy));
     let (mut run, _) = prepare(&mut gw, 0, req, at, url);
     run.levels = run.gw.levels.clone();
     let Some(doc) = run.gw.docs.first().cloned() else {
@@ -234,7 +235,7 @@ pub fn evaluate_expressions(
             node: element,
             level: 0,
             section,
-            path: String::new(),
+            path: std::rc::Rc::from(""),
             depth: 0,
         };
         // Policies that set variables without an expression of their own get a sample value,
@@ -330,54 +331,51 @@ fn plain_error(message: &str) -> SimError {
     }
 }
 
+/// The scope the POLICY document is attached at: the contract's innermost document is the
+/// operation's when `scopes.api` holds the API's own document, otherwise the API's (an
+/// `api.operation` alone only says which requests match; the API's policy applies to it too).
+/// The gateway names the level the same way in `context.LastError.Scope`.
+pub(crate) fn policy_scope(scenario: &Scenario) -> crate::catalog::Scope {
+    if scenario.scopes.api.is_some() {
+        crate::catalog::Scope::Operation
+    } else {
+        crate::catalog::Scope::Api
+    }
+}
+
 /// Refuse documents that APIM would not accept (lint errors), naming the first problems.
-fn check_documents(policy: &str, scenario: &Scenario) -> Result<(), SimError> {
+/// Each document is linted at its own scope, on the tree the simulation then runs.
+fn check_documents(loaded: &Loaded, scenario: &Scenario) -> Result<(), SimError> {
+    use crate::catalog::Scope;
     let options = LintOptions::from_scenario(scenario);
-    let mut docs: Vec<(String, &str, Option<crate::catalog::Scope>)> =
-        vec![("the policy".into(), policy, None)];
-    for (scope, text, s) in [
-        (
-            "scopes.api",
-            &scenario.scopes.api,
-            crate::catalog::Scope::Api,
-        ),
-        (
-            "scopes.product",
-            &scenario.scopes.product,
-            crate::catalog::Scope::Product,
-        ),
-        (
-            "scopes.workspace",
-            &scenario.scopes.workspace,
-            crate::catalog::Scope::Workspace,
-        ),
-        (
-            "scopes.global",
-            &scenario.scopes.global,
-            crate::catalog::Scope::Global,
-        ),
-    ] {
-        if let Some(t) = text {
-            docs.push((scope.into(), t, Some(s)));
-        }
-    }
-    for f in &scenario.fragments {
-        docs.push((
-            format!("fragment '{}'", f.name),
-            &f.xml,
-            Some(crate::catalog::Scope::Fragment),
-        ));
-    }
+    let is_fragment = loaded
+        .docs
+        .first()
+        .is_some_and(|d| d.tree.root_element().is_some_and(|r| r.name == "fragment"));
     let mut problems = Vec::new();
-    for (name, text, scope) in &docs {
-        let mut opts = options.clone();
-        if let Some(s) = scope {
-            opts = opts.with_scope(*s);
-        } else if scenario.scopes.api.is_some() {
-            opts = opts.with_scope(crate::catalog::Scope::Operation);
-        }
-        let index = crate::text::LineIndex::new(text);
-        for d in lint::lint_with(text, &opts) {
+    for doc in &loaded.docs {
+        // Every document at an explicit scope, so that a policy APIM refuses at that scope
+        // (quota in an API policy) stays an error instead of an "assumed scope" warning.
+        let (name, scope) = match &doc.origin {
+            // A <fragment> given as the policy: linted as one, refused below with advice.
+            DocRef::Policy if is_fragment => ("the policy".to_string(), Scope::Fragment),
+            DocRef::Policy => ("the policy".to_string(), policy_scope(scenario)),
+            DocRef::Scope(s) => (
+                format!("scopes.{s}"),
+                match *s {
+                    "api" => Scope::Api,
+                    "product" => Scope::Product,
+                    "workspace" => Scope::Workspace,
+                    _ => Scope::Global,
+                },
+            ),
+            DocRef::Fragment(f) => (format!("fragment '{f}'"), Scope::Fragment),
+            // APIM's own default global policy.
+            DocRef::Gateway => continue,
+        };
+        let opts = options.clone().with_scope(scope);
+        let index = crate::text::LineIndex::new(&doc.source);
+        for d in lint::check(&doc.tree, &doc.source, &opts) {
             if d.severity == Severity::Error {
                 let lc = index.line_col(d.span.start);
                 problems.push(format!(
@@ -387,8 +385,7 @@ fn check_documents(policy: &str, scenario: &Scenario) -> Result<(), SimError> {
             }
         }
     }
-    let root = crate::syntax::parse(policy);
-    if problems.is_empty() && root.root_element().is_some_and(|r| r.name == "fragment") {
+    if problems.is_empty() && is_fragment {
         problems.push(
             "the policy is a <fragment>: simulate a <policies> document that includes it with include-fragment".into(),
         );

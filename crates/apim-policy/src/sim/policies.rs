@@ -108,8 +108,9 @@ fn seconds_text(ms: i64) -> String {
 impl Run<'_, '_> {
     /// Run one policy element.
     pub(crate) fn exec(&mut self, loc: &Loc) -> Ex<()> {
-        let name = loc.name();
-        match name.as_str() {
+        let doc = loc.doc.clone();
+        let name = doc.tree.element(loc.node).map_or("", |e| e.name.as_str());
+        match name {
             "base" => self.p_base(loc),
             "choose" => self.p_choose(loc),
             "set-variable" => self.p_set_variable(loc),
