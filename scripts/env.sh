@@ -21,3 +21,11 @@ if [ "$APIM_TOOLCHAIN" = debian ]; then
   export CARGO_UNSTABLE_BUILD_STD_FEATURES=optimize_for_size
   export RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=shallow"
 fi
+if [ "$APIM_TOOLCHAIN" = rustup ]; then
+  # The same two flags without rebuilding std (rustup's std is prebuilt; stable rustc accepts -Z
+  # flags under RUSTC_BOOTSTRAP, as Debian's does): they apply to this project's crates and their
+  # dependencies. v0 symbol names (stable) let scripts/wasm-sizes.mjs attribute generic code to
+  # the types it is instantiated for; wasm-opt drops the names, so they cost nothing in dist/.
+  export RUSTC_BOOTSTRAP=1
+  export RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=shallow -Csymbol-mangling-version=v0"
+fi

@@ -483,7 +483,7 @@ impl State {
             Err(e) => {
                 let mut message = e.message.clone();
                 if let Some(first) = message.get(..1) {
-                    message = first.to_uppercase() + message.get(1..).unwrap_or("");
+                    message = first.to_ascii_uppercase() + message.get(1..).unwrap_or("");
                 }
                 if let Some(span) = e.span {
                     let pos = LineIndex::new(&self.source).line_col(span.start);

@@ -10,8 +10,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Scenario {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api: Option<Api>,
@@ -73,8 +72,7 @@ pub const FIELDS: &[&str] = &[
 ];
 
 /// A backend entity: a single backend with a URL, or a pool of single backends.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Backend {
     /// The backend's name, as `backend-id` names it.
     pub id: String,
@@ -124,8 +122,7 @@ pub enum BackendKind {
 
 /// Headers and query parameters the gateway adds to every request to the backend; values may
 /// reference `{{named values}}`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct BackendCredentials {
     #[serde(skip_serializing_if = "Headers::is_empty")]
     pub header: Headers,
@@ -139,14 +136,12 @@ impl BackendCredentials {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct BackendPool {
     pub services: Vec<PoolMember>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PoolMember {
     /// The `id` of a single backend of the scenario.
     pub id: String,
@@ -158,14 +153,12 @@ pub struct PoolMember {
     pub weight: Option<u32>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CircuitBreaker {
     pub rules: Vec<CircuitBreakerRule>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CircuitBreakerRule {
     pub name: String,
     pub failure_condition: FailureCondition,
@@ -176,8 +169,7 @@ pub struct CircuitBreakerRule {
     pub accept_retry_after: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct FailureCondition {
     /// Failures within `interval` that trip the breaker.
     pub count: u32,
@@ -190,16 +182,14 @@ pub struct FailureCondition {
     pub error_reasons: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct StatusCodeRange {
     pub min: u16,
     pub max: u16,
 }
 
 /// What the mock Azure AI Content Safety service finds in a prompt.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ContentSafetyVerdict {
     /// Severity (0–7) per category (`Hate`, `SelfHarm`, `Sexual`, `Violence`); absent is 0.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
@@ -212,8 +202,7 @@ pub struct ContentSafetyVerdict {
     pub attack_detected: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Api {
     pub name: String,
     pub path: String,
@@ -229,32 +218,28 @@ pub struct Api {
     pub revision: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Operation {
     pub name: String,
     pub method: String,
     pub url_template: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Product {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Subscription {
     pub id: String,
     pub name: String,
     pub key: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct User {
     pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -268,8 +253,7 @@ pub struct User {
 }
 
 /// APIM's managed identities. Default: system-assigned only.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Identity {
     #[serde(rename = "type")]
     pub kind: IdentityKind,
@@ -308,8 +292,7 @@ impl Identity {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct NamedValue {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -329,15 +312,13 @@ impl NamedValue {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct KeyVaultRef {
     pub secret_identifier: String,
     pub identity_client_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct KeyVault {
     pub name: String,
     pub access: VaultAccess,
@@ -357,8 +338,7 @@ pub enum VaultAccess {
     Rbac,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VaultSecret {
     pub name: String,
     pub value: String,
@@ -381,16 +361,14 @@ impl Default for VaultSecret {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Fragment {
     pub name: String,
     pub xml: String,
 }
 
 /// The parent scopes' policy documents.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ScopeDocuments {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub global: Option<String>,
@@ -411,8 +389,7 @@ impl ScopeDocuments {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HttpResponse {
     pub status: u16,
     pub headers: Headers,
@@ -433,8 +410,7 @@ impl Default for HttpResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HttpMock {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
@@ -459,8 +435,7 @@ impl Default for HttpMock {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Request {
     pub method: String,
     pub url: String,
@@ -666,6 +641,288 @@ impl Scenario {
         }
         out.retain(|v| !v.is_empty());
         out
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading: the structs' `Deserialize` is written by `read_fields!` instead of serde's derive,
+// which generated, per struct, a field-name visitor (str, bytes and index forms), a reader of
+// the struct as a JSON array and one of it as an object: about 75 KB of the web app's code
+// before wasm-opt. Same format and messages: every field is optional (missing ones keep the
+// struct's `Default`), unknown ones are skipped, a repeated one is refused (`duplicate field`),
+// a value of the wrong type is refused where it is (serde_json's line and column), a struct
+// that is not an object is "invalid type: …, expected struct Name", and the array form (the
+// fields in order) reads as before. `tests/scenario_errors.rs` pins the messages.
+
+/// A struct read from a JSON object field by field, starting from its `Default`.
+trait ReadFields: Default {
+    /// What the struct's reader expects (`struct Name`, as serde's derive says).
+    const EXPECTING: &'static str;
+    /// The fields' JSON names, in declaration order.
+    const NAMES: &'static [&'static str];
+    /// Read the value of the field `NAMES[index]`.
+    fn read<'de, D: Deserializer<'de>>(&mut self, index: usize, value: D) -> Result<(), D::Error>;
+}
+
+/// Reads one field's value into the struct (for `next_value_seed` / `next_element_seed`).
+struct FieldSeed<'a, T> {
+    out: &'a mut T,
+    index: usize,
+}
+
+impl<'de, T: ReadFields> de::DeserializeSeed<'de> for FieldSeed<'_, T> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, value: D) -> Result<(), D::Error> {
+        self.out.read(self.index, value)
+    }
+}
+
+struct FieldsVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: ReadFields> Visitor<'de> for FieldsVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(T::EXPECTING)
+    }
+    /// The array form serde's derive reads too: the fields in declaration order, as many as
+    /// given.
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
+        let mut out = T::default();
+        for index in 0..T::NAMES.len() {
+            if seq
+                .next_element_seed(FieldSeed {
+                    out: &mut out,
+                    index,
+                })?
+                .is_none()
+            {
+                break;
+            }
+        }
+        Ok(out)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let mut out = T::default();
+        let mut seen: u64 = 0;
+        while let Some(key) = map.next_key::<String>()? {
+            match T::NAMES.iter().position(|n| *n == key) {
+                Some(index) => {
+                    let bit = 1u64 << (index % 64);
+                    if seen & bit != 0 {
+                        return Err(de::Error::duplicate_field(
+                            T::NAMES.get(index).copied().unwrap_or_default(),
+                        ));
+                    }
+                    seen |= bit;
+                    map.next_value_seed(FieldSeed {
+                        out: &mut out,
+                        index,
+                    })?;
+                }
+                None => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `Deserialize` through [`ReadFields`]: `read_fields!(Type { "json_name" => field, … })`.
+macro_rules! read_fields {
+    ($($ty:ident { $($json:literal => $field:ident),* $(,)? })*) => {$(
+        impl ReadFields for $ty {
+            const EXPECTING: &'static str = concat!("struct ", stringify!($ty));
+            const NAMES: &'static [&'static str] = &[$($json),*];
+            fn read<'de, D: Deserializer<'de>>(
+                &mut self,
+                index: usize,
+                value: D,
+            ) -> Result<(), D::Error> {
+                // Exhaustive: a field missing from the list does not compile.
+                let $ty { $($field: _),* } = self;
+                let mut at = 0usize;
+                $(
+                    if index == at {
+                        self.$field = Deserialize::deserialize(value)?;
+                        return Ok(());
+                    }
+                    at += 1;
+                )*
+                let _ = at;
+                Ok(())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserializer.deserialize_struct(
+                    stringify!($ty),
+                    <$ty as ReadFields>::NAMES,
+                    FieldsVisitor::<$ty>(std::marker::PhantomData),
+                )
+            }
+        }
+    )*};
+}
+
+read_fields! {
+    Scenario {
+        "api" => api,
+        "product" => product,
+        "subscription" => subscription,
+        "user" => user,
+        "identity" => identity,
+        "named_values" => named_values,
+        "key_vaults" => key_vaults,
+        "fragments" => fragments,
+        "scopes" => scopes,
+        "backend" => backend,
+        "http_mocks" => http_mocks,
+        "now" => now,
+        "request" => request,
+        "requests" => requests,
+        "backends" => backends,
+        "content_safety" => content_safety,
+    }
+    Backend {
+        "id" => id,
+        "type" => kind,
+        "url" => url,
+        "credentials" => credentials,
+        "circuit_breaker" => circuit_breaker,
+        "pool" => pool,
+        "response" => response,
+        "responses" => responses,
+    }
+    BackendCredentials {
+        "header" => header,
+        "query" => query,
+    }
+    BackendPool {
+        "services" => services,
+    }
+    PoolMember {
+        "id" => id,
+        "priority" => priority,
+        "weight" => weight,
+    }
+    CircuitBreaker {
+        "rules" => rules,
+    }
+    CircuitBreakerRule {
+        "name" => name,
+        "failure_condition" => failure_condition,
+        "trip_duration" => trip_duration,
+        "accept_retry_after" => accept_retry_after,
+    }
+    FailureCondition {
+        "count" => count,
+        "interval" => interval,
+        "status_code_ranges" => status_code_ranges,
+        "error_reasons" => error_reasons,
+    }
+    StatusCodeRange {
+        "min" => min,
+        "max" => max,
+    }
+    ContentSafetyVerdict {
+        "categories" => categories,
+        "blocklist_hits" => blocklist_hits,
+        "attack_detected" => attack_detected,
+    }
+    Api {
+        "name" => name,
+        "path" => path,
+        "service_url" => service_url,
+        "operation" => operation,
+        "subscription_required" => subscription_required,
+        "version" => version,
+        "revision" => revision,
+    }
+    Operation {
+        "name" => name,
+        "method" => method,
+        "url_template" => url_template,
+    }
+    Product {
+        "name" => name,
+        "id" => id,
+    }
+    Subscription {
+        "id" => id,
+        "name" => name,
+        "key" => key,
+    }
+    User {
+        "id" => id,
+        "email" => email,
+        "first_name" => first_name,
+        "last_name" => last_name,
+        "groups" => groups,
+    }
+    Identity {
+        "type" => kind,
+        "client_id" => client_id,
+        "user_assigned_client_ids" => user_assigned_client_ids,
+    }
+    NamedValue {
+        "name" => name,
+        "value" => value,
+        "secret" => secret,
+        "key_vault" => key_vault,
+        "tags" => tags,
+    }
+    KeyVaultRef {
+        "secret_identifier" => secret_identifier,
+        "identity_client_id" => identity_client_id,
+    }
+    KeyVault {
+        "name" => name,
+        "access" => access,
+        "apim_permissions" => apim_permissions,
+        "grants" => grants,
+        "secrets" => secrets,
+    }
+    VaultSecret {
+        "name" => name,
+        "value" => value,
+        "enabled" => enabled,
+        "version" => version,
+        "expires" => expires,
+    }
+    Fragment {
+        "name" => name,
+        "xml" => xml,
+    }
+    ScopeDocuments {
+        "global" => global,
+        "workspace" => workspace,
+        "product" => product,
+        "api" => api,
+    }
+    HttpResponse {
+        "status" => status,
+        "headers" => headers,
+        "body" => body,
+        "delay_ms" => delay_ms,
+    }
+    HttpMock {
+        "method" => method,
+        "url_prefix" => url_prefix,
+        "status" => status,
+        "headers" => headers,
+        "body" => body,
+        "delay_ms" => delay_ms,
+    }
+    Request {
+        "method" => method,
+        "url" => url,
+        "headers" => headers,
+        "body" => body,
+        "ip" => ip,
+        "at" => at,
+        "content_safety" => content_safety,
     }
 }
 

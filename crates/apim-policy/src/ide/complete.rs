@@ -837,7 +837,9 @@ fn named_values(source: &str, offset: usize, options: &LintOptions) -> Option<Co
             documentation: doc,
             insert_text: format!("{}{close}", nv.name),
             snippet: false,
-            sort_text: format!("0{}", nv.name.to_lowercase()),
+            // ASCII case folding (for sorting only: a non-ASCII letter sorts by its code point)
+            // keeps core's Unicode case tables out of the web app's first load.
+            sort_text: format!("0{}", nv.name.to_ascii_lowercase()),
         });
     }
     let mut used: Vec<String> = crate::syntax::named_value_refs(source, 0)
@@ -856,7 +858,7 @@ fn named_values(source: &str, offset: usize, options: &LintOptions) -> Option<Co
     for name in used {
         items.push(CompletionItem {
             insert_text: format!("{name}{close}"),
-            sort_text: format!("1{}", name.to_lowercase()),
+            sort_text: format!("1{}", name.to_ascii_lowercase()),
             label: name,
             kind: CompletionKind::NamedValue,
             detail: detail.into(),
@@ -940,7 +942,7 @@ fn expression(source: &str, found: &Found, offset: usize) -> Completions {
                     documentation: m.doc.to_string(),
                     insert_text,
                     snippet,
-                    sort_text: m.name.to_lowercase(),
+                    sort_text: m.name.to_ascii_lowercase(),
                 });
             }
         }
