@@ -8,6 +8,7 @@ mod export;
 mod fmt;
 mod import;
 mod input;
+mod lesson;
 mod lint;
 mod simulate;
 
@@ -37,6 +38,8 @@ enum Command {
     Import(import::Args),
     /// Rewrite policy documents in the canonical layout (--check: only list what would change).
     Fmt(fmt::Args),
+    /// Workshop lessons: check a student's work, validate lesson files, bundle a course.
+    Lesson(lesson::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,5 +50,6 @@ fn main() -> ExitCode {
         Command::Export(args) => export::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Fmt(args) => fmt::run(&args),
+        Command::Lesson(args) => lesson::run(&args),
     }
 }

@@ -15,6 +15,7 @@ pub mod fix;
 pub mod format;
 pub mod ide;
 pub(crate) mod json;
+pub mod lesson;
 pub mod lint;
 pub mod render;
 pub mod scenario;
