@@ -108,7 +108,10 @@ fn load(path: &Path) -> Result<Course, String> {
     if path.is_dir() {
         let file = path.join("course.json");
         let text = read_text(&file)?;
-        return Ok(prefixed(lesson::load_course("course.json", &text, &reader(path)), path));
+        return Ok(prefixed(
+            lesson::load_course("course.json", &text, &reader(path)),
+            path,
+        ));
     }
     let text = read_text(path)?;
     let dir = path.parent().unwrap_or(Path::new(""));
@@ -116,31 +119,7 @@ fn load(path: &Path) -> Result<Course, String> {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let shape: Option<serde_json::Value> = serde_json::from_str(&text).ok();
-    let is_bundle = shape.as_ref().is_some_and(|v| v.get("format").is_some());
-    let is_course = shape
-        .as_ref()
-        .and_then(|v| v.get("lessons"))
-        .and_then(|l| l.as_array())
-        .is_some_and(|l| l.iter().all(serde_json::Value::is_string));
-    if is_bundle {
-        return Ok(lesson::load_bundle(&path.display().to_string(), &text));
-    }
-    if is_course {
-        return Ok(prefixed(lesson::load_course(&name, &text, &reader(dir)), dir));
-    }
-    let course = match lesson::load_lesson(&name, &text, &reader(dir)) {
-        Ok(l) => Course {
-            id: l.id.clone(),
-            title: l.title.clone(),
-            lessons: vec![l],
-            ..Course::default()
-        },
-        Err(errors) => Course {
-            errors,
-            ..Course::default()
-        },
-    };
+    let course = lesson::load_any(&name, &text, &reader(dir));
     Ok(prefixed(course, dir))
 }
 
@@ -177,7 +156,12 @@ fn check(a: &CheckArgs) -> ExitCode {
                 "error: {} holds {} lessons; choose one with --lesson-id ({})",
                 a.lesson.display(),
                 course.lessons.len(),
-                course.lessons.iter().map(|l| l.id.as_str()).collect::<Vec<_>>().join(", ")
+                course
+                    .lessons
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             None => eprintln!("error: {}: the lesson does not load", a.lesson.display()),
         }
@@ -313,11 +297,7 @@ fn bundle(a: &BundleArgs) -> ExitCode {
         },
         Some(out) => match std::fs::write(out, text) {
             Ok(()) => {
-                eprintln!(
-                    "wrote {} ({} lessons)",
-                    out.display(),
-                    course.lessons.len()
-                );
+                eprintln!("wrote {} ({} lessons)", out.display(), course.lessons.len());
                 ExitCode::SUCCESS
             }
             Err(e) => {

@@ -95,6 +95,14 @@ pub struct HeaderExpect {
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct UrlExpect {
+    pub equals: Option<String>,
+    pub starts_with: Option<String>,
+    pub contains: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BodyExpect {
     pub equals: Option<String>,
     pub contains: Option<String>,
@@ -169,6 +177,8 @@ pub struct SimExpect {
     pub backend_called: Option<bool>,
     pub response_header: Option<HeaderExpect>,
     pub backend_header: Option<HeaderExpect>,
+    /// The URL the backend was called with.
+    pub backend_url: Option<UrlExpect>,
     pub body: Option<BodyExpect>,
     pub variable: Option<VariableExpect>,
     pub trace: Option<TraceExpect>,
@@ -239,12 +249,15 @@ pub struct CheckError {
     pub message: String,
 }
 
+/// Reads a check's `scenario_file` (relative to the lesson) at a JSON pointer.
+pub type ScenarioReader<'a> = &'a dyn Fn(&str, &[Seg]) -> Result<Scenario, CheckError>;
+
 /// What the reader needs from the lesson around the check.
 pub struct Env<'a> {
     /// The lesson has a starting scenario (`"scenario": "lesson"` needs one).
     pub has_lesson_scenario: bool,
     /// Reads a `scenario_file` (relative to the lesson); `Err` is the reason.
-    pub read_scenario: &'a dyn Fn(&str, &[Seg]) -> Result<Scenario, CheckError>,
+    pub read_scenario: ScenarioReader<'a>,
 }
 
 fn err(pointer: &[Seg], message: impl Into<String>) -> CheckError {
@@ -266,7 +279,11 @@ fn key(ptr: &[Seg], k: &str) -> Vec<Seg> {
 }
 
 /// Read a step's `check`: one check object, or an array of them (all must hold).
-pub fn parse_step_check(value: &Value, ptr: &[Seg], env: &Env<'_>) -> Result<Node, Vec<CheckError>> {
+pub fn parse_step_check(
+    value: &Value,
+    ptr: &[Seg],
+    env: &Env<'_>,
+) -> Result<Node, Vec<CheckError>> {
     match value {
         Value::Array(items) => Ok(Node {
             check: Check::All(parse_list(items, ptr, env)?),
@@ -288,7 +305,11 @@ fn parse_list(items: &[Value], ptr: &[Seg], env: &Env<'_>) -> Result<Vec<Node>, 
             Err(e) => errors.extend(e),
         }
     }
-    if errors.is_empty() { Ok(out) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Deserialize `obj` (without `kind` and `message`) into `T`, naming the pointer on failure.
@@ -416,10 +437,17 @@ fn section_name(section: Option<String>, ptr: &[Seg]) -> Result<Option<String>, 
     }
 }
 
-fn min_max(min: Option<usize>, max: Option<usize>, ptr: &[Seg]) -> Result<(usize, Option<usize>), Vec<CheckError>> {
+fn min_max(
+    min: Option<usize>,
+    max: Option<usize>,
+    ptr: &[Seg],
+) -> Result<(usize, Option<usize>), Vec<CheckError>> {
     let min = min.unwrap_or(1);
     match max {
-        Some(m) if m < min => Err(vec![err(&key(ptr, "max"), format!("max ({m}) is below min ({min})"))]),
+        Some(m) if m < min => Err(vec![err(
+            &key(ptr, "max"),
+            format!("max ({m}) is below min ({min})"),
+        )]),
         _ => Ok((min, max)),
     }
 }
@@ -436,7 +464,10 @@ pub fn parse_node(value: &Value, ptr: &[Seg], env: &Env<'_>) -> Result<Node, Vec
         None => {
             return Err(vec![err(
                 ptr,
-                format!("this check has no \"kind\"; the kinds are {}", KINDS.join(", ")),
+                format!(
+                    "this check has no \"kind\"; the kinds are {}",
+                    KINDS.join(", ")
+                ),
             )]);
         }
     };
@@ -449,35 +480,71 @@ pub fn parse_node(value: &Value, ptr: &[Seg], env: &Env<'_>) -> Result<Node, Vec
         "all" | "any" => {
             let checks = obj.remove("checks");
             if let Some(extra) = obj.keys().next() {
-                return Err(vec![err(&key(ptr, extra), format!("check '{kind}': unknown field '{extra}', expected 'checks'"))]);
+                return Err(vec![err(
+                    &key(ptr, extra),
+                    format!("check '{kind}': unknown field '{extra}', expected 'checks'"),
+                )]);
             }
             let Some(Value::Array(items)) = checks else {
-                return Err(vec![err(ptr, format!("check '{kind}' needs \"checks\": a list of checks"))]);
+                return Err(vec![err(
+                    ptr,
+                    format!("check '{kind}' needs \"checks\": a list of checks"),
+                )]);
             };
             let list = parse_list(&items, &key(ptr, "checks"), env)?;
-            if kind == "all" { Check::All(list) } else { Check::Any(list) }
+            if kind == "all" {
+                Check::All(list)
+            } else {
+                Check::Any(list)
+            }
         }
         "not" => {
             let inner = obj.remove("check");
             if let Some(extra) = obj.keys().next() {
-                return Err(vec![err(&key(ptr, extra), format!("check 'not': unknown field '{extra}', expected 'check'"))]);
+                return Err(vec![err(
+                    &key(ptr, extra),
+                    format!("check 'not': unknown field '{extra}', expected 'check'"),
+                )]);
             }
             let Some(inner) = inner else {
-                return Err(vec![err(ptr, "check 'not' needs \"check\": the check that must fail")]);
+                return Err(vec![err(
+                    ptr,
+                    "check 'not' needs \"check\": the check that must fail",
+                )]);
             };
             Check::Not(Box::new(parse_node(&inner, &key(ptr, "check"), env)?))
         }
         "lint-no-errors" | "lint-has" | "lint-lacks" => {
             let f: LintFields = fields(&obj, ptr, &kind)?;
-            let scenario = scenario_ref(f.scenario.as_ref(), f.scenario_file.as_deref(), ScenarioRef::Student, ptr, env)?;
+            let scenario = scenario_ref(
+                f.scenario.as_ref(),
+                f.scenario_file.as_deref(),
+                ScenarioRef::Student,
+                ptr,
+                env,
+            )?;
             match (kind.as_str(), f.code) {
                 ("lint-no-errors", None) => Check::LintNoErrors { scenario },
                 ("lint-no-errors", Some(_)) => {
-                    return Err(vec![err(&key(ptr, "code"), "check 'lint-no-errors' takes no code (use lint-has / lint-lacks)")]);
+                    return Err(vec![err(
+                        &key(ptr, "code"),
+                        "check 'lint-no-errors' takes no code (use lint-has / lint-lacks)",
+                    )]);
                 }
-                (_, None) => return Err(vec![err(ptr, format!("check '{kind}' needs \"code\", such as \"APIM0105\""))]),
-                ("lint-has", Some(code)) => Check::LintHas { code: check_code(&code, ptr)?, scenario },
-                (_, Some(code)) => Check::LintLacks { code: check_code(&code, ptr)?, scenario },
+                (_, None) => {
+                    return Err(vec![err(
+                        ptr,
+                        format!("check '{kind}' needs \"code\", such as \"APIM0105\""),
+                    )]);
+                }
+                ("lint-has", Some(code)) => Check::LintHas {
+                    code: check_code(&code, ptr)?,
+                    scenario,
+                },
+                (_, Some(code)) => Check::LintLacks {
+                    code: check_code(&code, ptr)?,
+                    scenario,
+                },
             }
         }
         "policy-present" | "policy-absent" => {
@@ -485,12 +552,25 @@ pub fn parse_node(value: &Value, ptr: &[Seg], env: &Env<'_>) -> Result<Node, Vec
             let section = section_name(f.section, ptr)?;
             if kind == "policy-absent" {
                 if f.min.is_some() || f.max.is_some() {
-                    return Err(vec![err(ptr, "check 'policy-absent' takes no min/max (use policy-present with max)")]);
+                    return Err(vec![err(
+                        ptr,
+                        "check 'policy-absent' takes no min/max (use policy-present with max)",
+                    )]);
                 }
-                Check::PolicyAbsent(PolicyCount { policy: f.policy, section, min: 0, max: Some(0) })
+                Check::PolicyAbsent(PolicyCount {
+                    policy: f.policy,
+                    section,
+                    min: 0,
+                    max: Some(0),
+                })
             } else {
                 let (min, max) = min_max(f.min, f.max, ptr)?;
-                Check::PolicyPresent(PolicyCount { policy: f.policy, section, min, max })
+                Check::PolicyPresent(PolicyCount {
+                    policy: f.policy,
+                    section,
+                    min,
+                    max,
+                })
             }
         }
         "match" => {
@@ -504,44 +584,80 @@ pub fn parse_node(value: &Value, ptr: &[Seg], env: &Env<'_>) -> Result<Node, Vec
             })?;
             let (min, max) = if f.absent {
                 if f.min.is_some() || f.max.is_some() {
-                    return Err(vec![err(ptr, "check 'match': give either absent or min/max")]);
+                    return Err(vec![err(
+                        ptr,
+                        "check 'match': give either absent or min/max",
+                    )]);
                 }
                 (0, Some(0))
             } else {
                 min_max(f.min, f.max, ptr)?
             };
-            Check::Match(MatchCheck { path_text: f.path, path, min, max })
+            Check::Match(MatchCheck {
+                path_text: f.path,
+                path,
+                min,
+                max,
+            })
         }
         "simulate" => {
             let f: ScenarioOnly = fields(&obj, ptr, &kind)?;
-            let scenario = scenario_ref(f.scenario.as_ref(), f.scenario_file.as_deref(), ScenarioRef::Student, ptr, env)?;
+            let scenario = scenario_ref(
+                f.scenario.as_ref(),
+                f.scenario_file.as_deref(),
+                ScenarioRef::Student,
+                ptr,
+                env,
+            )?;
             let expect: SimExpect = fields(&f.rest, ptr, &kind)?;
             if let Some(0) = expect.request {
-                return Err(vec![err(&key(ptr, "request"), "requests are counted from 1")]);
+                return Err(vec![err(
+                    &key(ptr, "request"),
+                    "requests are counted from 1",
+                )]);
             }
             if let Some(b) = &expect.body
                 && let Some(p) = &b.json_path
             {
                 if let Err(m) = super::eval::json_path_segments(p) {
-                    return Err(vec![err(&child(&key(ptr, "body"), Seg::Key("json_path".into())), format!("bad JSON path: {m}"))]);
+                    return Err(vec![err(
+                        &child(&key(ptr, "body"), Seg::Key("json_path".into())),
+                        format!("bad JSON path: {m}"),
+                    )]);
                 }
                 if b.json_equals.is_none() {
-                    return Err(vec![err(&key(ptr, "body"), "json_path needs json_equals (the value expected there)")]);
+                    return Err(vec![err(
+                        &key(ptr, "body"),
+                        "json_path needs json_equals (the value expected there)",
+                    )]);
                 }
             }
             Check::Simulate(Box::new(SimCheck { scenario, expect }))
         }
         "export" => {
             let f: ExportFields = fields(&obj, ptr, &kind)?;
-            let scenario = scenario_ref(f.scenario.as_ref(), f.scenario_file.as_deref(), ScenarioRef::Student, ptr, env)?;
-            Check::Export(ExportCheck { target: f.target, resource_type: f.resource_type, scenario })
+            let scenario = scenario_ref(
+                f.scenario.as_ref(),
+                f.scenario_file.as_deref(),
+                ScenarioRef::Student,
+                ptr,
+                env,
+            )?;
+            Check::Export(ExportCheck {
+                target: f.target,
+                resource_type: f.resource_type,
+                scenario,
+            })
         }
         "named-value" => Check::NamedValue(fields(&obj, ptr, &kind)?),
         "key-vault-access" => Check::KeyVaultAccess(fields(&obj, ptr, &kind)?),
         other => {
             return Err(vec![err(
                 &key(ptr, "kind"),
-                format!("unknown check kind '{other}'; the kinds are {}", KINDS.join(", ")),
+                format!(
+                    "unknown check kind '{other}'; the kinds are {}",
+                    KINDS.join(", ")
+                ),
             )]);
         }
     };

@@ -112,9 +112,14 @@ impl<'a> Run<'a> {
     fn simulate(&mut self, r: &ScenarioRef) -> Result<&SimOutput, String> {
         if !self.sims.iter().any(|(k, _)| k == r) {
             let result = match self.scenario(r)? {
-                None => Err("the simulation needs a scenario with a request, and there is none".to_string()),
+                None => Err(
+                    "the simulation needs a scenario with a request, and there is none".to_string(),
+                ),
                 Some(s) => sim::simulate(self.policy, &s, &SimOptions::default()).map_err(|e| {
-                    format!("the simulation could not run: {}", sim::masker_for(&s).mask(&e.to_string()))
+                    format!(
+                        "the simulation could not run: {}",
+                        sim::masker_for(&s).mask(&e.to_string())
+                    )
                 }),
             };
             self.sims.push((r.clone(), result));
@@ -141,7 +146,11 @@ impl<'a> Run<'a> {
                         .filter(|d| d.severity == Severity::Error)
                         .map(|d| format!("{} [{}]", d.message, d.code))
                         .collect();
-                    format!("the {} export could not run: {}", target.as_str(), reasons.join("; "))
+                    format!(
+                        "the {} export could not run: {}",
+                        target.as_str(),
+                        reasons.join("; ")
+                    )
                 });
             self.exports.push((target, r.clone(), result));
         }
@@ -194,11 +203,17 @@ impl<'a> Run<'a> {
                 if !notrun.is_empty() {
                     Eval::NotRun(notrun)
                 } else {
-                    Eval::Fail(vec![format!("none of these holds: {}", fails.join("; or "))])
+                    Eval::Fail(vec![format!(
+                        "none of these holds: {}",
+                        fails.join("; or ")
+                    )])
                 }
             }
             Check::Not(inner) => match self.eval(inner) {
-                Eval::Pass => Eval::Fail(vec![format!("this must not hold: {}", describe(&inner.check))]),
+                Eval::Pass => Eval::Fail(vec![format!(
+                    "this must not hold: {}",
+                    describe(&inner.check)
+                )]),
                 Eval::Fail(_) => Eval::Pass,
                 Eval::NotRun(m) => Eval::NotRun(m),
             },
@@ -253,7 +268,12 @@ impl<'a> Run<'a> {
                     return Eval::NotRun(vec![e.clone()]);
                 }
                 let n = m.path.select(&self.doc).len();
-                count_result(n, m.min, m.max, &format!("elements matching `{}`", m.path_text))
+                count_result(
+                    n,
+                    m.min,
+                    m.max,
+                    &format!("elements matching `{}`", m.path_text),
+                )
             }
             Check::Simulate(s) => self.eval_sim(s),
             Check::Export(e) => self.eval_export(e),
@@ -300,7 +320,7 @@ impl<'a> Run<'a> {
         };
         let results = out.results();
         let (index, r) = match c.expect.request {
-            Some(k) => (k, results.get(k - 1)),
+            Some(k) => (k, k.checked_sub(1).and_then(|i| results.get(i))),
             None => (results.len(), results.last()),
         };
         let Some(r) = r else {
@@ -319,7 +339,11 @@ impl<'a> Run<'a> {
             .into_iter()
             .map(|m| format!("{prefix}{m}"))
             .collect();
-        if fails.is_empty() { Eval::Pass } else { Eval::Fail(fails) }
+        if fails.is_empty() {
+            Eval::Pass
+        } else {
+            Eval::Fail(fails)
+        }
     }
 
     fn eval_export(&mut self, c: &ExportCheck) -> Eval {
@@ -328,14 +352,21 @@ impl<'a> Run<'a> {
             Err(e) => return Eval::NotRun(vec![e]),
         };
         let types = resource_types(c.target, text);
-        if types.iter().any(|t| t.eq_ignore_ascii_case(&c.resource_type)) {
+        if types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(&c.resource_type))
+        {
             Eval::Pass
         } else {
             Eval::Fail(vec![format!(
                 "the {} export deploys no {} (it has: {})",
                 c.target.as_str(),
                 c.resource_type,
-                if types.is_empty() { "nothing".to_string() } else { types.join(", ") }
+                if types.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    types.join(", ")
+                }
             )])
         }
     }
@@ -360,9 +391,13 @@ fn count_result(n: usize, min: usize, max: Option<usize>, what: &str) -> Eval {
             "the policy still has {n} {what}; remove {}",
             if n == 1 { "it" } else { "them" }
         )]),
-        Some(m) if n > m => Eval::Fail(vec![format!("the policy has {n} {what}; at most {m} expected")]),
+        Some(m) if n > m => Eval::Fail(vec![format!(
+            "the policy has {n} {what}; at most {m} expected"
+        )]),
         _ if n < min && n == 0 => Eval::Fail(vec![format!("the policy has no {what} yet")]),
-        _ if n < min => Eval::Fail(vec![format!("the policy has {n} {what}; at least {min} expected")]),
+        _ if n < min => Eval::Fail(vec![format!(
+            "the policy has {n} {what}; at least {min} expected"
+        )]),
         _ => Eval::Pass,
     }
 }
@@ -380,12 +415,18 @@ fn header_expect(have: Option<String>, e: &HeaderExpect, whose: &str, out: &mut 
             if let Some(want) = &e.equals
                 && v != *want
             {
-                out.push(format!("{whose} header {} is '{v}', expected '{want}'", e.name));
+                out.push(format!(
+                    "{whose} header {} is '{v}', expected '{want}'",
+                    e.name
+                ));
             }
             if let Some(want) = &e.contains
                 && !v.contains(want.as_str())
             {
-                out.push(format!("{whose} header {} is '{v}', which does not contain '{want}'", e.name));
+                out.push(format!(
+                    "{whose} header {} is '{v}', which does not contain '{want}'",
+                    e.name
+                ));
             }
         }
     }
@@ -393,7 +434,15 @@ fn header_expect(have: Option<String>, e: &HeaderExpect, whose: &str, out: &mut 
 
 fn error_summary(r: &RequestResult) -> String {
     match &r.error {
-        Some(e) => format!(" ({}: {})", if e.reason.is_empty() { &e.source } else { &e.reason }, e.message),
+        Some(e) => format!(
+            " ({}: {})",
+            if e.reason.is_empty() {
+                &e.source
+            } else {
+                &e.reason
+            },
+            e.message
+        ),
         None => String::new(),
     }
 }
@@ -429,12 +478,19 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
     if let Some(want) = e.backend_called {
         match (want, r.backend_request.is_some()) {
             (true, false) => out.push(format!("the backend was not called{}", error_summary(r))),
-            (false, true) => out.push("the backend was called; the gateway should answer on its own".into()),
+            (false, true) => {
+                out.push("the backend was called; the gateway should answer on its own".into())
+            }
             _ => {}
         }
     }
     if let Some(h) = &e.response_header {
-        header_expect(header_values(&r.response.headers, &h.name), h, "the response", &mut out);
+        header_expect(
+            header_values(&r.response.headers, &h.name),
+            h,
+            "the response",
+            &mut out,
+        );
     }
     if let Some(h) = &e.backend_header {
         match &r.backend_request {
@@ -444,7 +500,39 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
                 error_summary(r)
             )),
             None => {}
-            Some(b) => header_expect(header_values(&b.headers, &h.name), h, "the backend request", &mut out),
+            Some(b) => header_expect(
+                header_values(&b.headers, &h.name),
+                h,
+                "the backend request",
+                &mut out,
+            ),
+        }
+    }
+    if let Some(u) = &e.backend_url {
+        match &r.backend_request {
+            None => out.push(format!("the backend was not called{}", error_summary(r))),
+            Some(b) => {
+                let url = &b.url;
+                if let Some(want) = &u.equals
+                    && url != want
+                {
+                    out.push(format!("the backend was called at {url}, expected {want}"));
+                }
+                if let Some(want) = &u.starts_with
+                    && !url.starts_with(want.as_str())
+                {
+                    out.push(format!(
+                        "the backend was called at {url}, which does not start with {want}"
+                    ));
+                }
+                if let Some(want) = &u.contains
+                    && !url.contains(want.as_str())
+                {
+                    out.push(format!(
+                        "the backend was called at {url}, which does not contain {want}"
+                    ));
+                }
+            }
         }
     }
     if let Some(b) = &e.body {
@@ -452,7 +540,10 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
         if let Some(want) = &b.equals
             && body.trim() != want.trim()
         {
-            out.push(format!("the response body is '{}', expected '{want}'", shorten(body)));
+            out.push(format!(
+                "the response body is '{}', expected '{want}'",
+                shorten(body)
+            ));
         }
         if let Some(want) = &b.contains
             && !body.contains(want.as_str())
@@ -466,17 +557,26 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
         }
         if let (Some(p), Some(want)) = (&b.json_path, &b.json_equals) {
             match serde_json::from_str::<Value>(body) {
-                Err(_) => out.push(format!("the response body is not JSON: '{}'", shorten(body))),
+                Err(_) => out.push(format!(
+                    "the response body is not JSON: '{}'",
+                    shorten(body)
+                )),
                 Ok(v) => match json_path_get(&v, p) {
                     None => out.push(format!("the response body has nothing at {p}")),
-                    Some(have) if have != want => out.push(format!("the response body has {have} at {p}, expected {want}")),
+                    Some(have) if have != want => out.push(format!(
+                        "the response body has {have} at {p}, expected {want}"
+                    )),
                     Some(_) => {}
                 },
             }
         }
     }
     if let Some(v) = &e.variable {
-        let have = r.variables.iter().find(|(k, _)| *k == v.name).map(|(_, val)| val);
+        let have = r
+            .variables
+            .iter()
+            .find(|(k, _)| *k == v.name)
+            .map(|(_, val)| val);
         match (have, v.absent) {
             (Some(_), true) => out.push(format!("the variable {} is still set", v.name)),
             (None, false) => out.push(format!("the variable {} is not set", v.name)),
@@ -484,7 +584,10 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
                 if let Some(want) = &v.equals
                     && have != want
                 {
-                    out.push(format!("the variable {} is {have}, expected {want}", v.name));
+                    out.push(format!(
+                        "the variable {} is {have}, expected {want}",
+                        v.name
+                    ));
                 }
             }
             (None, true) => {}
@@ -494,7 +597,9 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
         let found = r.trace.iter().find(|s| {
             t.policy.as_ref().is_none_or(|p| s.policy == *p)
                 && t.section.as_ref().is_none_or(|x| s.section == *x)
-                && t.message_contains.as_ref().is_none_or(|m| s.message.contains(m.as_str()))
+                && t.message_contains
+                    .as_ref()
+                    .is_none_or(|m| s.message.contains(m.as_str()))
         });
         let what = describe_trace(t);
         match (found, t.absent) {
@@ -511,12 +616,18 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
                 if let Some(want) = &x.reason
                     && err.reason != *want
                 {
-                    out.push(format!("the error's reason is '{}', expected '{want}'", err.reason));
+                    out.push(format!(
+                        "the error's reason is '{}', expected '{want}'",
+                        err.reason
+                    ));
                 }
                 if let Some(want) = &x.message_contains
                     && !err.message.contains(want.as_str())
                 {
-                    out.push(format!("the error message '{}' does not contain '{want}'", err.message));
+                    out.push(format!(
+                        "the error message '{}' does not contain '{want}'",
+                        err.message
+                    ));
                 }
             }
             (None, true) => {}
@@ -541,8 +652,10 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
             }
             Place::Trace => {
                 for s in &r.trace {
-                    if matches!(s.policy.as_str(), "trace" | "log-to-eventhub" | "emit-metric")
-                        && s.message.contains(MASK)
+                    if matches!(
+                        s.policy.as_str(),
+                        "trace" | "log-to-eventhub" | "emit-metric"
+                    ) && s.message.contains(MASK)
                     {
                         out.push(format!(
                             "<{}> (line {}) writes a secret to the logs",
@@ -609,7 +722,11 @@ pub fn json_path_segments(p: &str) -> Result<Vec<super::jsonpos::Seg>, String> {
                         _ => return Err(format!("'{p}': an index is written [0]")),
                     }
                 }
-                out.push(Seg::Index(digits.parse().map_err(|_| format!("'{p}': an index is written [0]"))?));
+                out.push(Seg::Index(
+                    digits
+                        .parse()
+                        .map_err(|_| format!("'{p}': an index is written [0]"))?,
+                ));
             }
             c => name.push(c),
         }
@@ -677,16 +794,26 @@ pub fn resource_types(target: Target, text: &str) -> Vec<String> {
 }
 
 fn named_value(s: Option<&Scenario>, c: &NamedValueCheck) -> Eval {
-    let nv = s.and_then(|s| s.named_values.iter().find(|n| n.name.eq_ignore_ascii_case(&c.name)));
+    let nv = s.and_then(|s| {
+        s.named_values
+            .iter()
+            .find(|n| n.name.eq_ignore_ascii_case(&c.name))
+    });
     let Some(nv) = nv else {
         return if c.absent {
             Eval::Pass
         } else {
-            Eval::Fail(vec![format!("the scenario declares no named value '{}' yet", c.name)])
+            Eval::Fail(vec![format!(
+                "the scenario declares no named value '{}' yet",
+                c.name
+            )])
         };
     };
     if c.absent {
-        return Eval::Fail(vec![format!("the scenario still declares the named value '{}'", c.name)]);
+        return Eval::Fail(vec![format!(
+            "the scenario still declares the named value '{}'",
+            c.name
+        )]);
     }
     let mut out = Vec::new();
     let kind = match (&nv.key_vault, nv.secret) {
@@ -711,7 +838,10 @@ fn named_value(s: Option<&Scenario>, c: &NamedValueCheck) -> Eval {
     }
     if let Some(form) = c.identifier {
         match &nv.key_vault {
-            None => out.push(format!("the named value '{}' has no Key Vault secret identifier", c.name)),
+            None => out.push(format!(
+                "the named value '{}' has no Key Vault secret identifier",
+                c.name
+            )),
             Some(kv) => {
                 let id = kv.secret_identifier.trim();
                 let parts: Vec<&str> = id
@@ -758,11 +888,19 @@ fn named_value(s: Option<&Scenario>, c: &NamedValueCheck) -> Eval {
             )),
         }
     }
-    if out.is_empty() { Eval::Pass } else { Eval::Fail(out) }
+    if out.is_empty() {
+        Eval::Pass
+    } else {
+        Eval::Fail(out)
+    }
 }
 
 fn vault_access(s: Option<&Scenario>, c: &VaultAccessCheck) -> Eval {
-    let vault = s.and_then(|s| s.key_vaults.iter().find(|v| v.name.eq_ignore_ascii_case(&c.vault)));
+    let vault = s.and_then(|s| {
+        s.key_vaults
+            .iter()
+            .find(|v| v.name.eq_ignore_ascii_case(&c.vault))
+    });
     let Some(vault) = vault else {
         return Eval::Fail(vec![format!("the scenario has no Key Vault '{}'", c.vault)]);
     };
@@ -809,25 +947,59 @@ fn vault_access(s: Option<&Scenario>, c: &VaultAccessCheck) -> Eval {
             missing.join(" and ")
         ));
     }
-    if out.is_empty() { Eval::Pass } else { Eval::Fail(out) }
+    if out.is_empty() {
+        Eval::Pass
+    } else {
+        Eval::Fail(out)
+    }
 }
 
 /// A short statement of what a check requires (for `not` and the guide).
 pub fn describe(check: &Check) -> String {
     match check {
-        Check::All(l) => l.iter().map(|n| describe(&n.check)).collect::<Vec<_>>().join(" and "),
-        Check::Any(l) => l.iter().map(|n| describe(&n.check)).collect::<Vec<_>>().join(" or "),
+        Check::All(l) => l
+            .iter()
+            .map(|n| describe(&n.check))
+            .collect::<Vec<_>>()
+            .join(" and "),
+        Check::Any(l) => l
+            .iter()
+            .map(|n| describe(&n.check))
+            .collect::<Vec<_>>()
+            .join(" or "),
         Check::Not(n) => format!("not ({})", describe(&n.check)),
         Check::LintNoErrors { .. } => "the policy has no lint errors".into(),
         Check::LintHas { code, .. } => format!("the linter reports {code}"),
         Check::LintLacks { code, .. } => format!("the linter does not report {code}"),
-        Check::PolicyPresent(c) => format!("the policy has <{}>{}", c.policy, c.section.as_ref().map(|s| format!(" in {s}")).unwrap_or_default()),
-        Check::PolicyAbsent(c) => format!("the policy has no <{}>{}", c.policy, c.section.as_ref().map(|s| format!(" in {s}")).unwrap_or_default()),
+        Check::PolicyPresent(c) => format!(
+            "the policy has <{}>{}",
+            c.policy,
+            c.section
+                .as_ref()
+                .map(|s| format!(" in {s}"))
+                .unwrap_or_default()
+        ),
+        Check::PolicyAbsent(c) => format!(
+            "the policy has no <{}>{}",
+            c.policy,
+            c.section
+                .as_ref()
+                .map(|s| format!(" in {s}"))
+                .unwrap_or_default()
+        ),
         Check::Match(m) => format!("the policy has elements matching `{}`", m.path_text),
         Check::Simulate(_) => "the simulation gives the expected result".into(),
-        Check::Export(e) => format!("the {} export deploys {}", e.target.as_str(), e.resource_type),
+        Check::Export(e) => format!(
+            "the {} export deploys {}",
+            e.target.as_str(),
+            e.resource_type
+        ),
         Check::NamedValue(n) => format!("the scenario declares the named value '{}'", n.name),
-        Check::KeyVaultAccess(v) => format!("Key Vault '{}' grants {}", v.vault, v.permissions.join(" and ")),
+        Check::KeyVaultAccess(v) => format!(
+            "Key Vault '{}' grants {}",
+            v.vault,
+            v.permissions.join(" and ")
+        ),
     }
 }
 

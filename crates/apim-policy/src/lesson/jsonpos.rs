@@ -44,7 +44,11 @@ impl Scan<'_> {
         match self.b.get(i)? {
             b'"' => self.string_end(i),
             b'{' | b'[' => {
-                let close = if self.b.get(i) == Some(&b'{') { b'}' } else { b']' };
+                let close = if self.b.get(i) == Some(&b'{') {
+                    b'}'
+                } else {
+                    b']'
+                };
                 let mut j = self.ws(i + 1);
                 if self.b.get(j) == Some(&close) {
                     return Some(j + 1);

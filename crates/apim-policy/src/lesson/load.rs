@@ -4,7 +4,7 @@ use super::check::{self, CheckError, Env};
 use super::jsonpos::{self, Seg};
 use super::{Course, Lesson, LoadError, Step, Workspace};
 use crate::scenario::Scenario;
-use crate::text::{LineCol, LineIndex};
+use crate::text::LineIndex;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -107,18 +107,16 @@ impl Src<'_> {
     }
 
     fn serde(&self, e: &serde_json::Error, what: &str) -> LoadError {
-        let idx = LineIndex::new(self.text);
-        let offset = idx.offset(LineCol {
-            line: e.line().max(1),
-            column: e.column().max(1),
-        });
+        let offset = serde_offset(self.text, e.line(), e.column());
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or("invalid JSON");
         self.at_offset(offset, format!("{what}: {msg}"))
     }
 
     fn check_error(&self, e: &CheckError) -> LoadError {
-        let mut offset = jsonpos::locate(self.text, &e.pointer).map(|(s, _)| s).unwrap_or(0);
+        let mut offset = jsonpos::locate(self.text, &e.pointer)
+            .map(|(s, _)| s)
+            .unwrap_or(0);
         if let Some(inner) = e.inner_offset {
             // The string's opening quote, then the path's bytes (exact when it has no escapes).
             offset += 1 + inner;
@@ -130,6 +128,18 @@ impl Src<'_> {
         let name = name.strip_prefix("./").unwrap_or(name);
         format!("{}{name}", self.dir)
     }
+}
+
+/// serde_json's 1-based line and *byte* column as a byte offset into `text` (on a character
+/// boundary), so that [`LineIndex`] can turn it into a character column.
+fn serde_offset(text: &str, line: usize, column: usize) -> usize {
+    let idx = LineIndex::new(text);
+    let start = idx.line_start(line.max(1) - 1);
+    let mut at = (start + column.max(1) - 1).min(text.len());
+    while at > 0 && !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 fn key(ptr: &[Seg], k: &str) -> Vec<Seg> {
@@ -160,7 +170,10 @@ fn value_text(text: &str, ptr: &[Seg]) -> Option<String> {
     let mut out = first.to_string();
     for l in rest {
         out.push('\n');
-        out.push_str(l.get(cut.min(l.len() - l.trim_start().len())..).unwrap_or(l));
+        out.push_str(
+            l.get(cut.min(l.len() - l.trim_start().len())..)
+                .unwrap_or(l),
+        );
     }
     out.push('\n');
     Some(out)
@@ -169,7 +182,12 @@ fn value_text(text: &str, ptr: &[Seg]) -> Option<String> {
 /// Read a `*_file` reference: `(text, the raw JSON replacement)`.
 fn read_ref(src: &Src<'_>, read: Reader<'_>, name: &str, ptr: &[Seg]) -> Result<String, LoadError> {
     if name.starts_with('/') || name.contains('\\') || name.contains(':') {
-        return Err(src.at(ptr, format!("'{name}' must be a path relative to the lesson file, with '/' between folders")));
+        return Err(src.at(
+            ptr,
+            format!(
+                "'{name}' must be a path relative to the lesson file, with '/' between folders"
+            ),
+        ));
     }
     read(&src.join(name)).map_err(|e| src.at(ptr, format!("cannot read '{}': {e}", src.join(name))))
 }
@@ -190,9 +208,11 @@ fn read_scenario_file(
         Err(e) => {
             // Shape errors from from_value have no position; find it with from_str.
             let (line, column) = match serde_json::from_str::<Scenario>(&text) {
-                Err(e2) => (e2.line().max(1), e2.column().max(1)),
-                Ok(_) => (e.line().max(1), e.column().max(1)),
+                Err(e2) => (e2.line(), e2.column()),
+                Ok(_) => (e.line(), e.column()),
             };
+            let lc = LineIndex::new(&text).line_col(serde_offset(&text, line, column));
+            let (line, column) = (lc.line, lc.column);
             let msg = e.to_string();
             Err(LoadError {
                 file,
@@ -223,7 +243,10 @@ fn workspace(
 ) -> Loaded {
     let policy = match (&w.policy, &w.policy_file) {
         (Some(_), Some(_)) => {
-            errors.push(src.at(&key(ptr, "policy_file"), "give either 'policy' or 'policy_file', not both"));
+            errors.push(src.at(
+                &key(ptr, "policy_file"),
+                "give either 'policy' or 'policy_file', not both",
+            ));
             String::new()
         }
         (Some(p), None) => p.clone(),
@@ -239,7 +262,10 @@ fn workspace(
             }
         },
         (None, None) => {
-            errors.push(src.at(ptr, "a policy is required: 'policy' (the XML inline) or 'policy_file'"));
+            errors.push(src.at(
+                ptr,
+                "a policy is required: 'policy' (the XML inline) or 'policy_file'",
+            ));
             String::new()
         }
     };
@@ -247,7 +273,10 @@ fn workspace(
     let mut scenario_text = None;
     match (&w.scenario, &w.scenario_file) {
         (Some(_), Some(_)) => {
-            errors.push(src.at(&key(ptr, "scenario_file"), "give either 'scenario' or 'scenario_file', not both"));
+            errors.push(src.at(
+                &key(ptr, "scenario_file"),
+                "give either 'scenario' or 'scenario_file', not both",
+            ));
         }
         (Some(v), None) => match serde_json::from_value::<Scenario>(v.clone()) {
             Ok(s) => {
@@ -308,14 +337,19 @@ fn valid_id(id: &str) -> bool {
 }
 
 fn lesson_at(src: &Src<'_>, read: Reader<'_>) -> Result<Lesson, Vec<LoadError>> {
-    let raw: RawLesson = serde_json::from_str(src.text).map_err(|e| vec![src.serde(&e, "invalid lesson")])?;
-    let mut raw_value: Value = serde_json::from_str(src.text).map_err(|e| vec![src.serde(&e, "invalid lesson")])?;
+    let raw: RawLesson =
+        serde_json::from_str(src.text).map_err(|e| vec![src.serde(&e, "invalid lesson")])?;
+    let mut raw_value: Value =
+        serde_json::from_str(src.text).map_err(|e| vec![src.serde(&e, "invalid lesson")])?;
     let mut errors = Vec::new();
     if !valid_id(&raw.id) {
-        errors.push(src.at(&[Seg::Key("id".into())], format!(
-            "lesson id '{}' must be 1-64 characters of a-z, 0-9 and '-' (it appears in links)",
-            raw.id
-        )));
+        errors.push(src.at(
+            &[Seg::Key("id".into())],
+            format!(
+                "lesson id '{}' must be 1-64 characters of a-z, 0-9 and '-' (it appears in links)",
+                raw.id
+            ),
+        ));
     }
     let Some(obj) = raw_value.as_object_mut() else {
         return Err(vec![src.at_offset(0, "a lesson is a JSON object")]);
@@ -323,7 +357,10 @@ fn lesson_at(src: &Src<'_>, read: Reader<'_>) -> Result<Lesson, Vec<LoadError>> 
     obj.remove("$schema");
     let text = match (&raw.text, &raw.text_file) {
         (Some(_), Some(_)) => {
-            errors.push(src.at(&[Seg::Key("text_file".into())], "give either 'text' or 'text_file', not both"));
+            errors.push(src.at(
+                &[Seg::Key("text_file".into())],
+                "give either 'text' or 'text_file', not both",
+            ));
             String::new()
         }
         (Some(t), None) => t.clone(),
@@ -340,20 +377,48 @@ fn lesson_at(src: &Src<'_>, read: Reader<'_>) -> Result<Lesson, Vec<LoadError>> 
         },
         (None, None) => String::new(),
     };
-    let mut start_raw = obj.get("start").and_then(Value::as_object).cloned().unwrap_or_default();
-    let start = workspace(src, read, &raw.start, &[Seg::Key("start".into())], &mut start_raw, &mut errors);
+    let mut start_raw = obj
+        .get("start")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let start = workspace(
+        src,
+        read,
+        &raw.start,
+        &[Seg::Key("start".into())],
+        &mut start_raw,
+        &mut errors,
+    );
     obj.insert("start".into(), Value::Object(start_raw));
-    let mut sol_raw = obj.get("solution").and_then(Value::as_object).cloned().unwrap_or_default();
-    let solution = workspace(src, read, &raw.solution, &[Seg::Key("solution".into())], &mut sol_raw, &mut errors);
+    let mut sol_raw = obj
+        .get("solution")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let solution = workspace(
+        src,
+        read,
+        &raw.solution,
+        &[Seg::Key("solution".into())],
+        &mut sol_raw,
+        &mut errors,
+    );
     obj.insert("solution".into(), Value::Object(sol_raw));
     if raw.steps.is_empty() {
-        errors.push(src.at(&[Seg::Key("steps".into())], "a lesson needs at least one step"));
+        errors.push(src.at(
+            &[Seg::Key("steps".into())],
+            "a lesson needs at least one step",
+        ));
     }
     let files = std::cell::RefCell::new(Vec::<(Vec<Seg>, Value)>::new());
     let read_scenario = |name: &str, ptr: &[Seg]| -> Result<Scenario, CheckError> {
         match read_scenario_file(src, read, name, ptr) {
             Ok((_, s, v)) => {
-                let owner = ptr.split_last().map(|(_, p)| p.to_vec()).unwrap_or_default();
+                let owner = ptr
+                    .split_last()
+                    .map(|(_, p)| p.to_vec())
+                    .unwrap_or_default();
                 files.borrow_mut().push((owner, v));
                 Ok(s)
             }
@@ -374,7 +439,11 @@ fn lesson_at(src: &Src<'_>, read: Reader<'_>) -> Result<Lesson, Vec<LoadError>> 
     };
     let mut steps = Vec::new();
     for (i, s) in raw.steps.iter().enumerate() {
-        let ptr = vec![Seg::Key("steps".into()), Seg::Index(i), Seg::Key("check".into())];
+        let ptr = vec![
+            Seg::Key("steps".into()),
+            Seg::Index(i),
+            Seg::Key("check".into()),
+        ];
         match check::parse_step_check(&s.check, &ptr, &env) {
             Ok(node) => steps.push(Step {
                 title: s.title.clone(),
@@ -426,13 +495,19 @@ pub fn load_lesson(file: &str, text: &str, read: Reader<'_>) -> Result<Lesson, V
 fn check_duplicates(course: &mut Course, positions: &[(String, usize, usize)]) {
     let mut seen: Vec<String> = Vec::new();
     let mut keep = Vec::new();
-    for (lesson, (file, line, column)) in std::mem::take(&mut course.lessons).into_iter().zip(positions) {
+    for (lesson, (file, line, column)) in std::mem::take(&mut course.lessons)
+        .into_iter()
+        .zip(positions)
+    {
         if seen.contains(&lesson.id) {
             course.errors.push(LoadError {
                 file: file.clone(),
                 line: *line,
                 column: *column,
-                message: format!("another lesson of this course already has the id '{}'", lesson.id),
+                message: format!(
+                    "another lesson of this course already has the id '{}'",
+                    lesson.id
+                ),
             });
         } else {
             seen.push(lesson.id.clone());
@@ -443,7 +518,9 @@ fn check_duplicates(course: &mut Course, positions: &[(String, usize, usize)]) {
 }
 
 fn id_position(file: &str, whole: &str, base: usize, text: &str) -> (String, usize, usize) {
-    let off = jsonpos::locate(text, &[Seg::Key("id".into())]).map(|(s, _)| s).unwrap_or(0);
+    let off = jsonpos::locate(text, &[Seg::Key("id".into())])
+        .map(|(s, _)| s)
+        .unwrap_or(0);
     let lc = LineIndex::new(whole).line_col(base + off);
     (file.to_string(), lc.line, lc.column)
 }
@@ -527,18 +604,25 @@ pub fn load_bundle(file: &str, text: &str) -> Course {
     if raw.format != BUNDLE_FORMAT || raw.version != 1 {
         course.errors.push(whole.at(
             &[Seg::Key("format".into())],
-            format!("this is not a version 1 '{BUNDLE_FORMAT}' bundle (format '{}', version {})", raw.format, raw.version),
+            format!(
+                "this is not a version 1 '{BUNDLE_FORMAT}' bundle (format '{}', version {})",
+                raw.format, raw.version
+            ),
         ));
         return course;
     }
     let no_files = |p: &str| -> Result<String, String> {
-        Err(format!("a bundle is self-contained: '{p}' must be inline (write the bundle with `apim-policy lesson bundle`)"))
+        Err(format!(
+            "a bundle is self-contained: '{p}' must be inline (write the bundle with `apim-policy lesson bundle`)"
+        ))
     };
     let mut positions = Vec::new();
     for i in 0..raw.lessons.len() {
         let ptr = [Seg::Key("lessons".into()), Seg::Index(i)];
         let Some((s, e)) = jsonpos::locate(text, &ptr) else {
-            course.errors.push(whole.at(&ptr, "cannot find this lesson in the bundle"));
+            course
+                .errors
+                .push(whole.at(&ptr, "cannot find this lesson in the bundle"));
             continue;
         };
         let lesson_text = text.get(s..e).unwrap_or("");
@@ -583,4 +667,35 @@ pub fn bundle(course: &Course) -> String {
         lessons: &course.lessons,
     };
     serde_json::to_string_pretty(&out).unwrap_or_default() + "\n"
+}
+
+/// Read whatever `text` is: a bundle (it has `format`), a `course.json` (its `lessons` are
+/// paths) or a single lesson (a course of one). For front ends that are handed "a course
+/// file" without knowing which kind.
+pub fn load_any(file: &str, text: &str, read: Reader<'_>) -> Course {
+    let shape: Option<Value> = serde_json::from_str(text).ok();
+    let has = |k: &str| shape.as_ref().is_some_and(|v| v.get(k).is_some());
+    let lessons_are_paths = shape
+        .as_ref()
+        .and_then(|v| v.get("lessons"))
+        .and_then(Value::as_array)
+        .is_some_and(|l| l.iter().all(Value::is_string));
+    if has("format") {
+        return load_bundle(file, text);
+    }
+    if has("lessons") && lessons_are_paths && !has("steps") {
+        return load_course(file, text, read);
+    }
+    match load_lesson(file, text, read) {
+        Ok(l) => Course {
+            id: l.id.clone(),
+            title: l.title.clone(),
+            lessons: vec![l],
+            ..Course::default()
+        },
+        Err(errors) => Course {
+            errors,
+            ..Course::default()
+        },
+    }
 }

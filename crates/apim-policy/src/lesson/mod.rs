@@ -13,6 +13,7 @@
 //! load_lesson(file, text, read)  -> Result<Lesson, Vec<LoadError>>
 //! load_course(file, text, read)  -> Course            (good lessons + per-file errors)
 //! load_bundle(file, text)        -> Course
+//! load_any(file, text, read)     -> Course            (a lesson, a course.json or a bundle)
 //! bundle(&course)                -> String            (the self-contained JSON)
 //! check(&lesson, policy, scenario_json) -> LessonReport (one StepResult per step)
 //! validate(&lesson)              -> Vec<String>       (solution passes, start fails)
@@ -36,7 +37,7 @@ pub mod path;
 
 pub use check::KINDS;
 pub use eval::{check, describe, resource_types};
-pub use load::{BUNDLE_FORMAT, load_bundle, load_course, load_lesson, bundle};
+pub use load::{BUNDLE_FORMAT, Reader, bundle, load_any, load_bundle, load_course, load_lesson};
 
 use crate::scenario::Scenario;
 use serde::Serialize;
@@ -67,8 +68,52 @@ impl Serialize for Lesson {
     }
 }
 
+impl Lesson {
+    /// What a lesson view shows, as plain serialisable data (the checks stay in the core).
+    pub fn view(&self) -> LessonView {
+        LessonView {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            text: self.text.clone(),
+            start: self.start.clone(),
+            solution: self.solution.clone(),
+            steps: self
+                .steps
+                .iter()
+                .map(|s| StepView {
+                    title: s.title.clone(),
+                    text: s.text.clone(),
+                    hint: s.hint.clone(),
+                    check: describe(&s.check.check),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A lesson as the app's lesson view needs it: texts, the starting point and the solution
+/// (scenarios as JSON text), the steps without their checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct LessonView {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub start: Workspace,
+    pub solution: Workspace,
+    pub steps: Vec<StepView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct StepView {
+    pub title: String,
+    pub text: String,
+    pub hint: Option<String>,
+    /// A one-line statement of what the check requires (for tooltips and screen readers).
+    pub check: String,
+}
+
 /// A policy and a scenario (as JSON text, `None` when the lesson has none).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Workspace {
     pub policy: String,
     pub scenario: Option<String>,
@@ -107,7 +152,11 @@ pub struct LoadError {
 
 impl std::fmt::Display for LoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -173,7 +222,11 @@ pub fn validate(lesson: &Lesson) -> Vec<String> {
             ));
         }
     }
-    let started = check(lesson, &lesson.start.policy, lesson.start.scenario.as_deref());
+    let started = check(
+        lesson,
+        &lesson.start.policy,
+        lesson.start.scenario.as_deref(),
+    );
     if let Some(first) = started.steps.first()
         && first.status == Status::Passed
     {

@@ -217,7 +217,11 @@ impl<'a> Parser<'a> {
         }
         if self.peek().is_some_and(|c| c.is_ascii_digit()) {
             let start = self.pos;
-            let digits: String = self.rest().chars().take_while(char::is_ascii_digit).collect();
+            let digits: String = self
+                .rest()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
             self.pos += digits.len();
             return match digits.parse::<usize>() {
                 Ok(n) if n >= 1 => Ok(Pred::Position(n)),
@@ -244,7 +248,8 @@ impl<'a> Parser<'a> {
             "text" => {
                 self.close_paren()?;
                 let Some(op) = self.op() else {
-                    return self.err("text() needs a comparison, such as text()='application/json'");
+                    return self
+                        .err("text() needs a comparison, such as text()='application/json'");
                 };
                 Ok(Pred::Text(op, self.string()?))
             }
@@ -381,8 +386,16 @@ fn filter(doc: &Document, groups: Vec<Vec<NodeId>>, step: &Step) -> Vec<NodeId> 
             .collect();
         for pred in &step.predicates {
             list = match pred {
-                Pred::Position(n) => list.get(n - 1).copied().into_iter().collect(),
-                other => list.into_iter().filter(|&id| holds(doc, id, other)).collect(),
+                Pred::Position(n) => n
+                    .checked_sub(1)
+                    .and_then(|i| list.get(i))
+                    .copied()
+                    .into_iter()
+                    .collect(),
+                other => list
+                    .into_iter()
+                    .filter(|&id| holds(doc, id, other))
+                    .collect(),
             };
         }
         out.extend(list);
@@ -419,8 +432,10 @@ fn holds(doc: &Document, id: NodeId, pred: &Pred) -> bool {
         },
         Pred::Text(op, want) => op.holds(&text_of(doc, id), want),
         Pred::NamedValue(name) => values(doc, id).iter().any(|v| {
-            v.named_values()
-                .any(|r| name.as_ref().is_none_or(|n| r.name.trim().eq_ignore_ascii_case(n)))
+            v.named_values().any(|r| {
+                name.as_ref()
+                    .is_none_or(|n| r.name.trim().eq_ignore_ascii_case(n))
+            })
         }),
         Pred::Literal => {
             let texts = doc.text_values(id);
@@ -470,7 +485,10 @@ mod tests {
         assert_eq!(count("inbound/set-header[@name='x-api-key']"), 0);
         assert_eq!(count("inbound/set-header[@name~='x-api-key']"), 1);
         assert_eq!(count("inbound/set-header[@name^='X-']"), 2);
-        assert_eq!(count("inbound/set-header/value[named-value('Backend-Api-Key')]"), 1);
+        assert_eq!(
+            count("inbound/set-header/value[named-value('Backend-Api-Key')]"),
+            1
+        );
         assert_eq!(count("inbound/set-header/value[named-value()]"), 1);
         assert_eq!(count("inbound/set-header/value[literal()]"), 1);
         assert_eq!(count("inbound/set-header/value[text()='plain']"), 1);
