@@ -4,7 +4,9 @@
 //! panel and the rule dialog.
 
 use crate::bridge::{self, EditorBridge};
-use crate::components::{EditorPane, Header, LessonsPane, NoticeBar, RulePage, SidePanel, Splitter};
+use crate::components::{
+    EditorPane, Header, LessonsPane, NoticeBar, RulePage, SidePanel, Splitter,
+};
 use crate::lessons::{self, Lessons, SharedLesson, Source};
 use crate::rule_docs;
 use crate::share;
@@ -40,7 +42,9 @@ fn load_workspace() -> Option<Workspace> {
 pub fn app() -> Html {
     let state = use_reducer(|| {
         let lessons = Lessons::restore(
-            lessons::Saved::read(&storage::load::<serde_json::Value>(LESSONS_KEY).unwrap_or_default()),
+            lessons::Saved::read(
+                &storage::load::<serde_json::Value>(LESSONS_KEY).unwrap_or_default(),
+            ),
             storage::load::<serde_json::Value>(LESSON_FILES_KEY).map(|v| lessons::read_pairs(&v)),
         );
         State::restore(load_workspace(), storage::load::<Settings>(SETTINGS_KEY))

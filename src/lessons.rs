@@ -83,7 +83,9 @@ pub fn course_url(value: &str) -> Result<&str, String> {
         return refuse("it is empty");
     }
     if v.contains("://") || v.starts_with("//") || v.contains(':') {
-        return refuse("only a relative path on this site is allowed, not an address of another site");
+        return refuse(
+            "only a relative path on this site is allowed, not an address of another site",
+        );
     }
     if v.starts_with('/') || v.contains('\\') {
         return refuse("it must be a path relative to the playground, not an absolute one");
@@ -105,7 +107,10 @@ pub fn course_url(value: &str) -> Result<&str, String> {
 // would cost the app's first load several kilobytes.
 
 fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn numbers(v: &Value, key: &str) -> Vec<usize> {
@@ -180,9 +185,12 @@ impl Progress {
                 .and_then(Value::as_u64)
                 .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or(0),
-            previous: v
-                .get("previous")
-                .and_then(|p| Some((p.get(0)?.as_str()?.to_string(), p.get(1)?.as_str()?.to_string()))),
+            previous: v.get("previous").and_then(|p| {
+                Some((
+                    p.get(0)?.as_str()?.to_string(),
+                    p.get(1)?.as_str()?.to_string(),
+                ))
+            }),
         }
     }
 
@@ -213,7 +221,11 @@ impl Saved {
             progress: v
                 .get("progress")
                 .and_then(Value::as_object)
-                .map(|m| m.iter().map(|(k, p)| (k.clone(), Progress::read(p))).collect())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, p)| (k.clone(), Progress::read(p)))
+                        .collect()
+                })
                 .unwrap_or_default(),
         }
     }
@@ -393,7 +405,9 @@ pub struct SharedLesson {
 }
 
 /// serde's `deserialize_with` for `Workspace::lesson` (see above).
-pub fn read_shared<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SharedLesson>, D::Error> {
+pub fn read_shared<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<SharedLesson>, D::Error> {
     let v = <Value as serde::Deserialize>::deserialize(d)?;
     Ok(SharedLesson::read(&v))
 }
@@ -512,7 +526,10 @@ mod tests {
     #[test]
     fn the_worker_reads_the_builtin_bundle_and_checks_start_and_solution() {
         let bundle = builtin_bundle();
-        let course = load("key-vault-workshop.json", vec![("key-vault-workshop.json", &bundle)]);
+        let course = load(
+            "key-vault-workshop.json",
+            vec![("key-vault-workshop.json", &bundle)],
+        );
         assert_eq!(course.errors, vec![]);
         assert_eq!(course.id, "key-vault-workshop");
         assert!(course.lessons.len() >= 12, "{}", course.lessons.len());
@@ -564,7 +581,11 @@ mod tests {
         let course = load("my.json", vec![("my.json", &broken)]);
         assert_eq!(course.errors.len(), 1, "{:?}", course.errors);
         let e = &course.errors[0];
-        let line = broken.lines().position(|l| l.contains("lint-maybe")).unwrap() + 1;
+        let line = broken
+            .lines()
+            .position(|l| l.contains("lint-maybe"))
+            .unwrap()
+            + 1;
         assert_eq!((e.file.as_str(), e.line), ("my.json", line));
         assert!(e.column > 1 && e.message.contains("lint-maybe"), "{e:?}");
         assert_eq!(course.lessons.len(), 13);
@@ -589,13 +610,20 @@ mod tests {
                 }
             }
         }
-        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         let course = load("kv", files);
         assert_eq!(course.errors, vec![]);
         assert_eq!(course.lessons.len(), 14);
         let alone = load("course.json", vec![("course.json", &course_json)]);
         assert_eq!(alone.lessons, vec![]);
-        assert!(alone.errors[0].message.contains("whole folder"), "{:?}", alone.errors);
+        assert!(
+            alone.errors[0].message.contains("whole folder"),
+            "{:?}",
+            alone.errors
+        );
         let lesson = &course.lessons[1];
         let one = load("l.json", vec![("l.json", &lesson.json)]);
         assert_eq!(one.errors, vec![]);
@@ -607,7 +635,10 @@ mod tests {
 
     #[test]
     fn course_urls_are_relative_paths_on_this_host() {
-        assert_eq!(course_url("courses/my-workshop.json"), Ok("courses/my-workshop.json"));
+        assert_eq!(
+            course_url("courses/my-workshop.json"),
+            Ok("courses/my-workshop.json")
+        );
         for bad in [
             "https://evil.example/c.json",
             "//evil.example/c.json",
@@ -620,7 +651,11 @@ mod tests {
         ] {
             assert!(course_url(bad).is_err(), "{bad}");
         }
-        assert!(course_url("https://x/y").unwrap_err().contains("another site"));
+        assert!(
+            course_url("https://x/y")
+                .unwrap_err()
+                .contains("another site")
+        );
         assert_eq!(Source::decode("url:https://x/y"), Source::Builtin);
         for s in [
             Source::Builtin,
@@ -660,7 +695,10 @@ mod tests {
         let back = Saved::read(&serde_json::from_str(&json).unwrap());
         assert_eq!(back, saved);
         let p = &back.progress["c/a"];
-        assert_eq!((p.policy.as_str(), p.passed.clone(), p.steps), ("<p/>", vec![1], 2));
+        assert_eq!(
+            (p.policy.as_str(), p.passed.clone(), p.steps),
+            ("<p/>", vec![1], 2)
+        );
         assert!(!p.solved());
         let restored = Lessons::restore(back, None);
         assert!(restored.open);
@@ -674,7 +712,12 @@ mod tests {
             None,
         );
         assert_eq!(gone.source, Source::Builtin);
-        let odd = Saved::read(&serde_json::from_str(r#"{"open":1,"extra":true,"progress":{"a/b":{"policy":3,"passed":[1,"x",2]}}}"#).unwrap());
+        let odd = Saved::read(
+            &serde_json::from_str(
+                r#"{"open":1,"extra":true,"progress":{"a/b":{"policy":3,"passed":[1,"x",2]}}}"#,
+            )
+            .unwrap(),
+        );
         assert!(!odd.open);
         assert_eq!(odd.progress["a/b"].passed, vec![1, 2]);
         assert_eq!(odd.progress["a/b"].policy, "");

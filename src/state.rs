@@ -672,7 +672,7 @@ impl State {
         self.enter_lesson(r.clone(), w.policy, w.scenario);
         let l = self.lessons_mut();
         l.open = true;
-        if l.source != source || files.is_some() || l.course() .is_none() {
+        if l.source != source || files.is_some() || l.course().is_none() {
             l.source = source;
             l.files = files.map(Rc::new);
             l.request_load();
@@ -753,7 +753,8 @@ impl Reducible for State {
             Action::LoadShared(mut w) => match w.lesson.take() {
                 Some(shared) => {
                     next.open_shared_lesson(w, shared);
-                    next.notice = Some("Opened the shared lesson with its policy and scenario.".to_string());
+                    next.notice =
+                        Some("Opened the shared lesson with its policy and scenario.".to_string());
                 }
                 None => {
                     next.leave_lesson();
@@ -904,7 +905,11 @@ impl Reducible for State {
             Action::OpenLesson(id) => next.open_lesson(&id),
             Action::NextLesson => {
                 let following = self.lessons.lesson().and_then(|(i, _)| {
-                    self.lessons.course()?.lessons.get(i + 1).map(|l| l.id.clone())
+                    self.lessons
+                        .course()?
+                        .lessons
+                        .get(i + 1)
+                        .map(|l| l.id.clone())
                 });
                 match following {
                     Some(id) => next.open_lesson(&id),
@@ -965,7 +970,10 @@ impl Reducible for State {
                 let Some((_, lesson)) = self.lessons.lesson() else {
                     return self;
                 };
-                let (p, s) = (lesson.solution_policy.clone(), lesson.solution_scenario.clone());
+                let (p, s) = (
+                    lesson.solution_policy.clone(),
+                    lesson.solution_scenario.clone(),
+                );
                 next.replace_lesson_text(p, s, false);
             }
             Action::ResetLesson => {
@@ -976,9 +984,11 @@ impl Reducible for State {
                 next.replace_lesson_text(p, s, true);
             }
             Action::RestoreAttempt => {
-                let previous = self.lessons.current.as_ref().and_then(|c| {
-                    self.lessons.progress.get(&c.key())?.previous.clone()
-                });
+                let previous = self
+                    .lessons
+                    .current
+                    .as_ref()
+                    .and_then(|c| self.lessons.progress.get(&c.key())?.previous.clone());
                 match previous {
                     Some((p, s)) => next.replace_lesson_text(p, s, false),
                     None => return self,
@@ -1581,7 +1591,10 @@ mod tests {
         Rc::new(CourseView {
             id: "c".into(),
             title: "C".into(),
-            lessons: vec![lesson("a", "<a/>", "<a-done/>"), lesson("b", "<b/>", "<b-done/>")],
+            lessons: vec![
+                lesson("a", "<a/>", "<a-done/>"),
+                lesson("b", "<b/>", "<b-done/>"),
+            ],
             ..CourseView::default()
         })
     }
@@ -1592,7 +1605,11 @@ mod tests {
         assert_eq!(state.lessons.course, CourseState::Loading);
         let n = state.lessons.load;
         let stale = reduce(state.clone(), Action::CourseLoaded(n + 1, course()));
-        assert_eq!(stale.lessons.course, CourseState::Loading, "an older load's answer drops");
+        assert_eq!(
+            stale.lessons.course,
+            CourseState::Loading,
+            "an older load's answer drops"
+        );
         reduce(state, Action::CourseLoaded(n, course()))
     }
 
@@ -1605,7 +1622,11 @@ mod tests {
         let state = reduce(state, Action::OpenLesson("a".into()));
         assert_eq!(&*state.source, "<a/>");
         assert_eq!(&*state.scenario, "{}");
-        assert_eq!(state.playground_workspace().policy, "<mine/>", "autosave keeps the playground");
+        assert_eq!(
+            state.playground_workspace().policy,
+            "<mine/>",
+            "autosave keeps the playground"
+        );
         let rev = state.revision;
         let state = reduce(state, Action::Edit("<a>typed</a>".into()));
         // Another lesson: the first one's text goes into its progress.
@@ -1649,7 +1670,10 @@ mod tests {
         assert_eq!(&*state.source, "<a-done/>");
         assert!(state.scenario.contains("2026"));
         let p = &state.lessons.progress["c/a"];
-        assert_eq!(p.previous.as_ref().map(|p| p.0.as_str()), Some("<a>mine</a>"));
+        assert_eq!(
+            p.previous.as_ref().map(|p| p.0.as_str()),
+            Some("<a>mine</a>")
+        );
         let state = reduce(state, Action::RestoreAttempt);
         assert_eq!(&*state.source, "<a>mine</a>");
         let mut state = reduce(state, Action::ResetLesson);
@@ -1668,7 +1692,10 @@ mod tests {
         let state = reduce(with_course(), Action::OpenLesson("b".into()));
         let state = reduce(state, Action::CheckLesson);
         let pending = state.lessons.pending.clone().unwrap();
-        assert_eq!((&*pending.json, &*pending.policy), ("{\"id\":\"b\"}", "<b/>"));
+        assert_eq!(
+            (&*pending.json, &*pending.policy),
+            ("{\"id\":\"b\"}", "<b/>")
+        );
         let other = reduce(
             state.clone(),
             Action::LessonChecked(Checked {
@@ -1694,7 +1721,10 @@ mod tests {
         let state = reduce(state, Action::CheckFailed("gone".into()));
         let report = state.lessons.report.clone().unwrap();
         assert_eq!(report.result, Err("gone".into()));
-        assert!(state.lessons.progress["c/b"].solved(), "a failure is not a check");
+        assert!(
+            state.lessons.progress["c/b"].solved(),
+            "a failure is not a check"
+        );
         // Outside lesson mode there is nothing to check.
         let state = reduce(state, Action::ToggleLessons);
         let state = reduce(state, Action::CheckLesson);
@@ -1723,7 +1753,10 @@ mod tests {
         assert_eq!(state.lessons.source, Source::Builtin);
         let p = &state.lessons.progress["c/a"];
         assert_eq!(p.passed, vec![1]);
-        assert_eq!(p.previous.as_ref().map(|p| p.0.as_str()), Some("<a>trainer</a>"));
+        assert_eq!(
+            p.previous.as_ref().map(|p| p.0.as_str()),
+            Some("<a>trainer</a>")
+        );
         // A lesson from a file travels whole and opens as a one-lesson course.
         let from_file = Workspace {
             policy: "<x/>".into(),
@@ -1740,6 +1773,9 @@ mod tests {
         assert_eq!(state.lessons.files.as_ref().unwrap()[0].1, "{\"id\":\"l\"}");
         assert_eq!(state.lessons.current.as_ref().unwrap().key(), "l/l");
         assert_eq!(state.lessons.course, CourseState::Loading);
-        assert_eq!(state.playground_workspace().policy, State::default().source.to_string());
+        assert_eq!(
+            state.playground_workspace().policy,
+            State::default().source.to_string()
+        );
     }
 }

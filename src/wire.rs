@@ -313,43 +313,14 @@ fn load_course(name: &str, files: &[(String, String)]) -> apim_policy::lesson::C
         ..Course::default()
     };
     if let [(file, text)] = files {
-        let shape: Option<Value> = serde_json::from_str(text).ok();
-        let is_bundle = shape.as_ref().is_some_and(|v| v.get("format").is_some());
-        let is_course = shape
-            .as_ref()
-            .and_then(|v| v.get("lessons"))
-            .and_then(Value::as_array)
-            .is_some_and(|l| l.iter().all(Value::is_string));
         let file = file.rsplit('/').next().unwrap_or(file);
-        if is_course {
-            let alone = |p: &str| -> Result<String, String> {
-                Err(format!(
-                    "'{p}' is not here: open the course's whole folder, or a bundle written by \
-                     `apim-policy lesson bundle`"
-                ))
-            };
-            return lesson::load_course(file, text, &alone);
-        }
-        if !is_bundle && shape.as_ref().is_some_and(|v| v.get("steps").is_some()) {
-            let alone = |p: &str| -> Result<String, String> {
-                Err(format!(
-                    "'{p}' is not here: open the lesson's folder, or write the text inline"
-                ))
-            };
-            return match lesson::load_lesson(file, text, &alone) {
-                Ok(l) => Course {
-                    id: l.id.clone(),
-                    title: l.title.clone(),
-                    lessons: vec![l],
-                    ..Course::default()
-                },
-                Err(errors) => Course {
-                    errors,
-                    ..Course::default()
-                },
-            };
-        }
-        return lesson::load_bundle(file, text);
+        let alone = |p: &str| -> Result<String, String> {
+            Err(format!(
+                "'{p}' is not here: open the course's whole folder, or a bundle written by \
+                 `apim-policy lesson bundle`"
+            ))
+        };
+        return lesson::load_any(file, text, &alone);
     }
     // A folder: paths are relative to the folder that was picked, `course.json` is the top.
     let Some((top, text)) = files
@@ -359,7 +330,9 @@ fn load_course(name: &str, files: &[(String, String)]) -> apim_policy::lesson::C
     else {
         return error(
             name,
-            format!("the folder '{name}' has no course.json (a course folder lists its lessons there)"),
+            format!(
+                "the folder '{name}' has no course.json (a course folder lists its lessons there)"
+            ),
         );
     };
     let prefix = top.get(..top.len() - "course.json".len()).unwrap_or("");
@@ -771,7 +744,12 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 }
 
 fn course(v: &Value) -> CourseView {
-    let items = |key: &str| v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+    let items = |key: &str| {
+        v.get(key)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    };
     CourseView {
         id: text_of(v, "id"),
         title: text_of(v, "title"),
@@ -1015,6 +993,56 @@ mod tests {
             notes: vec![note],
         })));
         round_trip(Outcome::Imported(Err(Vec::new())));
+        round_trip(Outcome::CourseLoaded(CourseView {
+            id: "c".into(),
+            title: "Café ☕".into(),
+            description: "**d**".into(),
+            lessons: vec![LessonView {
+                id: "l".into(),
+                title: "t".into(),
+                text: "x".into(),
+                start_policy: "<policies/>".into(),
+                start_scenario: "{}".into(),
+                solution_policy: "<policies>\n</policies>".into(),
+                solution_scenario: String::new(),
+                steps: vec![
+                    StepView {
+                        title: "s".into(),
+                        text: String::new(),
+                        hint: Some("h".into()),
+                    },
+                    StepView {
+                        title: "s2".into(),
+                        text: "t2".into(),
+                        hint: None,
+                    },
+                ],
+                json: "{\"id\":\"l\"}".into(),
+            }],
+            errors: vec![CourseError {
+                file: "b.json".into(),
+                line: 3,
+                column: 7,
+                message: "m".into(),
+            }],
+        }));
+        round_trip(Outcome::LessonChecked(Checked {
+            id: 4,
+            result: Ok(vec![
+                StepOutcome {
+                    status: "passed".into(),
+                    problems: vec![],
+                },
+                StepOutcome {
+                    status: "could_not_run".into(),
+                    problems: vec!["the policy does not parse".into(), "é".into()],
+                },
+            ]),
+        }));
+        round_trip(Outcome::LessonChecked(Checked {
+            id: 5,
+            result: Err("no".into()),
+        }));
         round_trip(Outcome::Failed("gone".into()));
         assert!(read_answer("{").is_err());
         assert!(read_answer("{\"ticket\": 1}").is_err());

@@ -155,7 +155,11 @@ fn loaded_course(props: &LessonsPaneProps, course: &CourseView) -> Html {
 
 /// Step status: the last check if it is about this lesson, else the steps that passed then.
 fn step_status(l: &Lessons, i: usize) -> (&'static str, Vec<String>) {
-    if let Some(report) = l.report.as_ref().filter(|r| Some(&r.lesson) == l.current.as_ref()) {
+    if let Some(report) = l
+        .report
+        .as_ref()
+        .filter(|r| Some(&r.lesson) == l.current.as_ref())
+    {
         return match &report.result {
             Ok(steps) => match steps.get(i) {
                 Some(s) => {
@@ -198,7 +202,9 @@ fn lesson_view(props: &LessonsPaneProps, index: usize, lesson: &LessonView) -> H
         None if checking => "Checking…".to_string(),
         None => "Not checked yet: press Check (Ctrl+Shift+Enter).".to_string(),
         Some((_, Err(why))) => format!("The steps could not be checked: {why}"),
-        Some((_, Ok(steps))) if all_passed => format!("All {} steps passed. Well done!", steps.len()),
+        Some((_, Ok(steps))) if all_passed => {
+            format!("All {} steps passed. Well done!", steps.len())
+        }
         Some((r, Ok(steps))) => format!("{} of {} steps passed.", r.passed(), steps.len()),
     };
     if props.stale && report.is_some() {
@@ -349,7 +355,8 @@ fn course_opener(source: &Source, dispatch: &Callback<Action>) -> Html {
             let Some(list) = input.files() else {
                 return;
             };
-            let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+            let files: Vec<web_sys::File> =
+                (0..list.length()).filter_map(|i| list.get(i)).collect();
             // Choosing the same file again must fire `change` again.
             input.set_value("");
             if files.is_empty() {
@@ -361,7 +368,9 @@ fn course_opener(source: &Source, dispatch: &Callback<Action>) -> Html {
                     Ok((name, files)) => {
                         dispatch.emit(Action::OpenCourse(Source::File(name), Some(Rc::new(files))))
                     }
-                    Err(e) => dispatch.emit(Action::Notify(format!("Could not read the course: {e}"))),
+                    Err(e) => {
+                        dispatch.emit(Action::Notify(format!("Could not read the course: {e}")))
+                    }
                 }
             });
         })
