@@ -3,7 +3,7 @@
 
 use crate::examples::{self, Example};
 use crate::lessons::{
-    Ask, CourseState, LessonRef, Lessons, PendingCheck, Progress, Report, SharedLesson, Source,
+    Ask, CourseState, LessonRef, Lessons, PendingCheck, Report, SharedLesson, Source,
 };
 use crate::rule_docs;
 use crate::scenario_text;
@@ -646,7 +646,7 @@ impl State {
         self.enter_lesson(r.clone(), policy, scenario);
         Rc::make_mut(&mut self.lessons_mut().progress)
             .entry(r.key())
-            .or_insert_with(Progress::default)
+            .or_default()
             .steps = steps;
     }
 
