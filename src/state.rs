@@ -874,8 +874,11 @@ impl Reducible for State {
             Action::ShowCourseList => next.lessons_mut().listing = true,
             Action::OpenCourse(source, files) => {
                 let l = next.lessons_mut();
+                // The same hosted course again (a reload of a `?course=` link): the lesson the
+                // student was in stays open.
+                let same = files.is_none() && source == l.source && l.current.is_some();
                 l.open = true;
-                l.listing = true;
+                l.listing = !same;
                 l.source = source;
                 l.files = files;
                 l.request_load();

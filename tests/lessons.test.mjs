@@ -243,6 +243,10 @@ test('a course from ?course= on the same host; other origins and missing files a
   assert.equal(await page.getByTestId('lesson-item').count(), COURSE.lessons.length - 10);
   await openLesson(page, 'cors');
   await check(page, 1);
+  // A reload of the trainer's link comes back to the lesson the student was in.
+  await page.waitForTimeout(400);
+  await page.reload();
+  await page.locator('[data-testid="lesson-title"][data-lesson="cors"]').waitFor();
   await page.goto(`${env.server.url}?course=https%3A%2F%2Fevil.example%2Fc.json`);
   await page.getByTestId('editor').locator('.cm-content').waitFor();
   await page.waitForFunction(() => /was not opened: only a relative path/.test(document.querySelector('[data-testid="notice"]')?.textContent ?? ''));
