@@ -272,7 +272,12 @@ impl<'a> Parser<'a> {
                 Ok(Pred::Expression)
             }
             "not" => {
+                let at = self.pos;
                 let inner = self.predicate()?;
+                if matches!(inner, Pred::Position(_)) {
+                    self.pos = at;
+                    return self.err("not() cannot hold a position");
+                }
                 self.close_paren()?;
                 Ok(Pred::Not(Box::new(inner)))
             }
@@ -442,8 +447,7 @@ fn holds(doc: &Document, id: NodeId, pred: &Pred) -> bool {
             !texts.iter().all(|v| v.is_blank()) && texts.iter().all(|v| v.literal().is_some())
         }
         Pred::Expression => values(doc, id).iter().any(|v| v.has_expression()),
-        // Positions are applied by `filter`; inside not() a position means "is not the N-th",
-        // which needs the sibling list: treat it as always-false there (documented as unsupported).
+        // Positions are applied by `filter`; the parser refuses them inside not().
         Pred::Position(_) => false,
         Pred::Not(inner) => !holds(doc, id, inner),
     }
@@ -514,6 +518,7 @@ mod tests {
             ("inbound/set-header[0]", 19),
             ("inbound set-header", 7),
             ("inbound/value[text()]", 20),
+            ("inbound/*[not(2)]", 14),
         ] {
             let e = Path::parse(path).unwrap_err();
             assert_eq!(e.offset, at, "{path}: {e}");
