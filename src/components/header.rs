@@ -43,7 +43,7 @@ pub fn header(props: &HeaderProps) -> Html {
             </div>
             <nav class="actions" aria-label="Playground actions">
                 <button type="button" class="btn" data-testid="lessons-toggle" aria-pressed={props.lessons.to_string()}
-                    aria-controls="lessons-pane" onclick={props.dispatch.reform(|_: MouseEvent| Action::ToggleLessons)}>
+                    aria-controls={props.lessons.then_some("lessons-pane")} onclick={props.dispatch.reform(|_: MouseEvent| Action::ToggleLessons)}>
                     { "Lessons" }
                 </button>
                 <ExamplesMenu current={props.example} on_select={on_example} />
