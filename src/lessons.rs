@@ -218,15 +218,19 @@ impl Saved {
             open: v.get("open").and_then(Value::as_bool).unwrap_or(false),
             source: text(v, "source"),
             current: v.get("current").and_then(LessonRef::read),
-            progress: v
-                .get("progress")
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, p)| (k.clone(), Progress::read(p)))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            progress: {
+                // Inserted one by one: collecting would sort, which costs the first load code.
+                let mut map = BTreeMap::new();
+                for (k, p) in v
+                    .get("progress")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    map.insert(k.clone(), Progress::read(p));
+                }
+                map
+            },
         }
     }
 }
