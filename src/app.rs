@@ -4,7 +4,10 @@
 //! panel and the rule dialog.
 
 use crate::bridge::{self, EditorBridge};
-use crate::components::{EditorPane, Header, NoticeBar, RulePage, SidePanel, Splitter};
+use crate::components::{
+    EditorPane, Header, LessonsPane, NoticeBar, RulePage, SidePanel, Splitter,
+};
+use crate::lessons::{self, Lessons, SharedLesson, Source};
 use crate::rule_docs;
 use crate::share;
 use crate::state::{Action, Settings, State, TabId, Workspace};
@@ -21,6 +24,10 @@ const AUTOSAVE_DELAY_MS: u32 = 300;
 const SETTINGS_KEY: &str = "settings";
 /// The foundation slice saved the bare policy text under this key; read once as a fallback.
 const LEGACY_POLICY_KEY: &str = "policy";
+/// Workshop mode: the course's source, the lesson in the editor, progress per lesson.
+const LESSONS_KEY: &str = "lessons";
+/// The files of a course opened from a file or folder.
+const LESSON_FILES_KEY: &str = "lesson-files";
 
 fn load_workspace() -> Option<Workspace> {
     storage::load::<Workspace>(WORKSPACE_KEY).or_else(|| {
@@ -33,8 +40,16 @@ fn load_workspace() -> Option<Workspace> {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state =
-        use_reducer(|| State::restore(load_workspace(), storage::load::<Settings>(SETTINGS_KEY)));
+    let state = use_reducer(|| {
+        let lessons = Lessons::restore(
+            lessons::Saved::read(
+                &storage::load::<serde_json::Value>(LESSONS_KEY).unwrap_or_default(),
+            ),
+            storage::load::<serde_json::Value>(LESSON_FILES_KEY).map(|v| lessons::read_pairs(&v)),
+        );
+        State::restore(load_workspace(), storage::load::<Settings>(SETTINGS_KEY))
+            .with_lessons(lessons)
+    });
     let bridge = use_memo((), |_| EditorBridge::default());
     let bridge: EditorBridge = (*bridge).clone();
     let root = use_node_ref();
@@ -47,6 +62,7 @@ pub fn app() -> Html {
             if let Some(loading) = dom::document().and_then(|d| d.get_element_by_id("loading")) {
                 loading.remove();
             }
+            open_course_param(&dispatcher);
             let open = move || open_route(dispatcher.clone());
             open();
             let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(open);
@@ -69,12 +85,14 @@ pub fn app() -> Html {
     }
 
     // Page-wide shortcuts (the editor binds the same keys itself and marks them handled).
+    let in_lesson = use_mut_ref(|| false);
+    *in_lesson.borrow_mut() = state.lessons.current.is_some();
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             let listener = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(
                 move |e: web_sys::KeyboardEvent| {
-                    if let Some(action) = shortcut(&e) {
+                    if let Some(action) = shortcut(&e, *in_lesson.borrow()) {
                         e.prevent_default();
                         dispatcher.dispatch(action);
                     }
@@ -103,14 +121,15 @@ pub fn app() -> Html {
     // (a 1,000-line policy is tens of kilobytes of JSON per write). A share link in the address
     // bar describes the state it was made from; once the work moves on it would bring back old
     // text on reload, so it goes at the first change.
-    let pending: Rc<RefCell<Option<Workspace>>> = use_mut_ref(|| None);
+    let pending: Rc<RefCell<Option<(Workspace, lessons::Saved)>>> = use_mut_ref(|| None);
     let timer: Rc<RefCell<Option<gloo::timers::callback::Timeout>>> = use_mut_ref(|| None);
     {
         let pending = pending.clone();
         use_effect_with((), move |_| {
             let flush = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-                if let Some(w) = pending.borrow_mut().take() {
+                if let Some((w, l)) = pending.borrow_mut().take() {
                     storage::save(WORKSPACE_KEY, &w);
+                    storage::save(LESSONS_KEY, &l);
                 }
             });
             let window = web_sys::window();
@@ -138,13 +157,15 @@ pub fn app() -> Html {
         let state = state.clone();
         use_effect_with(state.version, move |version| {
             if *version > 0 {
-                *pending.borrow_mut() = Some(state.workspace());
+                let saved = state.lessons.saved(&state.source, &state.scenario);
+                *pending.borrow_mut() = Some((state.playground_workspace(), saved));
                 let pending = pending.clone();
                 *timer.borrow_mut() = Some(gloo::timers::callback::Timeout::new(
                     AUTOSAVE_DELAY_MS,
                     move || {
-                        if let Some(w) = pending.borrow_mut().take() {
+                        if let Some((w, l)) = pending.borrow_mut().take() {
                             storage::save(WORKSPACE_KEY, &w);
+                            storage::save(LESSONS_KEY, &l);
                         }
                     },
                 ));
@@ -195,7 +216,50 @@ pub fn app() -> Html {
         });
     }
 
+    // Workshop mode: a course file's files are kept; the course is read by the worker when a
+    // load is asked for (the Lessons view opens, another course is chosen), and each check
+    // goes to the worker too.
+    use_effect_with(state.lessons.files.clone(), |files| {
+        if let Some(files) = files {
+            storage::save(LESSON_FILES_KEY, &**files);
+        }
+    });
+    {
+        let dispatch = dispatch.clone();
+        let lessons = state.lessons.clone();
+        use_effect_with(state.lessons.load, move |load| {
+            if *load > 0 {
+                load_course(*load, &lessons, dispatch);
+            }
+        });
+    }
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(state.lessons.pending.clone(), move |pending| {
+            if let Some(check) = pending {
+                let on_answer = dispatch.reform(|outcome| match outcome {
+                    Outcome::LessonChecked(c) => Action::LessonChecked(c),
+                    Outcome::Failed(why) => Action::CheckFailed(why),
+                    _ => Action::CheckFailed("the worker answered another question".to_string()),
+                });
+                let task = Task::LessonCheck {
+                    id: check.id,
+                    lesson: check.json.to_string(),
+                    policy: check.policy.to_string(),
+                    scenario: check.scenario.to_string(),
+                };
+                worker_client::send(task, on_answer);
+            }
+        });
+    }
+
     let system_dark = dom::prefers_dark();
+    let shared_lesson = SharedLesson::of(&state.lessons);
+    let stale_check = state
+        .lessons
+        .report
+        .as_ref()
+        .is_some_and(|r| r.policy != state.source || r.scenario != state.scenario);
 
     html! {
         <div class="app" ref={root}>
@@ -205,10 +269,16 @@ pub fn app() -> Html {
                 scenario={state.scenario.clone()}
                 export={state.export.clone()}
                 dark={state.settings.theme.is_dark(system_dark)}
+                lessons={state.lessons.open}
+                {shared_lesson}
                 bridge={bridge.clone()}
                 dispatch={dispatch.clone()}
             />
-            <main class="workspace" aria-label="Policy workspace">
+            <main class={classes!("workspace", state.lessons.open.then_some("with-lessons"))} aria-label="Policy workspace">
+                if state.lessons.open {
+                    <LessonsPane lessons={state.lessons.clone()} stale={stale_check}
+                        bridge={bridge.clone()} dispatch={dispatch.clone()} />
+                }
                 <EditorPane
                     bridge={bridge.clone()}
                     source={state.source.clone()}
@@ -247,11 +317,14 @@ pub fn app() -> Html {
 /// The action of a page-wide shortcut: Shift+Alt+F formats (not while typing in a form
 /// field, where it would surprise), Ctrl/Cmd+Enter runs (from anywhere, the scenario form
 /// included). Events the editor already handled are skipped.
-fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
+fn shortcut(e: &web_sys::KeyboardEvent, in_lesson: bool) -> Option<Action> {
     if e.default_prevented() || e.repeat() {
         return None;
     }
     let command = e.ctrl_key() || e.meta_key();
+    if command && !e.alt_key() && e.shift_key() && e.key() == "Enter" && in_lesson {
+        return Some(Action::CheckLesson);
+    }
     if command && !e.alt_key() && e.key() == "Enter" {
         return Some(Action::Run);
     }
@@ -263,6 +336,61 @@ fn shortcut(e: &web_sys::KeyboardEvent) -> Option<Action> {
         return (!in_field).then_some(Action::Format);
     }
     None
+}
+
+/// `?course=courses/my-workshop.json`: open that course (a relative path on this host only).
+fn open_course_param(dispatcher: &UseReducerDispatcher<State>) {
+    let Some(search) = web_sys::window().and_then(|w| w.location().search().ok()) else {
+        return;
+    };
+    let Some(value) = search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("course="))
+    else {
+        return;
+    };
+    let value = js_sys::decode_uri_component(&value.replace('+', " "))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| value.to_string());
+    match lessons::course_url(&value) {
+        Ok(path) => dispatcher.dispatch(Action::OpenCourse(Source::Url(path.to_string()), None)),
+        Err(why) => dispatcher.dispatch(Action::Notify(why)),
+    }
+}
+
+/// Read the course of load `n`: fetch it (the built-in or a hosted one) or take its files, and
+/// let the worker parse it.
+fn load_course(n: u64, lessons: &Lessons, dispatch: Callback<Action>) {
+    let source = lessons.source.clone();
+    let files = lessons.files.clone();
+    yew::platform::spawn_local(async move {
+        let files = match (source.url(), files) {
+            (Some(url), _) => match rule_docs::fetch_text(url).await {
+                Ok(text) => vec![(url.rsplit('/').next().unwrap_or(url).to_string(), text)],
+                Err(e) => {
+                    dispatch.emit(Action::CourseFailed(
+                        n,
+                        format!("The course {} could not be loaded: {e}.", source.describe()),
+                    ));
+                    return;
+                }
+            },
+            (None, Some(files)) => (*files).clone(),
+            (None, None) => Vec::new(),
+        };
+        let on_answer = dispatch.reform(move |outcome| match outcome {
+            Outcome::CourseLoaded(c) => Action::CourseLoaded(n, Rc::new(c)),
+            Outcome::Failed(why) => Action::CourseFailed(n, why),
+            _ => Action::CourseFailed(n, "the worker answered another question".to_string()),
+        });
+        let task = Task::LoadCourse {
+            name: source.describe(),
+            files,
+        };
+        worker_client::send(task, on_answer);
+    });
 }
 
 /// Open what the address's fragment names: a `#s=…` share link or a `#rule/<CODE>` page.

@@ -9,6 +9,7 @@ mod bridge;
 mod components;
 mod examples;
 mod highlight;
+mod lessons;
 mod markdown;
 mod panic;
 mod rule_docs;

@@ -136,7 +136,7 @@ pub async fn load() -> Result<Rc<Docs>, String> {
     Ok(docs)
 }
 
-async fn fetch_text(url: &str) -> Result<String, String> {
+pub(crate) async fn fetch_text(url: &str) -> Result<String, String> {
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     let failed = |e: wasm_bindgen::JsValue| {

@@ -328,6 +328,7 @@ mod tests {
             scenario: "{ \"named_values\": [".into(),
             example: None,
             export: Default::default(),
+            lesson: None,
         };
         let p = payload(&w, false);
         assert_eq!(p.left_out.len(), 1);
@@ -361,6 +362,7 @@ mod tests {
                 scope: Some(apim_policy::export::Scope::Product),
                 ..ExportSettings::default()
             },
+            lesson: None,
         };
         let json = payload(&w, true).json;
         assert_eq!(
@@ -375,5 +377,26 @@ mod tests {
                 ..Workspace::default()
             }
         );
+    }
+
+    #[test]
+    fn a_lesson_link_carries_the_lesson_and_the_progress() {
+        use crate::lessons::SharedLesson;
+        let w = Workspace {
+            policy: "<policies />".into(),
+            lesson: Some(SharedLesson {
+                course: "key-vault-workshop".into(),
+                lesson: "kv-not-a-policy".into(),
+                passed: vec![1, 2],
+                ..SharedLesson::default()
+            }),
+            ..Workspace::default()
+        };
+        let json = payload(&w, false).json;
+        assert!(
+            json.contains(r#""lesson":{"course":"key-vault-workshop","lesson":"kv-not-a-policy","passed":[1,2]}"#),
+            "{json}"
+        );
+        assert_eq!(parse(&json).unwrap(), w);
     }
 }

@@ -2,10 +2,13 @@
 //! tested natively with plain `#[test]`s; components only dispatch actions and render.
 
 use crate::examples::{self, Example};
+use crate::lessons::{
+    Ask, CourseState, LessonRef, Lessons, PendingCheck, Report, SharedLesson, Source,
+};
 use crate::rule_docs;
 use crate::scenario_text;
 use crate::sim_view::{PendingRun, SimRun};
-use crate::wire::{NotRun, Reply};
+use crate::wire::{Checked, CourseView, NotRun, Reply};
 use apim_policy::export::{self, ApiVersion, ExportOptions, Target};
 use apim_policy::lint::LintOptions;
 use apim_policy::scenario::{Scenario, ScenarioError};
@@ -223,6 +226,14 @@ pub struct Workspace {
     /// Left out when it is the default, so links and saved copies stay short.
     #[serde(default, skip_serializing_if = "ExportSettings::is_default")]
     pub export: ExportSettings,
+    /// A share link of a lesson: which one, and the student's progress in it (the policy and
+    /// scenario are their text). Never autosaved (the playground's workspace has none).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::lessons::read_shared"
+    )]
+    pub lesson: Option<SharedLesson>,
 }
 
 impl Workspace {
@@ -232,6 +243,7 @@ impl Workspace {
             scenario: e.scenario.to_string(),
             example: Some(e.id.to_string()),
             export: ExportSettings::default(),
+            lesson: None,
         }
     }
 }
@@ -271,6 +283,10 @@ pub struct State {
     pub pending: Option<Rc<PendingRun>>,
     /// How many runs there have been (each run's id).
     pub runs: u64,
+    /// Workshop mode: the course, the lesson in the editor, the student's progress.
+    pub lessons: Rc<Lessons>,
+    /// The playground's workspace, parked while a lesson is in the editor.
+    pub playground: Option<Rc<Workspace>>,
 }
 
 pub enum Action {
@@ -314,6 +330,31 @@ pub enum Action {
     ApplyFix(usize),
     Notify(String),
     DismissNotice,
+    /// The header's Lessons button: open the course list, or close the view and put the
+    /// playground's text back in the editor.
+    ToggleLessons,
+    /// Show the course list (the lesson stays in the editor).
+    ShowCourseList,
+    /// Open a course from elsewhere (`?course=`, a file or folder; the files for those).
+    OpenCourse(Source, Option<Rc<Vec<(String, String)>>>),
+    /// The worker read the course asked for by load `n`.
+    CourseLoaded(u64, Rc<CourseView>),
+    CourseFailed(u64, String),
+    /// Put a lesson of the open course in the editor (the student's text, else its start).
+    OpenLesson(String),
+    /// The Check button, Ctrl/Cmd+Shift+Enter.
+    CheckLesson,
+    LessonChecked(Checked),
+    CheckFailed(String),
+    /// Open (`Some`) or close the confirmation of Show solution / Reset.
+    AskLesson(Option<Ask>),
+    /// Replace the student's text by the solution (the view asks first).
+    ShowSolution,
+    /// Back to the lesson's starting point (the view asks first).
+    ResetLesson,
+    /// Swap the text a reset, the solution or a shared link replaced back in.
+    RestoreAttempt,
+    NextLesson,
 }
 
 impl State {
@@ -353,6 +394,8 @@ impl State {
             sim: None,
             pending: None,
             runs: 0,
+            lessons: Rc::new(Lessons::default()),
+            playground: None,
         }
     }
 
@@ -370,7 +413,46 @@ impl State {
             scenario: self.scenario.to_string(),
             example: self.example.map(|e| e.id.to_string()),
             export: self.export.clone(),
+            lesson: None,
         }
+    }
+
+    /// The free playground's workspace (what autosave keeps under `workspace`): parked while a
+    /// lesson is in the editor.
+    pub fn playground_workspace(&self) -> Workspace {
+        match (&self.lessons.current, &self.playground) {
+            (Some(_), Some(w)) => (**w).clone(),
+            _ => self.workspace(),
+        }
+    }
+
+    /// The state at startup with the saved lessons: a lesson that was in the editor is again,
+    /// with the playground parked.
+    pub fn with_lessons(mut self, lessons: Lessons) -> Self {
+        let text = lessons
+            .current
+            .as_ref()
+            .and_then(|c| lessons.progress.get(&c.key()).cloned());
+        let mut lessons = lessons;
+        match text {
+            Some(p) => {
+                let playground = self.workspace();
+                self.load(Workspace {
+                    policy: p.policy,
+                    scenario: p.scenario,
+                    ..Workspace::default()
+                });
+                self.playground = Some(Rc::new(playground));
+                self.version = 0;
+                self.revision = 0;
+            }
+            None => lessons.current = None,
+        }
+        if lessons.open {
+            lessons.request_load();
+        }
+        self.lessons = Rc::new(lessons);
+        self
     }
 
     pub fn count(&self, severity: Severity) -> usize {
@@ -408,7 +490,10 @@ impl State {
         let version = self.version;
         let (settings, notice, rule) = (self.settings.clone(), self.notice.take(), self.rule);
         let (reveal_secrets, runs) = (self.reveal_secrets, self.runs);
+        let (lessons, playground) = (self.lessons.clone(), self.playground.take());
         *self = State::from_workspace(w);
+        self.lessons = lessons;
+        self.playground = playground;
         self.settings = settings;
         self.notice = notice;
         self.rule = rule;
@@ -471,6 +556,134 @@ impl State {
         }
     }
 
+    fn lessons_mut(&mut self) -> &mut Lessons {
+        Rc::make_mut(&mut self.lessons)
+    }
+
+    /// Put a lesson's text in the editor: the playground is parked on the way in, and the
+    /// text of a lesson already there goes into its progress.
+    fn enter_lesson(&mut self, lesson: LessonRef, policy: String, scenario: String) {
+        let (source, scenario_now) = (self.source.clone(), self.scenario.clone());
+        if self.lessons.current.is_none() {
+            self.playground = Some(Rc::new(self.workspace()));
+        }
+        let l = self.lessons_mut();
+        l.stash(&source, &scenario_now);
+        l.current = Some(lesson);
+        l.listing = false;
+        l.report = None;
+        l.pending = None;
+        let export = self.with_export_preferences(Workspace::default()).export;
+        self.load(Workspace {
+            policy,
+            scenario,
+            example: None,
+            export,
+            lesson: None,
+        });
+    }
+
+    /// Leave lesson mode: the lesson's text into its progress, the playground back.
+    fn leave_lesson(&mut self) {
+        if self.lessons.current.is_none() {
+            return;
+        }
+        let (source, scenario) = (self.source.clone(), self.scenario.clone());
+        let l = self.lessons_mut();
+        l.stash(&source, &scenario);
+        l.current = None;
+        l.report = None;
+        l.pending = None;
+        let playground = self.playground.take();
+        self.load(playground.map(|w| (*w).clone()).unwrap_or_default());
+    }
+
+    /// Replace the current lesson's text (solution, reset, restore), keeping what it replaces.
+    fn replace_lesson_text(&mut self, policy: String, scenario: String, clear_passed: bool) {
+        let Some(cur) = self.lessons.current.clone() else {
+            return;
+        };
+        let before = (self.source.to_string(), self.scenario.to_string());
+        let l = self.lessons_mut();
+        let p = Rc::make_mut(&mut l.progress).entry(cur.key()).or_default();
+        p.previous = Some(before);
+        if clear_passed {
+            p.passed.clear();
+        }
+        l.report = None;
+        l.pending = None;
+        l.asking = None;
+        let w = Workspace {
+            policy,
+            scenario,
+            export: self.export.clone(),
+            ..Workspace::default()
+        };
+        self.load(w);
+    }
+
+    fn open_lesson(&mut self, id: &str) {
+        let Some(course) = self.lessons.course().cloned() else {
+            return;
+        };
+        let Some(lesson) = course.lessons.iter().find(|l| l.id == id) else {
+            self.notice = Some(format!("The course has no lesson “{id}”."));
+            return;
+        };
+        let r = LessonRef {
+            course: course.id.clone(),
+            lesson: lesson.id.clone(),
+        };
+        if self.lessons.current.as_ref() == Some(&r) {
+            self.lessons_mut().listing = false;
+            return;
+        }
+        let (policy, scenario) = match self.lessons.progress.get(&r.key()) {
+            Some(p) if !p.policy.is_empty() => (p.policy.clone(), p.scenario.clone()),
+            _ => (lesson.start_policy.clone(), lesson.start_scenario.clone()),
+        };
+        let steps = lesson.steps.len();
+        self.enter_lesson(r.clone(), policy, scenario);
+        Rc::make_mut(&mut self.lessons_mut().progress)
+            .entry(r.key())
+            .or_default()
+            .steps = steps;
+    }
+
+    /// A share link with a lesson: open its course, and the student's text as the lesson's.
+    fn open_shared_lesson(&mut self, w: Workspace, shared: SharedLesson) {
+        let (source, files) = shared.source();
+        let course = if shared.json.is_some() {
+            shared.lesson.clone()
+        } else {
+            shared.course.clone()
+        };
+        let r = LessonRef {
+            course,
+            lesson: shared.lesson.clone(),
+        };
+        // The shared text becomes the lesson's; what this browser had for it can come back.
+        let previous = self
+            .lessons
+            .progress
+            .get(&r.key())
+            .filter(|p| !p.policy.is_empty() && (p.policy != w.policy || p.scenario != w.scenario))
+            .map(|p| (p.policy.clone(), p.scenario.clone()));
+        self.enter_lesson(r.clone(), w.policy, w.scenario);
+        let l = self.lessons_mut();
+        l.open = true;
+        if l.source != source || files.is_some() || l.course().is_none() {
+            l.source = source;
+            l.files = files.map(Rc::new);
+            l.request_load();
+        }
+        let p = Rc::make_mut(&mut l.progress).entry(r.key()).or_default();
+        p.passed = shared.passed;
+        if previous.is_some() {
+            p.previous = previous;
+        }
+    }
+
     fn format(&mut self) {
         match apim_policy::format::format(&self.source) {
             Ok(text) if *text == *self.source => {
@@ -527,14 +740,28 @@ impl Reducible for State {
                 next.version += 1;
             }
             Action::LoadExample(id) => match examples::find(id) {
-                Some(e) => next.load(self.with_export_preferences(Workspace::of_example(e))),
+                Some(e) => {
+                    next.leave_lesson();
+                    next.load(self.with_export_preferences(Workspace::of_example(e)));
+                }
                 None => next.notice = Some(format!("There is no example called “{id}”.")),
             },
-            Action::Reset => next.load(Workspace::of_example(examples::default_example())),
-            Action::LoadShared(w) => {
-                next.load(w);
-                next.notice = Some("Loaded the shared policy and scenario.".to_string());
+            Action::Reset => {
+                next.leave_lesson();
+                next.load(Workspace::of_example(examples::default_example()));
             }
+            Action::LoadShared(mut w) => match w.lesson.take() {
+                Some(shared) => {
+                    next.open_shared_lesson(w, shared);
+                    next.notice =
+                        Some("Opened the shared lesson with its policy and scenario.".to_string());
+                }
+                None => {
+                    next.leave_lesson();
+                    next.load(w);
+                    next.notice = Some("Loaded the shared policy and scenario.".to_string());
+                }
+            },
             Action::LoadPolicy {
                 policy,
                 export,
@@ -628,6 +855,148 @@ impl Reducible for State {
             }
             Action::Notify(message) => next.notice = Some(message),
             Action::DismissNotice => next.notice = None,
+            Action::ToggleLessons if self.lessons.open => {
+                next.leave_lesson();
+                let l = next.lessons_mut();
+                l.open = false;
+                l.listing = false;
+                next.version += 1;
+            }
+            Action::ToggleLessons => {
+                let l = next.lessons_mut();
+                l.open = true;
+                l.listing = true;
+                if matches!(l.course, CourseState::NotLoaded | CourseState::Failed(_)) {
+                    l.request_load();
+                }
+                next.version += 1;
+            }
+            Action::ShowCourseList => next.lessons_mut().listing = true,
+            Action::OpenCourse(source, files) => {
+                let l = next.lessons_mut();
+                // The same hosted course again (a reload of a `?course=` link): the lesson the
+                // student was in stays open.
+                let same = files.is_none() && source == l.source && l.current.is_some();
+                l.open = true;
+                l.listing = !same;
+                l.source = source;
+                l.files = files;
+                l.request_load();
+                next.version += 1;
+            }
+            Action::CourseLoaded(n, course) if n == self.lessons.load => {
+                let l = next.lessons_mut();
+                l.course = CourseState::Loaded(course.clone());
+                let missing = l.current.as_ref().filter(|c| {
+                    c.course != course.id || !course.lessons.iter().any(|x| x.id == c.lesson)
+                });
+                if missing.is_some() {
+                    // The text stays in the editor and in its progress; the list shows.
+                    l.listing = true;
+                }
+                let progress = Rc::make_mut(&mut l.progress);
+                for lesson in &course.lessons {
+                    if let Some(p) = progress.get_mut(&format!("{}/{}", course.id, lesson.id)) {
+                        p.steps = lesson.steps.len();
+                    }
+                }
+            }
+            Action::CourseFailed(n, why) if n == self.lessons.load => {
+                next.lessons_mut().course = CourseState::Failed(why);
+            }
+            Action::CourseLoaded(..) | Action::CourseFailed(..) => return self,
+            Action::OpenLesson(id) => next.open_lesson(&id),
+            Action::NextLesson => {
+                let following = self.lessons.lesson().and_then(|(i, _)| {
+                    self.lessons
+                        .course()?
+                        .lessons
+                        .get(i + 1)
+                        .map(|l| l.id.clone())
+                });
+                match following {
+                    Some(id) => next.open_lesson(&id),
+                    None => return self,
+                }
+            }
+            Action::CheckLesson => {
+                let Some((_, lesson)) = self.lessons.lesson() else {
+                    return self;
+                };
+                let json: Rc<str> = lesson.json.as_str().into();
+                let (policy, scenario) = (self.source.clone(), self.scenario.clone());
+                let l = next.lessons_mut();
+                l.checks += 1;
+                let id = l.checks;
+                if let Some(current) = l.current.clone() {
+                    l.pending = Some(Rc::new(PendingCheck {
+                        id,
+                        lesson: current,
+                        json,
+                        policy,
+                        scenario,
+                    }));
+                }
+            }
+            Action::LessonChecked(c) => {
+                let Some(pending) = self.lessons.pending.clone().filter(|p| p.id == c.id) else {
+                    return self;
+                };
+                let l = next.lessons_mut();
+                if let Ok(steps) = &c.result {
+                    l.record(&pending.lesson, steps);
+                }
+                l.report = Some(Rc::new(Report {
+                    lesson: pending.lesson.clone(),
+                    policy: pending.policy.clone(),
+                    scenario: pending.scenario.clone(),
+                    result: c.result,
+                }));
+                l.pending = None;
+                next.version += 1;
+            }
+            Action::CheckFailed(why) => {
+                let Some(pending) = self.lessons.pending.clone() else {
+                    return self;
+                };
+                let l = next.lessons_mut();
+                l.report = Some(Rc::new(Report {
+                    lesson: pending.lesson.clone(),
+                    policy: pending.policy.clone(),
+                    scenario: pending.scenario.clone(),
+                    result: Err(why),
+                }));
+                l.pending = None;
+            }
+            Action::AskLesson(ask) => next.lessons_mut().asking = ask,
+            Action::ShowSolution => {
+                let Some((_, lesson)) = self.lessons.lesson() else {
+                    return self;
+                };
+                let (p, s) = (
+                    lesson.solution_policy.clone(),
+                    lesson.solution_scenario.clone(),
+                );
+                next.replace_lesson_text(p, s, false);
+            }
+            Action::ResetLesson => {
+                let Some((_, lesson)) = self.lessons.lesson() else {
+                    return self;
+                };
+                let (p, s) = (lesson.start_policy.clone(), lesson.start_scenario.clone());
+                next.replace_lesson_text(p, s, true);
+            }
+            Action::RestoreAttempt => {
+                let previous = self
+                    .lessons
+                    .current
+                    .as_ref()
+                    .and_then(|c| self.lessons.progress.get(&c.key())?.previous.clone());
+                match previous {
+                    Some((p, s)) => next.replace_lesson_text(p, s, false),
+                    None => return self,
+                }
+            }
         }
         Rc::new(next)
     }
@@ -787,6 +1156,7 @@ mod tests {
                 target: Target::Bicep,
                 ..ExportSettings::default()
             },
+            lesson: None,
         };
         let state = reduce(state, Action::LoadShared(shared.clone()));
         assert_eq!(state.workspace(), shared);
@@ -835,6 +1205,7 @@ mod tests {
             scenario: String::new(),
             example: Some("cors-preflight".into()),
             export: ExportSettings::default(),
+            lesson: None,
         };
         let state = State::restore(Some(saved), None);
         assert_eq!(&*state.source, "<policies/>");
@@ -1201,5 +1572,213 @@ mod tests {
             .unwrap();
         assert_eq!(error.reason, "Forbidden");
         assert!(error.message.contains("Grant"), "{}", error.message);
+    }
+
+    fn course() -> Rc<CourseView> {
+        use crate::wire::{LessonView, StepView};
+        let lesson = |id: &str, start: &str, solution: &str| LessonView {
+            id: id.into(),
+            title: format!("Lesson {id}"),
+            text: "Do it.".into(),
+            start_policy: start.into(),
+            start_scenario: "{}".into(),
+            solution_policy: solution.into(),
+            solution_scenario: "{\"now\": \"2026-01-01T00:00:00Z\"}".into(),
+            steps: vec![StepView {
+                title: "one".into(),
+                text: String::new(),
+                hint: Some("h".into()),
+            }],
+            json: format!("{{\"id\":\"{id}\"}}"),
+        };
+        Rc::new(CourseView {
+            id: "c".into(),
+            title: "C".into(),
+            lessons: vec![
+                lesson("a", "<a/>", "<a-done/>"),
+                lesson("b", "<b/>", "<b-done/>"),
+            ],
+            ..CourseView::default()
+        })
+    }
+
+    fn with_course() -> State {
+        let state = reduce(State::default(), Action::ToggleLessons);
+        assert!(state.lessons.open && state.lessons.listing);
+        assert_eq!(state.lessons.course, CourseState::Loading);
+        let n = state.lessons.load;
+        let stale = reduce(state.clone(), Action::CourseLoaded(n + 1, course()));
+        assert_eq!(
+            stale.lessons.course,
+            CourseState::Loading,
+            "an older load's answer drops"
+        );
+        reduce(state, Action::CourseLoaded(n, course()))
+    }
+
+    #[test]
+    fn a_lesson_parks_the_playground_and_leaving_brings_it_back() {
+        let state = reduce(State::default(), Action::Edit("<mine/>".into()));
+        let state = reduce(state, Action::ToggleLessons);
+        let n = state.lessons.load;
+        let state = reduce(state, Action::CourseLoaded(n, course()));
+        let state = reduce(state, Action::OpenLesson("a".into()));
+        assert_eq!(&*state.source, "<a/>");
+        assert_eq!(&*state.scenario, "{}");
+        assert_eq!(
+            state.playground_workspace().policy,
+            "<mine/>",
+            "autosave keeps the playground"
+        );
+        let rev = state.revision;
+        let state = reduce(state, Action::Edit("<a>typed</a>".into()));
+        // Another lesson: the first one's text goes into its progress.
+        let state = reduce(state, Action::NextLesson);
+        assert_eq!(&*state.source, "<b/>");
+        assert!(state.revision > rev);
+        assert_eq!(state.lessons.progress["c/a"].policy, "<a>typed</a>");
+        let state = reduce(state, Action::OpenLesson("a".into()));
+        assert_eq!(&*state.source, "<a>typed</a>");
+        assert_eq!(state.lessons.progress["c/b"].policy, "<b/>");
+        let saved = state.lessons.saved(&state.source, &state.scenario);
+        assert_eq!(saved.current.as_ref().map(|c| c.key()), Some("c/a".into()));
+        // Leaving: the playground's text is back, the lesson's is kept.
+        let state = reduce(state, Action::ToggleLessons);
+        assert!(!state.lessons.open && state.lessons.current.is_none());
+        assert_eq!(&*state.source, "<mine/>");
+        assert_eq!(state.lessons.progress["c/a"].policy, "<a>typed</a>");
+        // And a reload restores the lesson mode from what was saved.
+        let restored = State::restore(Some(state.workspace()), None)
+            .with_lessons(Lessons::restore(saved, None));
+        assert_eq!(&*restored.source, "<a>typed</a>");
+        assert_eq!(restored.playground_workspace().policy, "<mine/>");
+        assert_eq!(restored.lessons.course, CourseState::Loading);
+    }
+
+    #[test]
+    fn an_example_in_lesson_mode_goes_to_the_playground_and_the_lesson_text_stays() {
+        let state = reduce(with_course(), Action::OpenLesson("a".into()));
+        let state = reduce(state, Action::Edit("<a>typed</a>".into()));
+        let state = reduce(state, Action::LoadExample("jwt-hs256"));
+        assert!(state.lessons.current.is_none());
+        assert!(state.source.contains("validate-jwt"));
+        assert_eq!(state.lessons.progress["c/a"].policy, "<a>typed</a>");
+    }
+
+    #[test]
+    fn solution_reset_and_restore_keep_the_students_text() {
+        let state = reduce(with_course(), Action::OpenLesson("a".into()));
+        let state = reduce(state, Action::Edit("<a>mine</a>".into()));
+        let state = reduce(state, Action::ShowSolution);
+        assert_eq!(&*state.source, "<a-done/>");
+        assert!(state.scenario.contains("2026"));
+        let p = &state.lessons.progress["c/a"];
+        assert_eq!(
+            p.previous.as_ref().map(|p| p.0.as_str()),
+            Some("<a>mine</a>")
+        );
+        let state = reduce(state, Action::RestoreAttempt);
+        assert_eq!(&*state.source, "<a>mine</a>");
+        let mut state = reduce(state, Action::ResetLesson);
+        assert_eq!((&*state.source, &*state.scenario), ("<a/>", "{}"));
+        Rc::make_mut(&mut Rc::make_mut(&mut state.lessons).progress)
+            .get_mut("c/a")
+            .unwrap()
+            .passed = vec![1];
+        let state = reduce(state, Action::ResetLesson);
+        assert!(state.lessons.progress["c/a"].passed.is_empty());
+    }
+
+    #[test]
+    fn checks_are_answered_by_id_and_recorded() {
+        use crate::wire::StepOutcome;
+        let state = reduce(with_course(), Action::OpenLesson("b".into()));
+        let state = reduce(state, Action::CheckLesson);
+        let pending = state.lessons.pending.clone().unwrap();
+        assert_eq!(
+            (&*pending.json, &*pending.policy),
+            ("{\"id\":\"b\"}", "<b/>")
+        );
+        let other = reduce(
+            state.clone(),
+            Action::LessonChecked(Checked {
+                id: pending.id + 1,
+                result: Ok(vec![]),
+            }),
+        );
+        assert!(other.lessons.report.is_none());
+        let state = reduce(
+            state,
+            Action::LessonChecked(Checked {
+                id: pending.id,
+                result: Ok(vec![StepOutcome {
+                    status: "passed".into(),
+                    problems: vec![],
+                }]),
+            }),
+        );
+        assert!(state.lessons.pending.is_none());
+        assert_eq!(state.lessons.report.as_ref().unwrap().passed(), 1);
+        assert!(state.lessons.progress["c/b"].solved());
+        let state = reduce(state, Action::CheckLesson);
+        let state = reduce(state, Action::CheckFailed("gone".into()));
+        let report = state.lessons.report.clone().unwrap();
+        assert_eq!(report.result, Err("gone".into()));
+        assert!(
+            state.lessons.progress["c/b"].solved(),
+            "a failure is not a check"
+        );
+        // Outside lesson mode there is nothing to check.
+        let state = reduce(state, Action::ToggleLessons);
+        let state = reduce(state, Action::CheckLesson);
+        assert!(state.lessons.pending.is_none());
+    }
+
+    #[test]
+    fn a_shared_lesson_opens_with_its_text_and_what_was_here_can_come_back() {
+        let state = reduce(with_course(), Action::OpenLesson("a".into()));
+        let state = reduce(state, Action::Edit("<a>trainer</a>".into()));
+        let state = reduce(state, Action::ToggleLessons);
+        let shared = Workspace {
+            policy: "<a>student</a>".into(),
+            scenario: "{}".into(),
+            lesson: Some(SharedLesson {
+                course: "c".into(),
+                lesson: "a".into(),
+                passed: vec![1],
+                ..SharedLesson::default()
+            }),
+            ..Workspace::default()
+        };
+        let state = reduce(state, Action::LoadShared(shared));
+        assert!(state.lessons.open);
+        assert_eq!(&*state.source, "<a>student</a>");
+        assert_eq!(state.lessons.source, Source::Builtin);
+        let p = &state.lessons.progress["c/a"];
+        assert_eq!(p.passed, vec![1]);
+        assert_eq!(
+            p.previous.as_ref().map(|p| p.0.as_str()),
+            Some("<a>trainer</a>")
+        );
+        // A lesson from a file travels whole and opens as a one-lesson course.
+        let from_file = Workspace {
+            policy: "<x/>".into(),
+            lesson: Some(SharedLesson {
+                course: "mine".into(),
+                lesson: "l".into(),
+                json: Some("{\"id\":\"l\"}".into()),
+                ..SharedLesson::default()
+            }),
+            ..Workspace::default()
+        };
+        let state = reduce(state, Action::LoadShared(from_file));
+        assert!(matches!(state.lessons.source, Source::File(_)));
+        assert_eq!(state.lessons.files.as_ref().unwrap()[0].1, "{\"id\":\"l\"}");
+        assert_eq!(state.lessons.current.as_ref().unwrap().key(), "l/l");
+        assert_eq!(state.lessons.course, CourseState::Loading);
+        assert_eq!(
+            state.playground_workspace().policy,
+            State::default().source.to_string()
+        );
     }
 }

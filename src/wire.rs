@@ -38,6 +38,20 @@ pub enum Task {
     },
     /// `apim_policy::export::import_arm` of a pasted template.
     ImportArm(String),
+    /// Read a course: one file (a bundle, a lesson, a `course.json`) or a folder's files, by
+    /// their paths (`my-course/01-intro/lesson.json`). `name` is what the user picked.
+    LoadCourse {
+        name: String,
+        files: Vec<(String, String)>,
+    },
+    /// `apim_policy::lesson::check` of the student's work against a lesson (its
+    /// self-contained JSON, as [`LessonView::json`] has it).
+    LessonCheck {
+        id: u64,
+        lesson: String,
+        policy: String,
+        scenario: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,6 +66,8 @@ pub enum Outcome {
     /// The file, or the reasons it would not deploy.
     Exported(Result<ExportedFile, Vec<Note>>),
     Imported(Result<Imported, Vec<Note>>),
+    CourseLoaded(CourseView),
+    LessonChecked(Checked),
     /// The worker could not be loaded, stopped, or did not understand the job.
     Failed(String),
 }
@@ -171,6 +187,69 @@ pub struct ErrorInfo {
     pub policy_id: String,
 }
 
+/// A course as the lesson view shows it: every lesson's text, steps and starting point, and
+/// the files that did not load.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct CourseView {
+    pub id: String,
+    pub title: String,
+    /// Markdown.
+    pub description: String,
+    pub lessons: Vec<LessonView>,
+    pub errors: Vec<CourseError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct LessonView {
+    pub id: String,
+    pub title: String,
+    /// Markdown.
+    pub text: String,
+    pub start_policy: String,
+    /// Empty when the lesson has no scenario.
+    pub start_scenario: String,
+    pub solution_policy: String,
+    /// The solution's own scenario, else the starting one.
+    pub solution_scenario: String,
+    pub steps: Vec<StepView>,
+    /// The lesson as one self-contained JSON document (checks and share links carry it).
+    pub json: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct StepView {
+    pub title: String,
+    /// Markdown.
+    pub text: String,
+    /// Markdown.
+    pub hint: Option<String>,
+}
+
+/// A lesson or course file that did not load: `file:line:column: message`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CourseError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// The answer to [`Task::LessonCheck`] `id`: one result per step, or why nothing could be
+/// checked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Checked {
+    pub id: u64,
+    pub result: Result<Vec<StepOutcome>, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StepOutcome {
+    /// `passed`, `failed` or `could_not_run`.
+    pub status: String,
+    /// What is still wrong, or why the step could not be checked.
+    pub problems: Vec<String>,
+}
+
 /// The worker's job: read a [`Job`], do it, write the [`Answer`]. (The app's binary calls it
 /// only in its tests.)
 #[cfg_attr(not(test), allow(dead_code))]
@@ -198,6 +277,18 @@ pub fn answer(job: &str) -> String {
                     }]),
                 }),
                 Task::ImportArm(text) => Outcome::Imported(import_arm(&text)),
+                Task::LoadCourse { name, files } => {
+                    Outcome::CourseLoaded(course_view(&load_course(&name, &files)))
+                }
+                Task::LessonCheck {
+                    id,
+                    lesson,
+                    policy,
+                    scenario,
+                } => Outcome::LessonChecked(Checked {
+                    id,
+                    result: check_lesson(&lesson, &policy, &scenario),
+                }),
             },
         },
         Err(e) => Answer {
@@ -206,6 +297,120 @@ pub fn answer(job: &str) -> String {
         },
     };
     serde_json::to_string(&answer).unwrap_or_default()
+}
+
+/// Read what the user opened: one file (a bundle, a course's `course.json`, or one lesson) or
+/// the files of a course folder (the one holding `course.json` nearest the top).
+fn load_course(name: &str, files: &[(String, String)]) -> apim_policy::lesson::Course {
+    use apim_policy::lesson::{self, Course, LoadError};
+    let error = |file: &str, message: String| Course {
+        errors: vec![LoadError {
+            file: file.to_string(),
+            line: 1,
+            column: 1,
+            message,
+        }],
+        ..Course::default()
+    };
+    if let [(file, text)] = files {
+        let file = file.rsplit('/').next().unwrap_or(file);
+        let alone = |p: &str| -> Result<String, String> {
+            Err(format!(
+                "'{p}' is not here: open the course's whole folder, or a bundle written by \
+                 `apim-policy lesson bundle`"
+            ))
+        };
+        return lesson::load_any(file, text, &alone);
+    }
+    // A folder: paths are relative to the folder that was picked, `course.json` is the top.
+    let Some((top, text)) = files
+        .iter()
+        .filter(|(p, _)| p == "course.json" || p.ends_with("/course.json"))
+        .min_by_key(|(p, _)| p.matches('/').count())
+    else {
+        return error(
+            name,
+            format!(
+                "the folder '{name}' has no course.json (a course folder lists its lessons there)"
+            ),
+        );
+    };
+    let prefix = top.get(..top.len() - "course.json".len()).unwrap_or("");
+    let read = |p: &str| -> Result<String, String> {
+        let want = format!("{prefix}{p}");
+        files
+            .iter()
+            .find(|(f, _)| *f == want)
+            .map(|(_, t)| t.clone())
+            .ok_or_else(|| "no such file in the folder".to_string())
+    };
+    lesson::load_course("course.json", text, &read)
+}
+
+fn course_view(course: &apim_policy::lesson::Course) -> CourseView {
+    CourseView {
+        id: course.id.clone(),
+        title: course.title.clone(),
+        description: course.description.clone(),
+        lessons: course
+            .lessons
+            .iter()
+            .map(|l| {
+                let start_scenario = l.start.scenario.clone().unwrap_or_default();
+                LessonView {
+                    id: l.id.clone(),
+                    title: l.title.clone(),
+                    text: l.text.clone(),
+                    start_policy: l.start.policy.clone(),
+                    solution_policy: l.solution.policy.clone(),
+                    solution_scenario: l
+                        .solution
+                        .scenario
+                        .clone()
+                        .unwrap_or_else(|| start_scenario.clone()),
+                    start_scenario,
+                    steps: l
+                        .steps
+                        .iter()
+                        .map(|s| StepView {
+                            title: s.title.clone(),
+                            text: s.text.clone(),
+                            hint: s.hint.clone(),
+                        })
+                        .collect(),
+                    json: serde_json::to_string(l).unwrap_or_default(),
+                }
+            })
+            .collect(),
+        errors: course
+            .errors
+            .iter()
+            .map(|e| CourseError {
+                file: e.file.clone(),
+                line: e.line,
+                column: e.column,
+                message: e.message.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn check_lesson(lesson: &str, policy: &str, scenario: &str) -> Result<Vec<StepOutcome>, String> {
+    use apim_policy::lesson;
+    let inline = |p: &str| -> Result<String, String> { Err(format!("'{p}' is not inline")) };
+    let lesson = lesson::load_lesson("lesson.json", lesson, &inline).map_err(|errors| {
+        let first = errors.first().map(ToString::to_string).unwrap_or_default();
+        format!("the lesson could not be read: {first}")
+    })?;
+    let report = lesson::check(&lesson, policy, Some(scenario));
+    Ok(report
+        .steps
+        .into_iter()
+        .map(|s| StepOutcome {
+            status: s.status.as_str().to_string(),
+            problems: s.problems,
+        })
+        .collect())
 }
 
 fn notes(list: &[apim_policy::Diagnostic], source: &str) -> Vec<Note> {
@@ -390,6 +595,22 @@ pub fn read_answer(text: &str) -> Result<Answer, String> {
         Outcome::Exported(result(Some(r), exported_file, |e| list(e, note))?)
     } else if let Some(r) = outcome.get("Imported") {
         Outcome::Imported(result(Some(r), imported, |e| list(e, note))?)
+    } else if let Some(c) = outcome.get("CourseLoaded") {
+        Outcome::CourseLoaded(course(c))
+    } else if let Some(c) = outcome.get("LessonChecked") {
+        Outcome::LessonChecked(Checked {
+            id: c.get("id").and_then(Value::as_u64).unwrap_or(0),
+            result: result(
+                c.get("result"),
+                |ok| {
+                    list(ok, |s| StepOutcome {
+                        status: text_of(s, "status"),
+                        problems: strings(s.get("problems")),
+                    })
+                },
+                |e| e.as_str().unwrap_or_default().to_string(),
+            )?,
+        })
     } else {
         Outcome::Failed(text_of(outcome, "Failed"))
     };
@@ -514,6 +735,57 @@ fn trace_step(v: &Value) -> TraceStep {
             .get("span")
             .and_then(|s| Some((opt_number(s.get(0))?, opt_number(s.get(1))?))),
         origin: opt_text(v, "origin"),
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.map(|l| list(l, |x| x.as_str().unwrap_or_default().to_string()))
+        .unwrap_or_default()
+}
+
+fn course(v: &Value) -> CourseView {
+    let items = |key: &str| {
+        v.get(key)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    };
+    CourseView {
+        id: text_of(v, "id"),
+        title: text_of(v, "title"),
+        description: text_of(v, "description"),
+        lessons: items("lessons")
+            .iter()
+            .map(|l| LessonView {
+                id: text_of(l, "id"),
+                title: text_of(l, "title"),
+                text: text_of(l, "text"),
+                start_policy: text_of(l, "start_policy"),
+                start_scenario: text_of(l, "start_scenario"),
+                solution_policy: text_of(l, "solution_policy"),
+                solution_scenario: text_of(l, "solution_scenario"),
+                steps: l
+                    .get("steps")
+                    .map(|s| {
+                        list(s, |s| StepView {
+                            title: text_of(s, "title"),
+                            text: text_of(s, "text"),
+                            hint: opt_text(s, "hint"),
+                        })
+                    })
+                    .unwrap_or_default(),
+                json: text_of(l, "json"),
+            })
+            .collect(),
+        errors: items("errors")
+            .iter()
+            .map(|e| CourseError {
+                file: text_of(e, "file"),
+                line: opt_number(e.get("line")).unwrap_or(1),
+                column: opt_number(e.get("column")).unwrap_or(1),
+                message: text_of(e, "message"),
+            })
+            .collect(),
     }
 }
 
@@ -721,6 +993,56 @@ mod tests {
             notes: vec![note],
         })));
         round_trip(Outcome::Imported(Err(Vec::new())));
+        round_trip(Outcome::CourseLoaded(CourseView {
+            id: "c".into(),
+            title: "Café ☕".into(),
+            description: "**d**".into(),
+            lessons: vec![LessonView {
+                id: "l".into(),
+                title: "t".into(),
+                text: "x".into(),
+                start_policy: "<policies/>".into(),
+                start_scenario: "{}".into(),
+                solution_policy: "<policies>\n</policies>".into(),
+                solution_scenario: String::new(),
+                steps: vec![
+                    StepView {
+                        title: "s".into(),
+                        text: String::new(),
+                        hint: Some("h".into()),
+                    },
+                    StepView {
+                        title: "s2".into(),
+                        text: "t2".into(),
+                        hint: None,
+                    },
+                ],
+                json: "{\"id\":\"l\"}".into(),
+            }],
+            errors: vec![CourseError {
+                file: "b.json".into(),
+                line: 3,
+                column: 7,
+                message: "m".into(),
+            }],
+        }));
+        round_trip(Outcome::LessonChecked(Checked {
+            id: 4,
+            result: Ok(vec![
+                StepOutcome {
+                    status: "passed".into(),
+                    problems: vec![],
+                },
+                StepOutcome {
+                    status: "could_not_run".into(),
+                    problems: vec!["the policy does not parse".into(), "é".into()],
+                },
+            ]),
+        }));
+        round_trip(Outcome::LessonChecked(Checked {
+            id: 5,
+            result: Err("no".into()),
+        }));
         round_trip(Outcome::Failed("gone".into()));
         assert!(read_answer("{").is_err());
         assert!(read_answer("{\"ticket\": 1}").is_err());

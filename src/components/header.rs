@@ -5,6 +5,7 @@ use super::reset::ResetButton;
 use super::share_button::ShareButton;
 use super::theme_toggle::ThemeToggle;
 use crate::bridge::EditorBridge;
+use crate::lessons::SharedLesson;
 use crate::state::{Action, ExportSettings};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -16,6 +17,10 @@ pub struct HeaderProps {
     pub scenario: Rc<str>,
     pub export: ExportSettings,
     pub dark: bool,
+    /// The Lessons view is open.
+    pub lessons: bool,
+    /// In lesson mode: what a share link carries about the lesson.
+    pub shared_lesson: Option<SharedLesson>,
     pub bridge: EditorBridge,
     pub dispatch: Callback<Action>,
 }
@@ -37,12 +42,17 @@ pub fn header(props: &HeaderProps) -> Html {
                 <span class="tagline">{ "Azure API Management policies, checked in your browser" }</span>
             </div>
             <nav class="actions" aria-label="Playground actions">
+                <button type="button" class="btn" data-testid="lessons-toggle" aria-pressed={props.lessons.to_string()}
+                    aria-controls={props.lessons.then_some("lessons-pane")} onclick={props.dispatch.reform(|_: MouseEvent| Action::ToggleLessons)}>
+                    { "Lessons" }
+                </button>
                 <ExamplesMenu current={props.example} on_select={on_example} />
                 <ShareButton
                     source={props.source.clone()}
                     scenario={props.scenario.clone()}
                     example={props.example}
                     export={props.export.clone()}
+                    lesson={props.shared_lesson.clone()}
                 />
                 <ResetButton bridge={props.bridge.clone()} dispatch={props.dispatch.clone()} />
                 <ThemeToggle dark={props.dark} dispatch={props.dispatch.clone()} />

@@ -6,6 +6,7 @@ mod example_info;
 mod examples_menu;
 mod export_panel;
 mod header;
+mod lessons;
 mod notice;
 mod outline;
 mod problems;
@@ -21,6 +22,7 @@ mod theme_toggle;
 
 pub use editor_pane::EditorPane;
 pub use header::Header;
+pub use lessons::LessonsPane;
 pub use notice::NoticeBar;
 pub use rule_page::RulePage;
 pub use side_panel::SidePanel;

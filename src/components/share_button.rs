@@ -4,6 +4,7 @@
 
 use crate::app::dom;
 use crate::bridge;
+use crate::lessons::SharedLesson;
 use crate::share;
 use crate::state::{ExportSettings, Workspace};
 use std::rc::Rc;
@@ -15,6 +16,8 @@ pub struct ShareButtonProps {
     pub scenario: Rc<str>,
     pub example: Option<&'static str>,
     pub export: ExportSettings,
+    /// In lesson mode: the lesson and the progress the link carries.
+    pub lesson: Option<SharedLesson>,
 }
 
 #[derive(Clone, PartialEq, Default)]
@@ -34,11 +37,12 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
     let make = {
         let link = link.clone();
         let copied = copied.clone();
-        let (source, scenario, example, export) = (
+        let (source, scenario, example, export, lesson) = (
             props.source.clone(),
             props.scenario.clone(),
             props.example,
             props.export.clone(),
+            props.lesson.clone(),
         );
         move |secrets: bool| {
             let link = link.clone();
@@ -49,6 +53,7 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
                 scenario: scenario.to_string(),
                 example: example.map(str::to_string),
                 export: export.clone(),
+                lesson: lesson.clone(),
             };
             let prepared = share::payload(&workspace, secrets);
             yew::platform::spawn_local(async move {
@@ -151,11 +156,14 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
             </button>
             if *open {
                 <div id="share-panel" class="popup share-panel" role="dialog" aria-labelledby="share-title">
-                    <h2 id="share-title">{ "Share this policy" }</h2>
+                    <h2 id="share-title">{ if props.lesson.is_some() { "Share this lesson" } else { "Share this policy" } }</h2>
                     <p class="hint">
                         { "The policy and scenario are compressed into the link's #fragment, \
                            which browsers never send to a server. The link is also in the address bar." }
                     </p>
+                    if props.lesson.is_some() {
+                        <p class="hint">{ "The link opens this lesson with your policy, your scenario and the steps you passed, for a trainer to look at." }</p>
+                    }
                     if let Some(error) = &link.error {
                         <p class="reason warn" role="alert">{ error }</p>
                     }
