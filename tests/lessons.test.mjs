@@ -100,6 +100,7 @@ test('Check reports each step in the worker; hints are revealed on request; Ctrl
   await check(page, 2, 'keyboard');
   const statuses = await stepStatuses(page);
   assert.deepEqual(statuses.slice(2), ['could_not_run', 'could_not_run'], statuses.join());
+  assert.equal(statuses[0], 'could_not_run', 'a rule code is not checked on a tree that does not parse');
   assert.notEqual(statuses[1], 'passed', 'a document with errors does not pass "no errors"');
   assert.match(await page.getByTestId('lesson-result').textContent(), /^[0-2] of 4 steps passed/);
   assert.match(await page.getByTestId('lesson-step').nth(2).getByTestId('step-problems').textContent(), /does not parse/);

@@ -617,9 +617,25 @@ fn a_check_that_cannot_run_never_passes() {
         p[0].contains("the policy does not parse (line 1, column"),
         "{p:?}"
     );
-    // Lint checks still run on a policy that does not parse (the linter reads any text).
+    // The parser's own codes can be checked on a policy that does not parse (the linter reads
+    // any text); a rule's code cannot: lacking APIM0105 on a broken tree would pass vacuously.
     let (s, _) = status(r#"{"kind": "lint-has", "code": "APIM0001"}"#, broken, None);
     assert_ne!(s, Status::CouldNotRun);
+    for check in [
+        r#"{"kind": "lint-lacks", "code": "APIM0105"}"#,
+        r#"{"kind": "lint-has", "code": "APIM0105"}"#,
+        r#"{"kind": "not", "check": {"kind": "lint-lacks", "code": "APIM0602"}}"#,
+    ] {
+        let (s, p) = status(check, broken, None);
+        assert_eq!(s, Status::CouldNotRun, "{check}: {p:?}");
+        assert!(p[0].contains("the policy does not parse"), "{p:?}");
+    }
+    let (s, _) = status(
+        r#"{"kind": "lint-lacks", "code": "APIM0105"}"#,
+        POLICY,
+        None,
+    );
+    assert_eq!(s, Status::Passed);
 }
 
 // ---------------------------------------------------------------------------------------------

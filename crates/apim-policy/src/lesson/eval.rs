@@ -99,6 +99,16 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Why a check of lint code `code` cannot be trusted: the policy does not parse and `code`
+    /// is a rule's, not the parser's.
+    fn unparsed_for(&self, code: &str) -> Option<String> {
+        if is_syntax_code(code) {
+            None
+        } else {
+            self.syntax_error.clone()
+        }
+    }
+
     fn lint(&mut self, r: &ScenarioRef) -> Result<&[Diagnostic], String> {
         if let Some(i) = self.lints.iter().position(|(k, _)| k == r) {
             return Ok(self.lints.get(i).map(|(_, d)| d.as_slice()).unwrap_or(&[]));
@@ -242,21 +252,32 @@ impl<'a> Run<'a> {
                     }
                 }
             },
-            Check::LintHas { code, scenario } => match self.lint(scenario) {
-                Err(e) => Eval::NotRun(vec![e]),
-                Ok(diags) if diags.iter().any(|d| d.code == code) => Eval::Pass,
-                Ok(_) => Eval::Fail(vec![format!("the linter does not report {code}")]),
-            },
-            Check::LintLacks { code, scenario } => match self.lint(scenario) {
-                Err(e) => Eval::NotRun(vec![e]),
-                Ok(diags) => match diags.iter().find(|d| d.code == code) {
-                    None => Eval::Pass,
-                    Some(d) => {
-                        let lc = LineIndex::new(policy).line_col(d.span.start);
-                        Eval::Fail(vec![format!("line {}: {} [{code}]", lc.line, d.message)])
-                    }
-                },
-            },
+            // A document that does not parse has no trustworthy tree: a rule's code reported on
+            // it is still a finding (a lacks-check fails with it), but its absence, or its
+            // presence as a goal, says nothing then; only the parser's own codes can be checked.
+            Check::LintHas { code, scenario } => {
+                let unparsed = self.unparsed_for(code);
+                match self.lint(scenario) {
+                    Err(e) => Eval::NotRun(vec![e]),
+                    Ok(_) if unparsed.is_some() => Eval::NotRun(unparsed.into_iter().collect()),
+                    Ok(diags) if diags.iter().any(|d| d.code == code) => Eval::Pass,
+                    Ok(_) => Eval::Fail(vec![format!("the linter does not report {code}")]),
+                }
+            }
+            Check::LintLacks { code, scenario } => {
+                let unparsed = self.unparsed_for(code);
+                match self.lint(scenario) {
+                    Err(e) => Eval::NotRun(vec![e]),
+                    Ok(diags) => match diags.iter().find(|d| d.code == code) {
+                        None if unparsed.is_some() => Eval::NotRun(unparsed.into_iter().collect()),
+                        None => Eval::Pass,
+                        Some(d) => {
+                            let lc = LineIndex::new(policy).line_col(d.span.start);
+                            Eval::Fail(vec![format!("line {}: {} [{code}]", lc.line, d.message)])
+                        }
+                    },
+                }
+            }
             Check::PolicyPresent(c) | Check::PolicyAbsent(c) => {
                 if let Some(e) = &self.syntax_error {
                     return Eval::NotRun(vec![e.clone()]);
@@ -373,6 +394,22 @@ impl<'a> Run<'a> {
 }
 
 /// The section (`inbound`, …) an element is in: the name of its ancestor below the root.
+/// The codes the parser itself reports (XML syntax, nesting, size): they are about the text, so
+/// they can be checked on a document that does not parse.
+fn is_syntax_code(code: &str) -> bool {
+    use crate::lint::codes;
+    [
+        codes::XML_SYNTAX,
+        codes::UNCLOSED_ELEMENT,
+        codes::MISMATCHED_END_TAG,
+        codes::DUPLICATE_ATTRIBUTE,
+        codes::DOCTYPE,
+        codes::TOO_DEEP,
+        codes::DOCUMENT_TOO_LARGE,
+    ]
+    .contains(&code)
+}
+
 fn section_of(doc: &Document, id: crate::syntax::NodeId) -> Option<String> {
     let root = doc.root?;
     let mut cur = id;
