@@ -1,7 +1,8 @@
 //! One file per rule. Each file has `RULE` (code, name, severity, summary), `DOC` (explanation and
 //! examples) and its check.
 
-use crate::diagnostic::{Edit, Fix, Span};
+use crate::catalog;
+use crate::diagnostic::{Diagnostic, Edit, Fix, Span};
 use crate::lint::{Ctx, Kind};
 use crate::syntax::{NamedValueRef, NodeKind};
 
@@ -57,6 +58,31 @@ pub(crate) fn remove(span: Span, message: &str) -> Fix {
             end: span.end,
             text: String::new(),
         }],
+    }
+}
+
+/// `{what} `{id}` does not exist` at `span` (a literal attribute value that must name one of
+/// `declared`: a policy fragment, a backend), with a "did you mean" fix to the closest declared
+/// name, or `otherwise` as its help when none is close.
+pub(crate) fn undeclared(
+    code: &'static str,
+    span: Span,
+    what: &str,
+    id: &str,
+    declared: &[String],
+    otherwise: String,
+) -> Diagnostic {
+    let d = Diagnostic::error(code, span, format!("{what} `{id}` does not exist"));
+    match catalog::closest(id, declared.iter().map(String::as_str)) {
+        Some(s) => d.with_help(format!("Did you mean `{s}`?")).with_fix(Fix {
+            message: format!("Change to {s}"),
+            edits: vec![Edit {
+                start: span.start,
+                end: span.end,
+                text: s.to_string(),
+            }],
+        }),
+        None => d.with_help(otherwise),
     }
 }
 

@@ -1,7 +1,6 @@
 //! APIM0605 `undeclared-backend`: a policy names a backend entity that does not exist.
 
-use crate::catalog;
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::Severity;
 use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
@@ -59,31 +58,17 @@ fn run(cx: &mut Ctx<'_>) {
         if declared.iter().any(|d| d.eq_ignore_ascii_case(&id)) {
             continue;
         }
-        let span = attr.value.span;
-        let mut d = Diagnostic::error(
+        found.push(super::undeclared(
             codes::UNDECLARED_BACKEND,
-            span,
-            format!("backend `{id}` does not exist"),
-        );
-        match catalog::closest(&id, declared.iter().map(String::as_str)) {
-            Some(s) => {
-                d = d.with_help(format!("Did you mean `{s}`?")).with_fix(Fix {
-                    message: format!("Change to {s}"),
-                    edits: vec![Edit {
-                        start: span.start,
-                        end: span.end,
-                        text: s.to_string(),
-                    }],
-                });
-            }
-            None => {
-                d = d.with_help(format!(
-                    "Create the backend `{id}` (the scenario's backends: {}) before the policy that uses it.",
-                    declared.join(", ")
-                ));
-            }
-        }
-        found.push(d);
+            attr.value.span,
+            "backend",
+            &id,
+            declared,
+            format!(
+                "Create the backend `{id}` (the scenario's backends: {}) before the policy that uses it.",
+                declared.join(", ")
+            ),
+        ));
     }
     for d in found {
         cx.report(d);

@@ -1,7 +1,6 @@
 //! APIM0604 `undeclared-fragment`: `include-fragment` of a fragment that does not exist.
 
-use crate::catalog;
-use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::Severity;
 use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 
@@ -40,22 +39,14 @@ fn run(cx: &mut Ctx<'_>) {
         if declared.contains(&id) {
             continue;
         }
-        let span = attr.value.span;
-        let mut d = Diagnostic::error(
+        found.push(super::undeclared(
             codes::UNDECLARED_FRAGMENT,
-            span,
-            format!("policy fragment `{id}` does not exist"),
-        );
-        match catalog::closest(&id, declared.iter().map(String::as_str)) {
-            Some(s) => {
-                d = d.with_help(format!("Did you mean `{s}`?")).with_fix(Fix {
-                    message: format!("Change to {s}"),
-                    edits: vec![Edit { start: span.start, end: span.end, text: s.to_string() }],
-                });
-            }
-            None => d = d.with_help(format!("Create the fragment `{id}` (the scenario's fragments) before the policy that includes it.")),
-        }
-        found.push(d);
+            attr.value.span,
+            "policy fragment",
+            &id,
+            declared,
+            format!("Create the fragment `{id}` (the scenario's fragments) before the policy that includes it."),
+        ));
     }
     for d in found {
         cx.report(d);
