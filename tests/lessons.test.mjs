@@ -184,6 +184,28 @@ test('a student solves two lessons by typing, and the progress survives a reload
   await context.close();
 });
 
+test('every built-in lesson: its start fails the first step and its solution passes every step, checked in the page', async () => {
+  const { page, context, errors } = await openApp(env);
+  await openLessons(page);
+  let n = 0;
+  for (const lesson of COURSE.lessons) {
+    await openLesson(page, lesson.id);
+    await check(page, ++n);
+    const start = await stepStatuses(page);
+    assert.equal(start.length, lesson.steps.length, lesson.id);
+    assert.notEqual(start[0], 'passed', `${lesson.id} starts with its first step not done`);
+    await page.getByTestId('lesson-solution').click();
+    await page.getByTestId('lesson-confirm').click();
+    await check(page, ++n);
+    assert.deepEqual(await stepStatuses(page), lesson.steps.map(() => 'passed'), `${lesson.id}'s solution passes`);
+    assert.match(await page.getByTestId('lesson-result').textContent(), /^All \d+ steps passed/);
+    await page.getByTestId('lesson-list-open').click();
+    assert.equal(await page.locator(`[data-testid="lesson-item"][data-lesson="${lesson.id}"]`).getAttribute('data-status'), 'passed');
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a course from a file and from a folder; a broken course file shows file:line:column and the rest loads', async () => {
   const { page, context } = await openApp(env);
   await openLessons(page);
