@@ -12,7 +12,7 @@ use crate::wire::{CourseView, LessonView};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct LessonsPaneProps {
     pub lessons: Rc<Lessons>,
     /// The editor's text changed since the last check (computed by the app, so that typing
@@ -20,6 +20,17 @@ pub struct LessonsPaneProps {
     pub stale: bool,
     pub bridge: EditorBridge,
     pub dispatch: Callback<Action>,
+}
+
+// By identity: the reducer replaces `lessons` (`Rc::make_mut` on a shared state) whenever it
+// changes, and a derived comparison of a whole course costs the first load code.
+impl PartialEq for LessonsPaneProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.lessons, &other.lessons)
+            && self.stale == other.stale
+            && self.bridge == other.bridge
+            && self.dispatch == other.dispatch
+    }
 }
 
 fn md(text: &str) -> Html {
