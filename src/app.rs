@@ -253,6 +253,21 @@ pub fn app() -> Html {
         });
     }
 
+    // An example whose texts are not compiled in: fetch `examples.json` (once) and hand them over.
+    {
+        let dispatch = dispatch.clone();
+        use_effect_with(state.fetching_example, move |id| {
+            if let Some(id) = *id {
+                yew::platform::spawn_local(async move {
+                    let texts = fetch_examples()
+                        .await
+                        .and_then(|file| crate::examples::read_texts(&file, id));
+                    dispatch.emit(Action::ExampleFetched(id, texts));
+                });
+            }
+        });
+    }
+
     let system_dark = dom::prefers_dark();
     let shared_lesson = SharedLesson::of(&state.lessons);
     let stale_check = state
@@ -336,6 +351,20 @@ fn shortcut(e: &web_sys::KeyboardEvent, in_lesson: bool) -> Option<Action> {
         return (!in_field).then_some(Action::Format);
     }
     None
+}
+
+thread_local! {
+    /// `examples.json`, once fetched.
+    static EXAMPLES_FILE: RefCell<Option<Rc<str>>> = const { RefCell::new(None) };
+}
+
+async fn fetch_examples() -> Result<Rc<str>, String> {
+    if let Some(file) = EXAMPLES_FILE.with(|f| f.borrow().clone()) {
+        return Ok(file);
+    }
+    let file: Rc<str> = rule_docs::fetch_text(crate::examples::FILE).await?.into();
+    EXAMPLES_FILE.with(|f| *f.borrow_mut() = Some(file.clone()));
+    Ok(file)
 }
 
 /// `?course=courses/my-workshop.json`: open that course (a relative path on this host only).

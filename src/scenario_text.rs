@@ -162,14 +162,14 @@ mod tests {
     #[test]
     fn every_example_scenario_reads_and_the_form_writes_it_back_unchanged() {
         for e in EXAMPLES {
-            let s = parse(e.scenario).unwrap_or_else(|err| panic!("{}: {err}", e.id));
-            let written = write(&s, e.scenario);
+            let s = parse(e.scenario()).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+            let written = write(&s, e.scenario());
             assert_eq!(parse(&written).unwrap(), s, "{}", e.id);
         }
         let seed = crate::examples::find("seed-named-value").unwrap();
         assert_eq!(
-            write(&parse(seed.scenario).unwrap(), seed.scenario),
-            seed.scenario
+            write(&parse(seed.scenario()).unwrap(), seed.scenario()),
+            seed.scenario()
         );
     }
 
@@ -200,10 +200,10 @@ mod tests {
     #[test]
     fn the_ai_gateway_fields_survive_form_edits_once() {
         let ex = crate::examples::find("priority-pool-failover").unwrap();
-        let mut s = parse(ex.scenario).unwrap();
+        let mut s = parse(ex.scenario()).unwrap();
         let text = format!(
             "{}, \"content_safety\": {{\"categories\": {{\"Hate\": 4}}}}}}",
-            ex.scenario.trim_end().trim_end_matches('}').trim_end()
+            ex.scenario().trim_end().trim_end_matches('}').trim_end()
         );
         s.content_safety = parse(&text).unwrap().content_safety;
         s.now = Some("2026-03-03T00:00:00Z".into());
@@ -225,7 +225,12 @@ mod tests {
         let empty = lint_options(&Scenario::default(), None);
         assert_eq!(empty.named_values, None);
         assert_eq!(empty.fragments, None);
-        let seed = parse(crate::examples::find("seed-named-value").unwrap().scenario).unwrap();
+        let seed = parse(
+            crate::examples::find("seed-named-value")
+                .unwrap()
+                .scenario(),
+        )
+        .unwrap();
         let options = lint_options(&seed, Some(catalog::Scope::Product));
         assert_eq!(options.scope, Some(catalog::Scope::Product));
         let names: Vec<_> = options

@@ -237,7 +237,10 @@ mod tests {
     use crate::state::ExportSettings;
 
     fn workspace(id: &str) -> Workspace {
-        Workspace::of_example(examples::find(id).unwrap())
+        {
+            let e = examples::find(id).unwrap();
+            Workspace::of_example(e, e.texts().unwrap())
+        }
     }
 
     #[test]

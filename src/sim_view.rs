@@ -155,8 +155,8 @@ mod tests {
         let e = examples::find(id).unwrap();
         PendingRun {
             id: 1,
-            source: e.policy.into(),
-            scenario: e.scenario.into(),
+            source: e.policy().into(),
+            scenario: e.scenario().into(),
             reveal_secrets: reveal,
         }
     }
@@ -212,8 +212,8 @@ mod tests {
             .iter()
             .find(|s| s.policy == "include-fragment")
             .unwrap();
-        let (from, to) = step_range(e.policy, include).unwrap();
-        let u16: Vec<u16> = e.policy.encode_utf16().collect();
+        let (from, to) = step_range(e.policy(), include).unwrap();
+        let u16: Vec<u16> = e.policy().encode_utf16().collect();
         let selected = String::from_utf16(&u16[from..to]).unwrap();
         assert!(selected.starts_with("<include-fragment"), "{selected}");
         assert_eq!(include.origin, None);
@@ -221,13 +221,13 @@ mod tests {
             .iter()
             .find(|s| s.policy == "set-header" && s.origin.is_some())
             .unwrap();
-        assert_eq!(step_range(e.policy, inner), None);
+        assert_eq!(step_range(e.policy(), inner), None);
         assert_eq!(
             inner.origin.as_deref(),
             Some("fragment correlation-headers")
         );
         let gateway = trace.iter().find(|s| s.section == "gateway").unwrap();
-        assert_eq!(step_range(e.policy, gateway), None);
+        assert_eq!(step_range(e.policy(), gateway), None);
         assert_eq!(gateway.origin.as_deref(), Some(""));
         let forward = trace
             .iter()
@@ -253,8 +253,8 @@ mod tests {
                 .filter(|s| s.policy == policy && s.section == section)
                 .collect();
             assert_eq!(steps.len(), count, "{policy} in {section}");
-            let (from, to) = step_range(e.policy, steps[0]).unwrap();
-            let u16: Vec<u16> = e.policy.encode_utf16().collect();
+            let (from, to) = step_range(e.policy(), steps[0]).unwrap();
+            let u16: Vec<u16> = e.policy().encode_utf16().collect();
             let selected = String::from_utf16(&u16[from..to]).unwrap();
             assert!(selected.starts_with(&format!("<{policy}")), "{selected}");
         }

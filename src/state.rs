@@ -237,10 +237,11 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    pub fn of_example(e: &Example) -> Self {
+    /// An example's workspace, from its texts (compiled in, or fetched from `examples::FILE`).
+    pub fn of_example(e: &Example, (policy, scenario): (&str, &str)) -> Self {
         Workspace {
-            policy: e.policy.to_string(),
-            scenario: e.scenario.to_string(),
+            policy: policy.to_string(),
+            scenario: scenario.to_string(),
             example: Some(e.id.to_string()),
             export: ExportSettings::default(),
             lesson: None,
@@ -264,6 +265,8 @@ pub struct State {
     /// and the export scope.
     pub options: Rc<LintOptions>,
     pub example: Option<&'static Example>,
+    /// The example whose texts the app is fetching (`examples::FILE`), once chosen.
+    pub fetching_example: Option<&'static str>,
     /// Bumps on every change of the workspace (policy, scenario, export settings), from typing
     /// or not: autosave keys on it.
     pub version: u64,
@@ -293,6 +296,8 @@ pub enum Action {
     /// The user edited the text in the editor.
     Edit(String),
     LoadExample(&'static str),
+    /// The texts of an example that is not compiled in, fetched by the app (or why not).
+    ExampleFetched(&'static str, Result<(String, String), String>),
     /// Reset: back to the default example (the component asks for confirmation first).
     Reset,
     /// A share link was opened.
@@ -385,6 +390,7 @@ impl State {
             export: w.export,
             options,
             example: w.example.as_deref().and_then(examples::find),
+            fetching_example: None,
             version: 0,
             revision: 0,
             settings: Settings::default(),
@@ -401,7 +407,9 @@ impl State {
 
     /// The state at startup: the autosaved workspace and settings, or the default example.
     pub fn restore(saved: Option<Workspace>, settings: Option<Settings>) -> Self {
-        let workspace = saved.unwrap_or_else(|| Workspace::of_example(examples::default_example()));
+        let workspace = saved.unwrap_or_else(|| {
+            Workspace::of_example(examples::default_example(), examples::default_texts())
+        });
         let mut state = State::from_workspace(workspace);
         state.settings = settings.unwrap_or_default();
         state
@@ -740,15 +748,43 @@ impl Reducible for State {
                 next.version += 1;
             }
             Action::LoadExample(id) => match examples::find(id) {
-                Some(e) => {
-                    next.leave_lesson();
-                    next.load(self.with_export_preferences(Workspace::of_example(e)));
-                }
+                Some(e) => match e.texts() {
+                    Some(texts) => {
+                        next.fetching_example = None;
+                        next.leave_lesson();
+                        next.load(self.with_export_preferences(Workspace::of_example(e, texts)));
+                    }
+                    // The app fetches `examples::FILE` and answers with `ExampleFetched`.
+                    None => next.fetching_example = Some(e.id),
+                },
                 None => next.notice = Some(format!("There is no example called “{id}”.")),
             },
+            Action::ExampleFetched(id, texts) => {
+                if self.fetching_example == Some(id) {
+                    next.fetching_example = None;
+                    match (examples::find(id), texts) {
+                        (Some(e), Ok((policy, scenario))) => {
+                            next.leave_lesson();
+                            next.load(self.with_export_preferences(Workspace::of_example(
+                                e,
+                                (&policy, &scenario),
+                            )));
+                        }
+                        (_, Err(why)) => {
+                            next.notice =
+                                Some(format!("The example “{id}” could not be loaded: {why}."));
+                        }
+                        (None, Ok(_)) => {}
+                    }
+                }
+            }
             Action::Reset => {
+                next.fetching_example = None;
                 next.leave_lesson();
-                next.load(Workspace::of_example(examples::default_example()));
+                next.load(Workspace::of_example(
+                    examples::default_example(),
+                    examples::default_texts(),
+                ));
             }
             Action::LoadShared(mut w) => match w.lesson.take() {
                 Some(shared) => {
@@ -1098,6 +1134,42 @@ mod tests {
         let same = state.source.to_string();
         let next = state.clone().reduce(Action::Edit(same));
         assert!(Rc::ptr_eq(&state, &next));
+    }
+
+    /// In the web app only the default example's texts are compiled in: choosing another one
+    /// waits for the app's fetch of `examples.json`, whose answer loads it (or says why not).
+    #[test]
+    fn a_fetched_example_loads_when_its_texts_arrive_and_only_then() {
+        let mut state = State::new("<policies/>".to_string());
+        state.fetching_example = Some("jwt-hs256");
+        let revision = state.revision;
+        // An answer for another example (an older choice) changes nothing.
+        let same = reduce(
+            state.clone(),
+            Action::ExampleFetched("cors-preflight", Ok(("<x/>".into(), "{}".into()))),
+        );
+        assert_eq!(
+            (&*same.source, same.fetching_example),
+            ("<policies/>", Some("jwt-hs256"))
+        );
+        let failed = reduce(
+            state.clone(),
+            Action::ExampleFetched("jwt-hs256", Err("examples.json: HTTP 404".into())),
+        );
+        assert_eq!(&*failed.source, "<policies/>");
+        assert_eq!(failed.fetching_example, None);
+        assert!(failed.notice.as_deref().unwrap().contains("HTTP 404"));
+        let e = examples::find("jwt-hs256").unwrap();
+        let (policy, scenario) = e.texts().unwrap();
+        let loaded = reduce(
+            state,
+            Action::ExampleFetched("jwt-hs256", Ok((policy.into(), scenario.into()))),
+        );
+        assert_eq!(&*loaded.source, policy);
+        assert_eq!(&*loaded.scenario, scenario);
+        assert_eq!(loaded.example.map(|e| e.id), Some("jwt-hs256"));
+        assert_eq!(loaded.fetching_example, None);
+        assert!(loaded.revision > revision, "the editor takes the new text");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 // and keeps the text across reloads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openApp, setEditorText, SUB_PATH } from './harness.mjs';
+import {
+  launch, openApp, setEditorText, SUB_PATH, loadExample, untilEditorText,
+} from './harness.mjs';
 
 let env;
 before(async () => { env = await launch(); });
@@ -16,6 +18,24 @@ test('dist/ loads under a sub-path with relative asset URLs', async () => {
   await page.reload();
   await page.getByTestId('problems').waitFor();
   for (const url of requests) assert.ok(url.includes(SUB_PATH), `asset outside the sub-path: ${url}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the default example is in the first load; the others are fetched when one is first chosen', async () => {
+  const { page, errors } = await openApp(env);
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.reload();
+  await untilEditorText(page, (t) => t.includes('{{backend-api-key}}'));
+  await page.waitForTimeout(300);
+  assert.ok(!fetched.some((p) => p.endsWith('/examples.json')), fetched.join(' '));
+  await loadExample(page, 'jwt-hs256');
+  await untilEditorText(page, (t) => t.includes('<validate-jwt'));
+  assert.equal(fetched.filter((p) => p.endsWith('/examples.json')).length, 1);
+  await loadExample(page, 'cors-preflight');
+  await untilEditorText(page, (t) => t.includes('<cors'));
+  assert.equal(fetched.filter((p) => p.endsWith('/examples.json')).length, 1, 'fetched once');
   assert.deepEqual(errors, []);
   await page.close();
 });

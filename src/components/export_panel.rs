@@ -512,7 +512,9 @@ mod tests {
     #[test]
     fn placeholders_follow_the_exporters_defaults() {
         let s = crate::scenario_text::parse(
-            crate::examples::find("seed-named-value").unwrap().scenario,
+            crate::examples::find("seed-named-value")
+                .unwrap()
+                .scenario(),
         )
         .unwrap();
         let names = default_names(&s);
@@ -520,7 +522,7 @@ mod tests {
         assert_eq!(names[3], ("operation", "get-order".to_string()));
         // The same names end up in the exported file's name.
         let out = export::export(
-            crate::examples::find("seed-named-value").unwrap().policy,
+            crate::examples::find("seed-named-value").unwrap().policy(),
             &ExportSettings::default().options(),
             Some(&s),
         )
@@ -543,13 +545,13 @@ mod tests {
     fn an_exported_template_imports_back_into_a_load_action() {
         use crate::wire::testing::run_natively;
         let example = crate::examples::find("seed-named-value").unwrap();
-        let s = crate::scenario_text::parse(example.scenario).unwrap();
+        let s = crate::scenario_text::parse(example.scenario()).unwrap();
         let settings = ExportSettings {
             scope: Some(export::Scope::Operation),
             ..ExportSettings::default()
         };
         let Outcome::Exported(Ok(out)) = run_natively(Task::Export {
-            source: example.policy.into(),
+            source: example.policy().into(),
             scenario: s.to_json_pretty(),
             options: settings.options(),
         }) else {
@@ -568,7 +570,7 @@ mod tests {
         else {
             panic!("not a load action");
         };
-        assert_eq!(policy, example.policy);
+        assert_eq!(policy, example.policy());
         assert_eq!(e.scope, Some(export::Scope::Operation));
         assert_eq!(e.api, "orders");
         assert_eq!(e.operation, "get-order");
