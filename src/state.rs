@@ -1041,7 +1041,7 @@ impl Reducible for State {
 /// Apply a fix's byte-range edits; `None` when they overlap or do not fit the text.
 pub fn apply_fix(source: &str, fix: &Fix) -> Option<String> {
     let mut edits: Vec<_> = fix.edits.iter().collect();
-    edits.sort_by_key(|e| (e.start, e.end));
+    apim_policy::sort::sort_by_key(&mut edits, |e| (e.start, e.end));
     let mut out = String::with_capacity(source.len());
     let mut at = 0;
     for e in edits {

@@ -69,6 +69,7 @@ mod json;
 pub mod lexer;
 pub mod parser;
 pub mod scan;
+pub mod sort;
 mod stdlib;
 mod time;
 mod value;

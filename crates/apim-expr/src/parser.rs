@@ -113,7 +113,7 @@ pub fn parse(code: &str, kind: ExprKind) -> Parsed {
         }
     };
     let mut errors = p.errors;
-    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    crate::sort::sort_by_key(&mut errors, |e| (e.span.start, e.span.end));
     errors.dedup();
     errors.truncate(MAX_ERRORS);
     Parsed { kind, body, errors }

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Edit};
 /// text or inside a character.
 pub fn apply(source: &str, edits: &[Edit]) -> Option<String> {
     let mut sorted: Vec<&Edit> = edits.iter().collect();
-    sorted.sort_by_key(|e| (e.start, e.end));
+    crate::sort::sort_by_key(&mut sorted, |e| (e.start, e.end));
     let mut out = String::with_capacity(source.len());
     let mut pos = 0;
     for e in sorted {
@@ -48,7 +48,7 @@ pub fn apply_all(source: &str, diagnostics: &[Diagnostic]) -> (String, usize) {
         edits.extend(fix.edits.iter().map(|e| (e, d)));
         applied += 1;
     }
-    edits.sort_by_key(|(e, d)| {
+    crate::sort::sort_by_key(&mut edits, |(e, d)| {
         (
             e.start,
             e.end,

@@ -20,6 +20,7 @@ pub mod lint;
 pub mod render;
 pub mod scenario;
 pub mod sim;
+pub use apim_expr::sort;
 pub mod syntax;
 pub mod text;
 pub mod time;

@@ -264,7 +264,7 @@ fn toggle_permission(v: &mut KeyVault, permission: &str, on: bool) {
     if on {
         v.apim_permissions.push(permission.to_string());
         // Keep the usual order: get, list, others.
-        v.apim_permissions.sort_by_key(|p| match p.as_str() {
+        apim_policy::sort::sort_by_key(&mut v.apim_permissions, |p| match p.as_str() {
             "get" => 0,
             "list" => 1,
             _ => 2,

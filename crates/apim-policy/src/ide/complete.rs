@@ -70,7 +70,7 @@ pub fn complete(source: &str, offset: usize, options: &LintOptions) -> Completio
             Place::Nothing => empty(offset),
         }
     };
-    out.items.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out.items, |a, b| {
         (a.sort_text.as_str(), a.label.as_str()).cmp(&(b.sort_text.as_str(), b.label.as_str()))
     });
     out.items
@@ -848,7 +848,7 @@ fn named_values(source: &str, offset: usize, options: &LintOptions) -> Option<Co
         .map(|r| r.name)
         .filter(|n| !declared.iter().any(|d| d.name.eq_ignore_ascii_case(n)))
         .collect();
-    used.sort();
+    crate::sort::sort(&mut used);
     used.dedup();
     let detail = if options.named_values.is_some() {
         "not declared in the scenario"
@@ -1483,7 +1483,7 @@ mod tests {
         assert_eq!(a.items.first().map(|i| i.label.as_str()), Some("base"));
         let names: Vec<_> = a.items.iter().skip(1).map(|i| i.label.clone()).collect();
         let mut sorted = names.clone();
-        sorted.sort();
+        crate::sort::sort(&mut sorted);
         assert_eq!(names, sorted);
     }
 }

@@ -162,7 +162,7 @@ impl<'a> Ctx<'a> {
                 _ => {}
             }
         }
-        out.sort_by_key(|e| e.span.start);
+        crate::sort::sort_by_key(&mut out, |e| e.span.start);
         out
     }
 
@@ -409,7 +409,9 @@ impl Ctx<'_> {
                         _ => None,
                     })
                     .collect();
-                sections.sort_by_key(|(s, _)| Section::ALL.iter().position(|x| x == s));
+                crate::sort::sort_by_key(&mut sections, |(s, _)| {
+                    Section::ALL.iter().position(|x| x == s)
+                });
                 sections.into_iter().map(|(_, id)| id).collect()
             }
             _ => Vec::new(),

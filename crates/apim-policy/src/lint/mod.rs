@@ -115,7 +115,9 @@ pub fn check(doc: &Document, source: &str, options: &LintOptions) -> Vec<Diagnos
     }
     let mut out = doc.diagnostics.clone();
     out.extend(cx.into_diagnostics());
-    out.sort_by(|a, b| (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code)));
+    crate::sort::sort_by(&mut out, |a, b| {
+        (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
+    });
     out.dedup_by(|a, b| a.code == b.code && a.span == b.span && a.message == b.message);
     // Every diagnostic carries help: the rule's summary when the check gave none.
     for d in &mut out {

@@ -665,9 +665,7 @@ impl<'a> Parser<'a> {
             let span = Span::empty(self.source.len().min(self.source.trim_end().len()));
             self.push(Diagnostic::error(codes::XML_SYNTAX, span, "the document has no root element").with_help("A policy document is <policies> with <inbound>, <backend>, <outbound> and <on-error> sections."));
         }
-        self.doc
-            .diagnostics
-            .sort_by_key(|d| (d.span.start, d.span.end));
+        crate::sort::sort_by_key(&mut self.doc.diagnostics, |d| (d.span.start, d.span.end));
         self.doc
     }
 

@@ -338,7 +338,7 @@ impl Document {
                 _ => {}
             }
         }
-        out.sort_by_key(|nv| nv.span.start);
+        crate::sort::sort_by_key(&mut out, |nv| nv.span.start);
         out
     }
 
@@ -356,7 +356,7 @@ impl Document {
                 _ => {}
             }
         }
-        out.sort_by_key(|e| e.span.start);
+        crate::sort::sort_by_key(&mut out, |e| e.span.start);
         out
     }
 

@@ -161,7 +161,7 @@ fn run(cx: &mut Ctx<'_>) {
             }
         }
     }
-    found.sort_by_key(|f| f.span.start);
+    crate::sort::sort_by_key(&mut found, |f| f.span.start);
     found.dedup_by_key(|f| f.span);
     for f in found {
         cx.report(

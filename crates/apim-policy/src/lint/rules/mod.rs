@@ -110,7 +110,7 @@ pub(crate) fn named_value_refs(cx: &Ctx<'_>) -> Vec<NamedValueRef> {
         }
         out.extend(refs.into_iter().cloned());
     }
-    out.sort_by_key(|nv| nv.span.start);
+    crate::sort::sort_by_key(&mut out, |nv| nv.span.start);
     out
 }
 
