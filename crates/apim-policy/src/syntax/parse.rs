@@ -12,6 +12,9 @@ use crate::lint::codes;
 use quick_xml::Reader;
 use quick_xml::errors::SyntaxError;
 use quick_xml::events::Event;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Elements nested deeper than this are reported and left out of the tree, so that every
 /// consumer can recurse safely. Real policies nest a dozen levels at most.
@@ -31,6 +34,7 @@ pub fn parse(source: &str) -> Document {
             ..Document::default()
         },
         stack: Vec::new(),
+        atoms: HashMap::default(),
         segments: Vec::new(),
         attributes: Vec::new(),
         skipped_depth: 0,
@@ -50,7 +54,10 @@ struct Parser<'a> {
     found: &'a [Found],
     doc: Document,
     /// Open elements: (node, name).
-    stack: Vec<(NodeId, String)>,
+    stack: Vec<(NodeId, Atom)>,
+    /// The names and short literals read so far, shared by every equal one (see [`Atom`]);
+    /// `true` when the text is a valid XML name (checked once per distinct name).
+    atoms: HashMap<Cow<'a, str>, (Atom, bool), BuildHasherDefault<WordHasher>>,
     /// Scratch space for a value's segments and a tag's attributes, copied out at their exact
     /// length (one allocation each, none spare).
     segments: Vec<Segment>,
@@ -588,7 +595,7 @@ impl<'a> Parser<'a> {
                             edits: vec![Edit {
                                 start: name_span.start,
                                 end: name_span.end,
-                                text: open.clone(),
+                                text: open.to_string(),
                             }],
                         })
                     }
@@ -673,7 +680,7 @@ impl<'a> Parser<'a> {
 
     /// Read a start tag `<name attr="v" …>` whose attributes end at `end` (before `>`, `/>`,
     /// or where a tag without `>` was cut).
-    fn tag(&mut self, span: Span, end: usize) -> (String, Span, Vec<Attribute>) {
+    fn tag(&mut self, span: Span, end: usize) -> (Atom, Span, Vec<Attribute>) {
         let diagnostics_before = self.doc.diagnostics.len();
         let src = self.masked.as_bytes();
         let mut i = span.start + 1;
@@ -686,8 +693,9 @@ impl<'a> Parser<'a> {
             i += 1;
         }
         let name_span = Span::new(name_start, i);
-        let name = self.source.get(name_start..i).unwrap_or("").to_string();
-        if !is_xml_name(&name) {
+        let source: &'a str = self.source;
+        let (name, valid) = self.name(source.get(name_start..i).unwrap_or(""));
+        if !valid {
             let shown = if name.is_empty() {
                 "an empty name".to_string()
             } else {
@@ -723,8 +731,8 @@ impl<'a> Parser<'a> {
                 continue;
             }
             let a_name_span = Span::new(a_start, i);
-            let a_name = self.source.get(a_start..i).unwrap_or("").to_string();
-            if !is_xml_name(&a_name) {
+            let (a_name, valid) = self.name(source.get(a_start..i).unwrap_or(""));
+            if !valid {
                 self.push(Diagnostic::error(
                     codes::XML_SYNTAX,
                     a_name_span,
@@ -966,16 +974,45 @@ impl<'a> Parser<'a> {
     fn push_literal(&mut self, span: Span, mode: ValueMode, out: &mut Vec<Segment>) {
         let raw = self.source.get(span.start..span.end).unwrap_or("");
         let text = match mode {
-            ValueMode::CData => raw.to_string(),
-            _ => self.decode_checked(raw, span.start),
+            ValueMode::CData => self.literal(Cow::Borrowed(raw)),
+            _ => {
+                let decoded = self.decode_checked(raw, span.start);
+                self.literal(decoded)
+            }
         };
         out.push(Segment::Literal { span, text });
     }
 
+    /// An element or attribute name as an [`Atom`] shared with every equal one, and whether it
+    /// is a valid XML name.
+    fn name(&mut self, name: &'a str) -> (Atom, bool) {
+        if let Some((atom, valid)) = self.atoms.get(name) {
+            return (atom.clone(), *valid);
+        }
+        let entry = (Atom::from(name), is_xml_name(name));
+        self.atoms.insert(Cow::Borrowed(name), entry.clone());
+        entry
+    }
+
+    /// A literal's text as an [`Atom`]: short ones (attribute values, short text) are shared
+    /// with every equal one; long ones are rarely repeated and are not looked up.
+    fn literal(&mut self, text: Cow<'a, str>) -> Atom {
+        if text.len() > MAX_SHARED_LITERAL {
+            return Atom::from(text.into_owned());
+        }
+        if let Some((atom, _)) = self.atoms.get(text.as_ref()) {
+            return atom.clone();
+        }
+        let atom = Atom::from(text.as_ref());
+        let valid = is_xml_name(&atom);
+        self.atoms.insert(text, (atom.clone(), valid));
+        atom
+    }
+
     /// Decode entity references, reporting unknown ones and bare `&`.
-    fn decode_checked(&mut self, raw: &str, offset: usize) -> String {
+    fn decode_checked(&mut self, raw: &'a str, offset: usize) -> Cow<'a, str> {
         if !raw.contains('&') {
-            return raw.to_string();
+            return Cow::Borrowed(raw);
         }
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
@@ -1036,7 +1073,44 @@ impl<'a> Parser<'a> {
             }
         }
         out.push_str(rest);
-        out
+        Cow::Owned(out)
+    }
+}
+
+/// Literals up to this many bytes are shared (see [`Parser::literal`]).
+const MAX_SHARED_LITERAL: usize = 64;
+
+/// The hash of the parser's atom table: names and short literals hashed a word at a time
+/// (FxHash's mixing), several times cheaper than the default SipHash on such short keys; the
+/// keys are the document's own text, and a collision only costs a comparison.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

@@ -8,6 +8,113 @@
 use crate::diagnostic::{Diagnostic, Span};
 pub use apim_expr::scan::ExprKind;
 use std::borrow::Cow;
+use std::sync::Arc;
+
+/// An immutable, cheaply cloned string of the tree: element and attribute names and literal
+/// text. The parser shares one allocation between equal names (a document spells
+/// `set-header` or `exists-action` thousands of times) and between equal short literals
+/// (`override`, `true`), so most elements and attributes allocate nothing for their text.
+/// It reads like a `&str`: it derefs to one, compares with `str`, `&str` and `String`, and
+/// prints (`Display` and `Debug`) as the string does.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Atom(Arc<str>);
+
+impl Atom {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Atom {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Atom {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Atom {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Atom {
+    fn from(s: &str) -> Atom {
+        Atom(Arc::from(s))
+    }
+}
+
+impl From<String> for Atom {
+    fn from(s: String) -> Atom {
+        Atom(Arc::from(s))
+    }
+}
+
+impl From<&Atom> for String {
+    fn from(a: &Atom) -> String {
+        a.as_str().to_string()
+    }
+}
+
+impl From<Atom> for String {
+    fn from(a: Atom) -> String {
+        a.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for Atom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Debug for Atom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq<str> for Atom {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Atom {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Atom {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Atom> for str {
+    fn eq(&self, other: &Atom) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Atom> for &str {
+    fn eq(&self, other: &Atom) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<Atom> for String {
+    fn eq(&self, other: &Atom) -> bool {
+        **self == *other.0
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub(crate) u32);
@@ -42,7 +149,7 @@ pub enum NodeKind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Element {
-    pub name: String,
+    pub name: Atom,
     pub name_span: Span,
     /// `<name …>` or `<name … />`.
     pub start_tag: Span,
@@ -72,7 +179,7 @@ impl Element {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
-    pub name: String,
+    pub name: Atom,
     pub name_span: Span,
     pub value: Value,
     /// From the name to the closing quote.
@@ -91,7 +198,7 @@ pub struct Value {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Segment {
     /// Literal text, with XML entities decoded.
-    Literal { span: Span, text: String },
+    Literal { span: Span, text: Atom },
     /// `{{name}}`; `span` includes the braces.
     NamedValue(NamedValueRef),
     /// Boxed: an expression is three times the size of a literal, and most segments are
