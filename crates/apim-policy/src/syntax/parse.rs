@@ -34,6 +34,8 @@ pub fn parse(source: &str) -> Document {
             ..Document::default()
         },
         stack: Vec::new(),
+        open_children: Vec::new(),
+        child_starts: Vec::new(),
         atoms: HashMap::default(),
         segments: Vec::new(),
         attributes: Vec::new(),
@@ -55,6 +57,11 @@ struct Parser<'a> {
     doc: Document,
     /// Open elements: (node, name).
     stack: Vec<(NodeId, Atom)>,
+    /// The children read so far of every open element, outermost first; `child_starts` (one per
+    /// entry of `stack`) says where each element's own start. An element's children are copied
+    /// into it when it closes, so that it holds exactly their number (see [`Children`]).
+    open_children: Vec<NodeId>,
+    child_starts: Vec<usize>,
     /// The names and short literals read so far, shared by every equal one (see [`Atom`]);
     /// `true` when the text is a valid XML name (checked once per distinct name).
     atoms: HashMap<Cow<'a, str>, (Atom, bool), BuildHasherDefault<WordHasher>>,
@@ -476,14 +483,26 @@ impl<'a> Parser<'a> {
         let id = NodeId(u32::try_from(self.doc.nodes.len()).unwrap_or(u32::MAX));
         let parent = self.stack.last().map(|(p, _)| *p);
         self.doc.nodes.push(Node { kind, span, parent });
-        match parent.and_then(|p| self.doc.nodes.get_mut(p.index())) {
-            Some(Node {
-                kind: NodeKind::Element(e),
-                ..
-            }) => e.children.push(id),
-            _ => self.doc.top_level.push(id),
+        match parent {
+            Some(_) => self.open_children.push(id),
+            None => self.doc.top_level.push(id),
         }
         Some(id)
+    }
+
+    /// Close the innermost open element: it gets the children read since it opened.
+    fn pop_open(&mut self) -> Option<(NodeId, Atom)> {
+        let (id, name) = self.stack.pop()?;
+        let start = self.child_starts.pop().unwrap_or(self.open_children.len());
+        if let Some(Node {
+            kind: NodeKind::Element(e),
+            ..
+        }) = self.doc.nodes.get_mut(id.index())
+        {
+            e.children = Children::from(self.open_children.get(start..).unwrap_or(&[]));
+        }
+        self.open_children.truncate(start);
+        Some((id, name))
     }
 
     /// An element's start tag; its attributes end at `content_end` (before `>` or `/>`).
@@ -515,7 +534,7 @@ impl<'a> Parser<'a> {
             end_name_span: None,
             self_closing,
             attributes,
-            children: Vec::new(),
+            children: Children::default(),
         };
         let at_top = self.stack.is_empty();
         let Some(id) = self.push_node(NodeKind::Element(element), span) else {
@@ -530,6 +549,7 @@ impl<'a> Parser<'a> {
             }
         } else {
             self.stack.push((id, name));
+            self.child_starts.push(self.open_children.len());
         }
     }
 
@@ -547,11 +567,11 @@ impl<'a> Parser<'a> {
             Some(i) => {
                 // Everything opened after the matching element was left open.
                 while self.stack.len() > i + 1 {
-                    if let Some((id, open)) = self.stack.pop() {
+                    if let Some((id, open)) = self.pop_open() {
                         self.unclosed(id, &open, Some(span.start));
                     }
                 }
-                if let Some((id, _)) = self.stack.pop() {
+                if let Some((id, _)) = self.pop_open() {
                     if let Some(Node {
                         kind: NodeKind::Element(e),
                         span: node_span,
@@ -570,7 +590,7 @@ impl<'a> Parser<'a> {
             None => {
                 // Most often a typo in the end tag: let it close the innermost open element,
                 // so that one mistake gives one error.
-                let closed = self.stack.pop();
+                let closed = self.pop_open();
                 let d = match &closed {
                     Some((id, open)) => {
                         if let Some(Node {
@@ -665,7 +685,7 @@ impl<'a> Parser<'a> {
     }
 
     fn finish(mut self) -> Document {
-        while let Some((id, name)) = self.stack.pop() {
+        while let Some((id, name)) = self.pop_open() {
             self.unclosed(id, &name, None);
         }
         if self.doc.root.is_none() && self.doc.diagnostics.is_empty() {
@@ -765,7 +785,7 @@ impl<'a> Parser<'a> {
                     name_span: a_name_span,
                     value: Value {
                         span: Span::empty(i),
-                        segments: vec![],
+                        segments: Segments::default(),
                     },
                     span: a_name_span,
                 });
@@ -918,9 +938,8 @@ impl<'a> Parser<'a> {
         if pos < span.end {
             self.literal_segments(Span::new(pos, span.end), mode, &mut segments);
         }
-        // Most values are one segment: a vector grown by `push` would hold room for four.
-        let mut exact = Vec::with_capacity(segments.len());
-        exact.append(&mut segments);
+        // Most values are one segment, kept inline; more are copied out at their exact length.
+        let exact = Segments::take(&mut segments);
         self.segments = segments;
         Value {
             span,

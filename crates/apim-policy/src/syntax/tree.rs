@@ -160,7 +160,7 @@ pub struct Element {
     pub end_name_span: Option<Span>,
     pub self_closing: bool,
     pub attributes: Vec<Attribute>,
-    pub children: Vec<NodeId>,
+    pub children: Children,
 }
 
 impl Element {
@@ -192,7 +192,149 @@ pub struct Attribute {
 pub struct Value {
     /// The raw value: inside the quotes, or the text run.
     pub span: Span,
-    pub segments: Vec<Segment>,
+    pub segments: Segments,
+}
+
+/// How many children an element keeps inline, without an allocation of their own (most
+/// elements have one to three: a `<set-header>` its `<value>`, a `<value>` its text).
+const INLINE_CHILDREN: usize = 4;
+
+/// An element's children, in order: a slice of node ids (it derefs to `[NodeId]`), kept inline
+/// when there are at most [`INLINE_CHILDREN`], else in one allocation of exactly their number.
+#[derive(Clone)]
+pub struct Children(ChildList);
+
+#[derive(Clone)]
+enum ChildList {
+    Inline {
+        len: u8,
+        ids: [NodeId; INLINE_CHILDREN],
+    },
+    Heap(Box<[NodeId]>),
+}
+
+impl Children {
+    pub fn as_slice(&self) -> &[NodeId] {
+        match &self.0 {
+            ChildList::Inline { len, ids } => ids.get(..usize::from(*len)).unwrap_or(&[]),
+            ChildList::Heap(ids) => ids,
+        }
+    }
+}
+
+impl Default for Children {
+    fn default() -> Children {
+        Children(ChildList::Inline {
+            len: 0,
+            ids: [NodeId(0); INLINE_CHILDREN],
+        })
+    }
+}
+
+impl From<&[NodeId]> for Children {
+    fn from(ids: &[NodeId]) -> Children {
+        match u8::try_from(ids.len()) {
+            Ok(len) if ids.len() <= INLINE_CHILDREN => {
+                let mut inline = [NodeId(0); INLINE_CHILDREN];
+                for (slot, id) in inline.iter_mut().zip(ids) {
+                    *slot = *id;
+                }
+                Children(ChildList::Inline { len, ids: inline })
+            }
+            _ => Children(ChildList::Heap(ids.into())),
+        }
+    }
+}
+
+impl std::ops::Deref for Children {
+    type Target = [NodeId];
+    fn deref(&self) -> &[NodeId] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Children {
+    type Item = &'a NodeId;
+    type IntoIter = std::slice::Iter<'a, NodeId>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl PartialEq for Children {
+    fn eq(&self, other: &Children) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl std::fmt::Debug for Children {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_slice(), f)
+    }
+}
+
+/// A value's segments, in order: a slice (it derefs to `[Segment]`), kept inline when there is
+/// one (most values: one literal), else in one allocation of exactly their number.
+#[derive(Clone, Default)]
+pub struct Segments(SegmentList);
+
+#[derive(Clone, Default)]
+enum SegmentList {
+    #[default]
+    Empty,
+    One(Segment),
+    Many(Box<[Segment]>),
+}
+
+impl Segments {
+    pub fn as_slice(&self) -> &[Segment] {
+        match &self.0 {
+            SegmentList::Empty => &[],
+            SegmentList::One(s) => std::slice::from_ref(s),
+            SegmentList::Many(s) => s,
+        }
+    }
+}
+
+impl Segments {
+    /// Move the segments out of `scratch` (left empty, its room kept for the next value).
+    pub(crate) fn take(scratch: &mut Vec<Segment>) -> Segments {
+        Segments(match scratch.len() {
+            0 => SegmentList::Empty,
+            1 => match scratch.pop() {
+                Some(s) => SegmentList::One(s),
+                None => SegmentList::Empty,
+            },
+            _ => SegmentList::Many(scratch.drain(..).collect()),
+        })
+    }
+}
+
+impl std::ops::Deref for Segments {
+    type Target = [Segment];
+    fn deref(&self) -> &[Segment] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Segments {
+    type Item = &'a Segment;
+    type IntoIter = std::slice::Iter<'a, Segment>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl PartialEq for Segments {
+    fn eq(&self, other: &Segments) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl std::fmt::Debug for Segments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_slice(), f)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -423,7 +565,7 @@ impl Document {
                     best = Some(id);
                     level = self
                         .element(id)
-                        .map(|e| e.children.clone())
+                        .map(|e| e.children.to_vec())
                         .unwrap_or_default();
                 }
                 None => return best,
