@@ -1030,13 +1030,13 @@ impl<'a> Parser<'a> {
 
     /// Decode entity references, reporting unknown ones and bare `&`.
     fn decode_checked(&mut self, raw: &'a str, offset: usize) -> Cow<'a, str> {
-        if !raw.contains('&') {
+        if find_amp(raw).is_none() {
             return Cow::Borrowed(raw);
         }
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
         let mut at = offset;
-        while let Some(i) = rest.find('&') {
+        while let Some(i) = find_amp(rest) {
             out.push_str(rest.get(..i).unwrap_or(""));
             let after = rest.get(i..).unwrap_or("");
             let amp = at + i;
@@ -1166,6 +1166,12 @@ pub fn is_xml_name(name: &str) -> bool {
     })
 }
 
+/// Where the first `&` of `s` is: a memchr byte search (a `char` pattern sets up a searcher on
+/// every call, and entity decoding calls it once per reference).
+fn find_amp(s: &str) -> Option<usize> {
+    memchr::memchr(b'&', s.as_bytes())
+}
+
 /// Decode one entity reference at the start of `s` (`&amp;`, `&#169;`, `&#xA9;`).
 fn entity(s: &str) -> Option<(char, usize)> {
     let end = s.as_bytes().iter().take(16).position(|&b| b == b';')?;
@@ -1193,7 +1199,7 @@ fn entity(s: &str) -> Option<(char, usize)> {
 pub fn decode_entities(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
-    while let Some(i) = rest.find('&') {
+    while let Some(i) = find_amp(rest) {
         out.push_str(rest.get(..i).unwrap_or(""));
         let after = rest.get(i..).unwrap_or("");
         match entity(after) {
@@ -1215,7 +1221,7 @@ pub fn decode_entities(raw: &str) -> String {
 /// references and nothing that strict XML would forbid there (a raw `<`, a bare `&`, or the
 /// attribute's own quote). Raw ("rawxml") code is compiled exactly as written.
 fn looks_escaped(code: &str, context: Context) -> bool {
-    if !code.contains('&') || code.contains('<') {
+    if find_amp(code).is_none() || memchr::memchr(b'<', code.as_bytes()).is_some() {
         return false;
     }
     if let Context::Attribute(q) = context
@@ -1225,7 +1231,7 @@ fn looks_escaped(code: &str, context: Context) -> bool {
     }
     let mut any = false;
     let mut rest = code;
-    while let Some(i) = rest.find('&') {
+    while let Some(i) = find_amp(rest) {
         let after = rest.get(i..).unwrap_or("");
         match entity(after) {
             Some((_, len)) => {
