@@ -25,7 +25,7 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("<stdin>: {e}"))?;
-            let decoded = apim_policy::text::decode(&bytes);
+            let decoded = apim_policy::text::decode_owned(bytes);
             inputs.push(Input {
                 name: "<stdin>".into(),
                 path: None,
@@ -49,7 +49,7 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<Input>, String> {
 pub fn read_file(path: &Path) -> Result<Input, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     // Invalid UTF-8 becomes U+FFFD: the rest of the file is still checked.
-    let decoded = apim_policy::text::decode(&bytes);
+    let decoded = apim_policy::text::decode_owned(bytes);
     Ok(Input {
         name: path.display().to_string(),
         path: Some(path.to_path_buf()),

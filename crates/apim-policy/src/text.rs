@@ -27,6 +27,24 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
 }
 
+/// [`decode`] of bytes the caller no longer needs: valid UTF-8 (nearly every file) becomes the
+/// text without a copy.
+pub fn decode_owned(bytes: Vec<u8>) -> Decoded {
+    match String::from_utf8(bytes) {
+        Ok(text) => Decoded {
+            text,
+            invalid_at: None,
+        },
+        Err(e) => {
+            let invalid_at = Some(e.utf8_error().valid_up_to());
+            Decoded {
+                text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                invalid_at,
+            }
+        }
+    }
+}
+
 /// A 1-based line and column; the column counts Unicode scalar values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineCol {
@@ -44,13 +62,9 @@ pub struct LineIndex<'a> {
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
-        // A plain byte loop: `match_indices` set up a searcher per line.
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        // memchr finds line breaks a word or a vector at a time (a byte loop cost 20
+        // instructions per input byte, a twentieth of a whole lint).
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex { text, line_starts }
     }
 
@@ -212,6 +226,9 @@ mod tests {
                 invalid_at: None
             }
         );
+        for bytes in [&b"<a>\xff\xfe</a>"[..], "é\n".as_bytes()] {
+            assert_eq!(decode_owned(bytes.to_vec()), decode(bytes));
+        }
     }
 
     #[test]

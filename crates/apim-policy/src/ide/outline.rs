@@ -131,7 +131,7 @@ const KEY_ATTRIBUTES: &[&str] = &[
 ];
 
 fn label(doc: &Document, e: &Element) -> String {
-    let mut label = e.name.clone();
+    let mut label = e.name.to_string();
     let key = KEY_ATTRIBUTES
         .iter()
         .find_map(|name| e.attribute(name))

@@ -416,7 +416,7 @@ fn section_of(doc: &Document, id: crate::syntax::NodeId) -> Option<String> {
     loop {
         let parent = doc.parent(cur)?;
         if parent == root {
-            return doc.element(cur).map(|e| e.name.clone());
+            return doc.element(cur).map(|e| e.name.to_string());
         }
         cur = parent;
     }

@@ -352,13 +352,15 @@ impl Loc {
         self.doc.tree.node(self.node).map(|n| n.span)
     }
     pub fn name(&self) -> String {
-        self.element().map(|e| e.name.clone()).unwrap_or_default()
+        self.element()
+            .map(|e| e.name.to_string())
+            .unwrap_or_default()
     }
     /// The policy this element belongs to (itself, or the nearest policy above a child
     /// element such as `<value>` or `<when>`): what `LastError.Source` names.
     pub fn policy_name(&self) -> String {
         self.policy_element()
-            .map(|e| e.name.clone())
+            .map(|e| e.name.to_string())
             .unwrap_or_else(|| self.name())
     }
     pub fn policy_element(&self) -> Option<&Element> {

@@ -12,6 +12,9 @@ use crate::lint::codes;
 use quick_xml::Reader;
 use quick_xml::errors::SyntaxError;
 use quick_xml::events::Event;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Elements nested deeper than this are reported and left out of the tree, so that every
 /// consumer can recurse safely. Real policies nest a dozen levels at most.
@@ -31,6 +34,9 @@ pub fn parse(source: &str) -> Document {
             ..Document::default()
         },
         stack: Vec::new(),
+        open_children: Vec::new(),
+        child_starts: Vec::new(),
+        atoms: HashMap::default(),
         segments: Vec::new(),
         attributes: Vec::new(),
         skipped_depth: 0,
@@ -50,7 +56,15 @@ struct Parser<'a> {
     found: &'a [Found],
     doc: Document,
     /// Open elements: (node, name).
-    stack: Vec<(NodeId, String)>,
+    stack: Vec<(NodeId, Atom)>,
+    /// The children read so far of every open element, outermost first; `child_starts` (one per
+    /// entry of `stack`) says where each element's own start. An element's children are copied
+    /// into it when it closes, so that it holds exactly their number (see [`Children`]).
+    open_children: Vec<NodeId>,
+    child_starts: Vec<usize>,
+    /// The names and short literals read so far, shared by every equal one (see [`Atom`]);
+    /// `true` when the text is a valid XML name (checked once per distinct name).
+    atoms: HashMap<Cow<'a, str>, (Atom, bool), BuildHasherDefault<WordHasher>>,
     /// Scratch space for a value's segments and a tag's attributes, copied out at their exact
     /// length (one allocation each, none spare).
     segments: Vec<Segment>,
@@ -469,14 +483,26 @@ impl<'a> Parser<'a> {
         let id = NodeId(u32::try_from(self.doc.nodes.len()).unwrap_or(u32::MAX));
         let parent = self.stack.last().map(|(p, _)| *p);
         self.doc.nodes.push(Node { kind, span, parent });
-        match parent.and_then(|p| self.doc.nodes.get_mut(p.index())) {
-            Some(Node {
-                kind: NodeKind::Element(e),
-                ..
-            }) => e.children.push(id),
-            _ => self.doc.top_level.push(id),
+        match parent {
+            Some(_) => self.open_children.push(id),
+            None => self.doc.top_level.push(id),
         }
         Some(id)
+    }
+
+    /// Close the innermost open element: it gets the children read since it opened.
+    fn pop_open(&mut self) -> Option<(NodeId, Atom)> {
+        let (id, name) = self.stack.pop()?;
+        let start = self.child_starts.pop().unwrap_or(self.open_children.len());
+        if let Some(Node {
+            kind: NodeKind::Element(e),
+            ..
+        }) = self.doc.nodes.get_mut(id.index())
+        {
+            e.children = Children::from(self.open_children.get(start..).unwrap_or(&[]));
+        }
+        self.open_children.truncate(start);
+        Some((id, name))
     }
 
     /// An element's start tag; its attributes end at `content_end` (before `>` or `/>`).
@@ -508,7 +534,7 @@ impl<'a> Parser<'a> {
             end_name_span: None,
             self_closing,
             attributes,
-            children: Vec::new(),
+            children: Children::default(),
         };
         let at_top = self.stack.is_empty();
         let Some(id) = self.push_node(NodeKind::Element(element), span) else {
@@ -523,6 +549,7 @@ impl<'a> Parser<'a> {
             }
         } else {
             self.stack.push((id, name));
+            self.child_starts.push(self.open_children.len());
         }
     }
 
@@ -540,11 +567,11 @@ impl<'a> Parser<'a> {
             Some(i) => {
                 // Everything opened after the matching element was left open.
                 while self.stack.len() > i + 1 {
-                    if let Some((id, open)) = self.stack.pop() {
+                    if let Some((id, open)) = self.pop_open() {
                         self.unclosed(id, &open, Some(span.start));
                     }
                 }
-                if let Some((id, _)) = self.stack.pop() {
+                if let Some((id, _)) = self.pop_open() {
                     if let Some(Node {
                         kind: NodeKind::Element(e),
                         span: node_span,
@@ -563,7 +590,7 @@ impl<'a> Parser<'a> {
             None => {
                 // Most often a typo in the end tag: let it close the innermost open element,
                 // so that one mistake gives one error.
-                let closed = self.stack.pop();
+                let closed = self.pop_open();
                 let d = match &closed {
                     Some((id, open)) => {
                         if let Some(Node {
@@ -588,7 +615,7 @@ impl<'a> Parser<'a> {
                             edits: vec![Edit {
                                 start: name_span.start,
                                 end: name_span.end,
-                                text: open.clone(),
+                                text: open.to_string(),
                             }],
                         })
                     }
@@ -658,7 +685,7 @@ impl<'a> Parser<'a> {
     }
 
     fn finish(mut self) -> Document {
-        while let Some((id, name)) = self.stack.pop() {
+        while let Some((id, name)) = self.pop_open() {
             self.unclosed(id, &name, None);
         }
         if self.doc.root.is_none() && self.doc.diagnostics.is_empty() {
@@ -671,7 +698,7 @@ impl<'a> Parser<'a> {
 
     /// Read a start tag `<name attr="v" …>` whose attributes end at `end` (before `>`, `/>`,
     /// or where a tag without `>` was cut).
-    fn tag(&mut self, span: Span, end: usize) -> (String, Span, Vec<Attribute>) {
+    fn tag(&mut self, span: Span, end: usize) -> (Atom, Span, Vec<Attribute>) {
         let diagnostics_before = self.doc.diagnostics.len();
         let src = self.masked.as_bytes();
         let mut i = span.start + 1;
@@ -684,8 +711,9 @@ impl<'a> Parser<'a> {
             i += 1;
         }
         let name_span = Span::new(name_start, i);
-        let name = self.source.get(name_start..i).unwrap_or("").to_string();
-        if !is_xml_name(&name) {
+        let source: &'a str = self.source;
+        let (name, valid) = self.name(source.get(name_start..i).unwrap_or(""));
+        if !valid {
             let shown = if name.is_empty() {
                 "an empty name".to_string()
             } else {
@@ -721,8 +749,8 @@ impl<'a> Parser<'a> {
                 continue;
             }
             let a_name_span = Span::new(a_start, i);
-            let a_name = self.source.get(a_start..i).unwrap_or("").to_string();
-            if !is_xml_name(&a_name) {
+            let (a_name, valid) = self.name(source.get(a_start..i).unwrap_or(""));
+            if !valid {
                 self.push(Diagnostic::error(
                     codes::XML_SYNTAX,
                     a_name_span,
@@ -755,7 +783,7 @@ impl<'a> Parser<'a> {
                     name_span: a_name_span,
                     value: Value {
                         span: Span::empty(i),
-                        segments: vec![],
+                        segments: Segments::default(),
                     },
                     span: a_name_span,
                 });
@@ -908,9 +936,8 @@ impl<'a> Parser<'a> {
         if pos < span.end {
             self.literal_segments(Span::new(pos, span.end), mode, &mut segments);
         }
-        // Most values are one segment: a vector grown by `push` would hold room for four.
-        let mut exact = Vec::with_capacity(segments.len());
-        exact.append(&mut segments);
+        // Most values are one segment, kept inline; more are copied out at their exact length.
+        let exact = Segments::take(&mut segments);
         self.segments = segments;
         Value {
             span,
@@ -964,21 +991,50 @@ impl<'a> Parser<'a> {
     fn push_literal(&mut self, span: Span, mode: ValueMode, out: &mut Vec<Segment>) {
         let raw = self.source.get(span.start..span.end).unwrap_or("");
         let text = match mode {
-            ValueMode::CData => raw.to_string(),
-            _ => self.decode_checked(raw, span.start),
+            ValueMode::CData => self.literal(Cow::Borrowed(raw)),
+            _ => {
+                let decoded = self.decode_checked(raw, span.start);
+                self.literal(decoded)
+            }
         };
         out.push(Segment::Literal { span, text });
     }
 
+    /// An element or attribute name as an [`Atom`] shared with every equal one, and whether it
+    /// is a valid XML name.
+    fn name(&mut self, name: &'a str) -> (Atom, bool) {
+        if let Some((atom, valid)) = self.atoms.get(name) {
+            return (atom.clone(), *valid);
+        }
+        let entry = (Atom::from(name), is_xml_name(name));
+        self.atoms.insert(Cow::Borrowed(name), entry.clone());
+        entry
+    }
+
+    /// A literal's text as an [`Atom`]: short ones (attribute values, short text) are shared
+    /// with every equal one; long ones are rarely repeated and are not looked up.
+    fn literal(&mut self, text: Cow<'a, str>) -> Atom {
+        if text.len() > MAX_SHARED_LITERAL {
+            return Atom::from(text.into_owned());
+        }
+        if let Some((atom, _)) = self.atoms.get(text.as_ref()) {
+            return atom.clone();
+        }
+        let atom = Atom::from(text.as_ref());
+        let valid = is_xml_name(&atom);
+        self.atoms.insert(text, (atom.clone(), valid));
+        atom
+    }
+
     /// Decode entity references, reporting unknown ones and bare `&`.
-    fn decode_checked(&mut self, raw: &str, offset: usize) -> String {
-        if !raw.contains('&') {
-            return raw.to_string();
+    fn decode_checked(&mut self, raw: &'a str, offset: usize) -> Cow<'a, str> {
+        if find_amp(raw).is_none() {
+            return Cow::Borrowed(raw);
         }
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
         let mut at = offset;
-        while let Some(i) = rest.find('&') {
+        while let Some(i) = find_amp(rest) {
             out.push_str(rest.get(..i).unwrap_or(""));
             let after = rest.get(i..).unwrap_or("");
             let amp = at + i;
@@ -1034,7 +1090,44 @@ impl<'a> Parser<'a> {
             }
         }
         out.push_str(rest);
-        out
+        Cow::Owned(out)
+    }
+}
+
+/// Literals up to this many bytes are shared (see [`Parser::literal`]).
+const MAX_SHARED_LITERAL: usize = 64;
+
+/// The hash of the parser's atom table: names and short literals hashed a word at a time
+/// (FxHash's mixing), several times cheaper than the default SipHash on such short keys; the
+/// keys are the document's own text, and a collision only costs a comparison.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -1071,6 +1164,12 @@ pub fn is_xml_name(name: &str) -> bool {
     })
 }
 
+/// Where the first `&` of `s` is: a memchr byte search (a `char` pattern sets up a searcher on
+/// every call, and entity decoding calls it once per reference).
+fn find_amp(s: &str) -> Option<usize> {
+    memchr::memchr(b'&', s.as_bytes())
+}
+
 /// Decode one entity reference at the start of `s` (`&amp;`, `&#169;`, `&#xA9;`).
 fn entity(s: &str) -> Option<(char, usize)> {
     let end = s.as_bytes().iter().take(16).position(|&b| b == b';')?;
@@ -1098,7 +1197,7 @@ fn entity(s: &str) -> Option<(char, usize)> {
 pub fn decode_entities(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
-    while let Some(i) = rest.find('&') {
+    while let Some(i) = find_amp(rest) {
         out.push_str(rest.get(..i).unwrap_or(""));
         let after = rest.get(i..).unwrap_or("");
         match entity(after) {
@@ -1120,7 +1219,7 @@ pub fn decode_entities(raw: &str) -> String {
 /// references and nothing that strict XML would forbid there (a raw `<`, a bare `&`, or the
 /// attribute's own quote). Raw ("rawxml") code is compiled exactly as written.
 fn looks_escaped(code: &str, context: Context) -> bool {
-    if !code.contains('&') || code.contains('<') {
+    if find_amp(code).is_none() || memchr::memchr(b'<', code.as_bytes()).is_some() {
         return false;
     }
     if let Context::Attribute(q) = context
@@ -1130,7 +1229,7 @@ fn looks_escaped(code: &str, context: Context) -> bool {
     }
     let mut any = false;
     let mut rest = code;
-    while let Some(i) = rest.find('&') {
+    while let Some(i) = find_amp(rest) {
         let after = rest.get(i..).unwrap_or("");
         match entity(after) {
             Some((_, len)) => {

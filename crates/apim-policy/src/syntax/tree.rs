@@ -8,6 +8,113 @@
 use crate::diagnostic::{Diagnostic, Span};
 pub use apim_expr::scan::ExprKind;
 use std::borrow::Cow;
+use std::sync::Arc;
+
+/// An immutable, cheaply cloned string of the tree: element and attribute names and literal
+/// text. The parser shares one allocation between equal names (a document spells
+/// `set-header` or `exists-action` thousands of times) and between equal short literals
+/// (`override`, `true`), so most elements and attributes allocate nothing for their text.
+/// It reads like a `&str`: it derefs to one, compares with `str`, `&str` and `String`, and
+/// prints (`Display` and `Debug`) as the string does.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Atom(Arc<str>);
+
+impl Atom {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Atom {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Atom {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Atom {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Atom {
+    fn from(s: &str) -> Atom {
+        Atom(Arc::from(s))
+    }
+}
+
+impl From<String> for Atom {
+    fn from(s: String) -> Atom {
+        Atom(Arc::from(s))
+    }
+}
+
+impl From<&Atom> for String {
+    fn from(a: &Atom) -> String {
+        a.as_str().to_string()
+    }
+}
+
+impl From<Atom> for String {
+    fn from(a: Atom) -> String {
+        a.as_str().to_string()
+    }
+}
+
+impl std::fmt::Display for Atom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Debug for Atom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl PartialEq<str> for Atom {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Atom {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Atom {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Atom> for str {
+    fn eq(&self, other: &Atom) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Atom> for &str {
+    fn eq(&self, other: &Atom) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<Atom> for String {
+    fn eq(&self, other: &Atom) -> bool {
+        **self == *other.0
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub(crate) u32);
@@ -42,7 +149,7 @@ pub enum NodeKind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Element {
-    pub name: String,
+    pub name: Atom,
     pub name_span: Span,
     /// `<name …>` or `<name … />`.
     pub start_tag: Span,
@@ -53,7 +160,7 @@ pub struct Element {
     pub end_name_span: Option<Span>,
     pub self_closing: bool,
     pub attributes: Vec<Attribute>,
-    pub children: Vec<NodeId>,
+    pub children: Children,
 }
 
 impl Element {
@@ -72,7 +179,7 @@ impl Element {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
-    pub name: String,
+    pub name: Atom,
     pub name_span: Span,
     pub value: Value,
     /// From the name to the closing quote.
@@ -85,13 +192,155 @@ pub struct Attribute {
 pub struct Value {
     /// The raw value: inside the quotes, or the text run.
     pub span: Span,
-    pub segments: Vec<Segment>,
+    pub segments: Segments,
+}
+
+/// How many children an element keeps inline, without an allocation of their own (most
+/// elements have one to three: a `<set-header>` its `<value>`, a `<value>` its text).
+const INLINE_CHILDREN: usize = 4;
+
+/// An element's children, in order: a slice of node ids (it derefs to `[NodeId]`), kept inline
+/// when there are at most [`INLINE_CHILDREN`], else in one allocation of exactly their number.
+#[derive(Clone)]
+pub struct Children(ChildList);
+
+#[derive(Clone)]
+enum ChildList {
+    Inline {
+        len: u8,
+        ids: [NodeId; INLINE_CHILDREN],
+    },
+    Heap(Box<[NodeId]>),
+}
+
+impl Children {
+    pub fn as_slice(&self) -> &[NodeId] {
+        match &self.0 {
+            ChildList::Inline { len, ids } => ids.get(..usize::from(*len)).unwrap_or(&[]),
+            ChildList::Heap(ids) => ids,
+        }
+    }
+}
+
+impl Default for Children {
+    fn default() -> Children {
+        Children(ChildList::Inline {
+            len: 0,
+            ids: [NodeId(0); INLINE_CHILDREN],
+        })
+    }
+}
+
+impl From<&[NodeId]> for Children {
+    fn from(ids: &[NodeId]) -> Children {
+        match u8::try_from(ids.len()) {
+            Ok(len) if ids.len() <= INLINE_CHILDREN => {
+                let mut inline = [NodeId(0); INLINE_CHILDREN];
+                for (slot, id) in inline.iter_mut().zip(ids) {
+                    *slot = *id;
+                }
+                Children(ChildList::Inline { len, ids: inline })
+            }
+            _ => Children(ChildList::Heap(ids.into())),
+        }
+    }
+}
+
+impl std::ops::Deref for Children {
+    type Target = [NodeId];
+    fn deref(&self) -> &[NodeId] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Children {
+    type Item = &'a NodeId;
+    type IntoIter = std::slice::Iter<'a, NodeId>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl PartialEq for Children {
+    fn eq(&self, other: &Children) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl std::fmt::Debug for Children {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_slice(), f)
+    }
+}
+
+/// A value's segments, in order: a slice (it derefs to `[Segment]`), kept inline when there is
+/// one (most values: one literal), else in one allocation of exactly their number.
+#[derive(Clone, Default)]
+pub struct Segments(SegmentList);
+
+#[derive(Clone, Default)]
+enum SegmentList {
+    #[default]
+    Empty,
+    One(Segment),
+    Many(Box<[Segment]>),
+}
+
+impl Segments {
+    pub fn as_slice(&self) -> &[Segment] {
+        match &self.0 {
+            SegmentList::Empty => &[],
+            SegmentList::One(s) => std::slice::from_ref(s),
+            SegmentList::Many(s) => s,
+        }
+    }
+}
+
+impl Segments {
+    /// Move the segments out of `scratch` (left empty, its room kept for the next value).
+    pub(crate) fn take(scratch: &mut Vec<Segment>) -> Segments {
+        Segments(match scratch.len() {
+            0 => SegmentList::Empty,
+            1 => match scratch.pop() {
+                Some(s) => SegmentList::One(s),
+                None => SegmentList::Empty,
+            },
+            _ => SegmentList::Many(scratch.drain(..).collect()),
+        })
+    }
+}
+
+impl std::ops::Deref for Segments {
+    type Target = [Segment];
+    fn deref(&self) -> &[Segment] {
+        self.as_slice()
+    }
+}
+
+impl<'a> IntoIterator for &'a Segments {
+    type Item = &'a Segment;
+    type IntoIter = std::slice::Iter<'a, Segment>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.as_slice().iter()
+    }
+}
+
+impl PartialEq for Segments {
+    fn eq(&self, other: &Segments) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl std::fmt::Debug for Segments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_slice(), f)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Segment {
     /// Literal text, with XML entities decoded.
-    Literal { span: Span, text: String },
+    Literal { span: Span, text: Atom },
     /// `{{name}}`; `span` includes the braces.
     NamedValue(NamedValueRef),
     /// Boxed: an expression is three times the size of a literal, and most segments are
@@ -316,7 +565,7 @@ impl Document {
                     best = Some(id);
                     level = self
                         .element(id)
-                        .map(|e| e.children.clone())
+                        .map(|e| e.children.to_vec())
                         .unwrap_or_default();
                 }
                 None => return best,

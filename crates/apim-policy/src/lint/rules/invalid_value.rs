@@ -10,6 +10,7 @@ use crate::diagnostic::{Diagnostic, Edit, Fix, Severity, Span};
 use crate::lint::registry::{Example, Rule, RuleDoc};
 use crate::lint::{Ctx, codes};
 use crate::syntax::{Attribute, Segment};
+use std::borrow::Cow;
 
 pub static RULE: Rule = Rule {
     code: codes::INVALID_VALUE,
@@ -59,7 +60,11 @@ fn run(cx: &mut Ctx<'_>) {
 }
 
 /// The value with declared plain named values substituted; `None` when it cannot be known.
-fn literal_value(cx: &Ctx<'_>, a: &Attribute) -> Option<String> {
+/// A value of literals only (most) is borrowed, not copied.
+fn literal_value<'v>(cx: &Ctx<'_>, a: &'v Attribute) -> Option<Cow<'v, str>> {
+    if let Some(text) = a.value.as_literal() {
+        return Some(text);
+    }
     let mut out = String::new();
     for seg in &a.value.segments {
         match seg {
@@ -70,7 +75,7 @@ fn literal_value(cx: &Ctx<'_>, a: &Attribute) -> Option<String> {
             Segment::Expression(_) => return None,
         }
     }
-    Some(out)
+    Some(Cow::Owned(out))
 }
 
 fn check_value(element: &str, a: &Attribute, def: &AttrDef, value: &str) -> Option<Diagnostic> {
