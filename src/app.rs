@@ -30,8 +30,13 @@ const LESSONS_KEY: &str = "lessons";
 const LESSON_FILES_KEY: &str = "lesson-files";
 
 fn load_workspace() -> Option<Workspace> {
-    storage::load::<Workspace>(WORKSPACE_KEY).or_else(|| {
-        storage::load::<String>(LEGACY_POLICY_KEY).map(|policy| Workspace {
+    storage::load_as(WORKSPACE_KEY, Workspace::read).or_else(|| {
+        storage::load_as(LEGACY_POLICY_KEY, |v| {
+            v.as_str()
+                .map(str::to_string)
+                .ok_or_else(|| "not a string".to_string())
+        })
+        .map(|policy| Workspace {
             policy,
             ..Workspace::default()
         })
@@ -42,13 +47,14 @@ fn load_workspace() -> Option<Workspace> {
 pub fn app() -> Html {
     let state = use_reducer(|| {
         let lessons = Lessons::restore(
-            lessons::Saved::read(
-                &storage::load::<serde_json::Value>(LESSONS_KEY).unwrap_or_default(),
-            ),
-            storage::load::<serde_json::Value>(LESSON_FILES_KEY).map(|v| lessons::read_pairs(&v)),
+            lessons::Saved::read(&storage::load(LESSONS_KEY).unwrap_or_default()),
+            storage::load(LESSON_FILES_KEY).map(|v| lessons::read_pairs(&v)),
         );
-        State::restore(load_workspace(), storage::load::<Settings>(SETTINGS_KEY))
-            .with_lessons(lessons)
+        State::restore(
+            load_workspace(),
+            storage::load_as(SETTINGS_KEY, Settings::read),
+        )
+        .with_lessons(lessons)
     });
     let bridge = use_memo((), |_| EditorBridge::default());
     let bridge: EditorBridge = (*bridge).clone();

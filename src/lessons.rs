@@ -408,14 +408,6 @@ pub struct SharedLesson {
     pub passed: Vec<usize>,
 }
 
-/// serde's `deserialize_with` for `Workspace::lesson` (see above).
-pub fn read_shared<'de, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<SharedLesson>, D::Error> {
-    let v = <Value as serde::Deserialize>::deserialize(d)?;
-    Ok(SharedLesson::read(&v))
-}
-
 impl SharedLesson {
     pub fn read(v: &Value) -> Option<SharedLesson> {
         let r = LessonRef::read(v)?;

@@ -6,7 +6,7 @@
 //! [`crate::bridge`]).
 
 use crate::state::Workspace;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 /// The fragment prefix of a share link.
@@ -27,11 +27,6 @@ struct Payload<'a> {
 /// Reading a link back takes two plain passes over the JSON (the version, then the workspace,
 /// which ignores `v`) rather than `#[serde(flatten)]`, whose buffering deserializer cost the
 /// app's first load about 3 KB gzipped; the workspace's own reader is the one autosave uses.
-#[derive(Deserialize)]
-struct Version {
-    v: u32,
-}
-
 /// What [`payload`] produced: the JSON to compress, and what it left out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
@@ -71,15 +66,17 @@ pub fn payload(workspace: &Workspace, include_secrets: bool) -> Prepared {
 
 /// Read a share link's JSON back.
 pub fn parse(json: &str) -> Result<Workspace, String> {
-    let damaged = |e: serde_json::Error| format!("the link's content is damaged ({e})");
-    let version: Version = serde_json::from_str(json).map_err(damaged)?;
-    if version.v != VERSION {
+    let damaged = |e: String| format!("the link's content is damaged ({e})");
+    let v: Value = serde_json::from_str(json).map_err(|e| damaged(e.to_string()))?;
+    let version = v
+        .get("v")
+        .ok_or_else(|| damaged("missing field `v`".to_string()))?;
+    if version.as_u64() != Some(u64::from(VERSION)) {
         return Err(format!(
-            "the link was made by a newer version of the playground (format {})",
-            version.v
+            "the link was made by a newer version of the playground (format {version})"
         ));
     }
-    serde_json::from_str(json).map_err(damaged)
+    Workspace::read(&v).map_err(damaged)
 }
 
 /// The compressed token of a `location.hash`, if it is a share link.

@@ -13,7 +13,8 @@ use apim_policy::export::{self, ApiVersion, ExportOptions, Target};
 use apim_policy::lint::LintOptions;
 use apim_policy::scenario::{Scenario, ScenarioError};
 use apim_policy::{Diagnostic, Fix, LineIndex, Severity, catalog};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 use std::rc::Rc;
 use yew::Reducible;
 
@@ -36,7 +37,7 @@ pub struct Problem {
 }
 
 /// Light or dark, or whatever the operating system prefers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Theme {
     #[default]
@@ -125,8 +126,7 @@ pub const SIDE_WIDTH_DEFAULT: u8 = 38;
 
 /// UI settings, persisted as one JSON object. Unknown or missing fields fall back to defaults,
 /// so an older or newer saved copy never breaks loading.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Settings {
     pub theme: Theme,
     /// The selected tab's id (a string, so a tab that no longer exists is simply ignored).
@@ -157,8 +157,7 @@ impl Settings {
 
 /// How the policy is exported, and the scope it is linted at. Part of the workspace (autosaved,
 /// in share links): the scope changes which diagnostics the policy has.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct ExportSettings {
     pub target: Target,
     /// `None`: the document's default (`fragment` for `<fragment>`, else `api`).
@@ -214,26 +213,163 @@ impl ExportSettings {
 }
 
 /// Everything a share link carries, and what autosave keeps besides the settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Workspace {
     pub policy: String,
     /// The scenario JSON as text (it may be mid-edit and invalid).
-    #[serde(default)]
     pub scenario: String,
     /// The example this work started from, for the "About this example" tab.
-    #[serde(default)]
     pub example: Option<String>,
     /// Left out when it is the default, so links and saved copies stay short.
-    #[serde(default, skip_serializing_if = "ExportSettings::is_default")]
+    #[serde(skip_serializing_if = "ExportSettings::is_default")]
     pub export: ExportSettings,
     /// A share link of a lesson: which one, and the student's progress in it (the policy and
     /// scenario are their text). Never autosaved (the playground's workspace has none).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::lessons::read_shared"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lesson: Option<SharedLesson>,
+}
+
+// Reading back what was saved or shared. These types are written with serde's derives but
+// read by hand from a `serde_json::Value` (which the app parses anyway): derived
+// deserializers cost the first load about 4 KB gzipped. The rules are serde's: a missing
+// field takes its default (only `policy` is required), an unknown one is ignored, and a field
+// of the wrong type makes the whole value unreadable (`Err` with the field's name).
+
+/// The string field `key`, `Ok(None)` when absent (or null).
+fn opt_str<'a>(v: &'a Value, key: &str) -> Result<Option<&'a str>, String> {
+    match v.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(format!("`{key}` is not a string")),
+    }
+}
+
+fn string(v: &Value, key: &str) -> Result<String, String> {
+    Ok(opt_str(v, key)?.unwrap_or_default().to_string())
+}
+
+fn object(v: &Value) -> Result<&Value, String> {
+    if v.is_object() {
+        Ok(v)
+    } else {
+        Err("expected a JSON object".to_string())
+    }
+}
+
+/// A unit enum field, by the names `as_str` gives its variants.
+fn variant<T: Copy>(
+    v: &Value,
+    key: &str,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<Option<T>, String> {
+    match opt_str(v, key)? {
+        None => Ok(None),
+        Some(s) => all
+            .iter()
+            .copied()
+            .find(|t| name(*t) == s)
+            .map(Some)
+            .ok_or_else(|| format!("unknown `{key}` “{s}”")),
+    }
+}
+
+impl Theme {
+    fn name(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+impl Settings {
+    /// What [`storage`](crate::storage) kept under `settings`.
+    pub fn read(v: &Value) -> Result<Settings, String> {
+        let v = object(v)?;
+        let d = Settings::default();
+        Ok(Settings {
+            theme: variant(
+                v,
+                "theme",
+                &[Theme::System, Theme::Light, Theme::Dark],
+                Theme::name,
+            )?
+            .unwrap_or(d.theme),
+            tab: opt_str(v, "tab")?.map_or(d.tab, str::to_string),
+            side_width: match v.get("side_width") {
+                None => d.side_width,
+                Some(n) => n
+                    .as_u64()
+                    .and_then(|n| u8::try_from(n).ok())
+                    .ok_or("`side_width` is not a number from 0 to 255")?,
+            },
+        })
+    }
+}
+
+impl ExportSettings {
+    pub fn read(v: &Value) -> Result<ExportSettings, String> {
+        use export::Scope;
+        let v = object(v)?;
+        Ok(ExportSettings {
+            target: variant(
+                v,
+                "target",
+                &[Target::Arm, Target::Bicep, Target::Terraform],
+                Target::as_str,
+            )?
+            .unwrap_or_default(),
+            scope: variant(
+                v,
+                "scope",
+                &[
+                    Scope::Global,
+                    Scope::Product,
+                    Scope::Api,
+                    Scope::Operation,
+                    Scope::Fragment,
+                ],
+                Scope::as_str,
+            )?,
+            service: string(v, "service")?,
+            product: string(v, "product")?,
+            api: string(v, "api")?,
+            operation: string(v, "operation")?,
+            fragment: string(v, "fragment")?,
+            snippet: match v.get("snippet") {
+                None => false,
+                Some(b) => b.as_bool().ok_or("`snippet` is not true or false")?,
+            },
+            api_version: variant(
+                v,
+                "api_version",
+                &[ApiVersion::V2022_08_01, ApiVersion::V2024_05_01],
+                ApiVersion::as_str,
+            )?
+            .unwrap_or_default(),
+        })
+    }
+}
+
+impl Workspace {
+    /// A saved workspace or a share link's: `policy` is required.
+    pub fn read(v: &Value) -> Result<Workspace, String> {
+        let v = object(v)?;
+        Ok(Workspace {
+            policy: opt_str(v, "policy")?
+                .ok_or("missing field `policy`")?
+                .to_string(),
+            scenario: string(v, "scenario")?,
+            example: opt_str(v, "example")?.map(str::to_string),
+            export: match v.get("export") {
+                None => ExportSettings::default(),
+                Some(e) => ExportSettings::read(e).map_err(|e| format!("export: {e}"))?,
+            },
+            lesson: v.get("lesson").and_then(SharedLesson::read),
+        })
+    }
 }
 
 impl Workspace {
@@ -1261,13 +1397,89 @@ mod tests {
 
     #[test]
     fn saved_settings_tolerate_unknown_and_missing_fields() {
-        let s: Settings =
-            serde_json::from_str(r#"{"theme":"dark","tab":"simulate-v9","extra":1}"#).unwrap();
+        let read = |json: &str| Settings::read(&serde_json::from_str(json).unwrap());
+        let s = read(r#"{"theme":"dark","tab":"simulate-v9","extra":1}"#).unwrap();
         assert_eq!(s.theme, Theme::Dark);
         assert_eq!(s.tab(), TabId::Problems);
         assert_eq!(s.side_width(), SIDE_WIDTH_DEFAULT);
-        let s: Settings = serde_json::from_str(r#"{"side_width":3}"#).unwrap();
+        let s = read(r#"{"side_width":3}"#).unwrap();
         assert_eq!(s.side_width(), SIDE_WIDTH_MIN);
+        assert_eq!(read("{}").unwrap(), Settings::default());
+        // What serde's derive refused is refused (the app then starts with the defaults).
+        assert!(read(r#"{"theme":"purple"}"#).unwrap_err().contains("theme"));
+        assert!(read(r#"{"side_width":-1}"#).is_err());
+        assert!(read(r#"{"tab":3}"#).unwrap_err().contains("`tab`"));
+        assert!(read("[]").is_err());
+    }
+
+    /// Saved workspaces and share links round-trip through serde's `Serialize` and the
+    /// hand-written readers, every field included.
+    #[test]
+    fn workspaces_and_export_settings_read_back_what_was_written() {
+        let w = Workspace {
+            policy: "<policies/>".into(),
+            scenario: "{ \"x\": 1 }".into(),
+            example: Some("jwt-hs256".into()),
+            export: ExportSettings {
+                target: Target::Terraform,
+                scope: Some(export::Scope::Operation),
+                service: "svc".into(),
+                product: "p".into(),
+                api: "a".into(),
+                operation: "o".into(),
+                fragment: "f".into(),
+                snippet: true,
+                api_version: ApiVersion::V2024_05_01,
+            },
+            lesson: None,
+        };
+        let json = serde_json::to_value(&w).unwrap();
+        assert_eq!(Workspace::read(&json).unwrap(), w);
+        for scope in [
+            export::Scope::Global,
+            export::Scope::Product,
+            export::Scope::Api,
+            export::Scope::Fragment,
+        ] {
+            let e = ExportSettings {
+                scope: Some(scope),
+                ..ExportSettings::default()
+            };
+            assert_eq!(
+                ExportSettings::read(&serde_json::to_value(&e).unwrap()).unwrap(),
+                e
+            );
+        }
+        let short = Workspace::read(&serde_json::json!({ "policy": "x" })).unwrap();
+        assert_eq!(
+            short,
+            Workspace {
+                policy: "x".into(),
+                ..Workspace::default()
+            }
+        );
+        for (bad, why) in [
+            (
+                serde_json::json!({ "scenario": "" }),
+                "missing field `policy`",
+            ),
+            (
+                serde_json::json!({ "policy": 1 }),
+                "`policy` is not a string",
+            ),
+            (
+                serde_json::json!({ "policy": "", "export": { "target": "pulumi" } }),
+                "export: unknown `target` “pulumi”",
+            ),
+            (
+                serde_json::json!({ "policy": "", "export": { "snippet": "yes" } }),
+                "`snippet`",
+            ),
+            (serde_json::json!("x"), "expected a JSON object"),
+        ] {
+            let err = Workspace::read(&bad).unwrap_err();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
     }
 
     #[test]

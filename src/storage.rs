@@ -2,7 +2,7 @@
 //! and carries on when storage is disabled, full or holds garbage; it never panics.
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 const NAMESPACE: &str = "apim-playground";
 const VERSION: u32 = 1;
@@ -15,10 +15,22 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// Read a value saved with [`save`]; `None` when absent, unreadable or storage is unavailable.
-pub fn load<T: DeserializeOwned>(name: &str) -> Option<T> {
+/// The JSON saved with [`save`]; `None` when absent, not JSON or storage is unavailable.
+pub fn load(name: &str) -> Option<Value> {
     let raw = local_storage()?.get_item(&key(name)).ok().flatten()?;
     match serde_json::from_str(&raw) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            gloo::console::warn!(format!("ignoring unreadable saved {name}: {err}"));
+            None
+        }
+    }
+}
+
+/// What was saved under `name`, read by `read` (the types' hand-written readers); `None`,
+/// with a warning in the console, when it does not read.
+pub fn load_as<T>(name: &str, read: impl FnOnce(&Value) -> Result<T, String>) -> Option<T> {
+    match read(&load(name)?) {
         Ok(value) => Some(value),
         Err(err) => {
             gloo::console::warn!(format!("ignoring unreadable saved {name}: {err}"));
