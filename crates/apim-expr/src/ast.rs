@@ -52,8 +52,8 @@ pub enum Lit {
     Int(i32),
     Long(i64),
     UInt(u64),
-    Double(f64),
-    Decimal(f64),
+    Double(crate::number::Real),
+    Decimal(crate::number::Real),
     Char(char),
     Str(Rc<str>),
 }

@@ -1057,8 +1057,8 @@ pub(crate) fn lit_value(l: &Lit) -> Value {
         Lit::Int(i) => V::Int(*i),
         Lit::Long(i) => V::Long(*i),
         Lit::UInt(u) => V::Long(*u as i64),
-        Lit::Double(d) => V::Double(*d),
-        Lit::Decimal(d) => V::Decimal(*d),
+        Lit::Double(d) => V::Double(d.value()),
+        Lit::Decimal(d) => V::Decimal(d.value()),
         Lit::Char(c) => V::Char(*c),
         Lit::Str(s) => V::Str(s.clone()),
     })

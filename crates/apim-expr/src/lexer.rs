@@ -11,8 +11,15 @@ use crate::parser::SyntaxError;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Tok {
     Ident(String),
-    Int { value: u64, suffix: NumSuffix },
-    Real { value: f64, suffix: NumSuffix },
+    Int {
+        value: u64,
+        suffix: NumSuffix,
+    },
+    /// As written (its value is read when evaluated: `number::Real`).
+    Real {
+        value: crate::number::Real,
+        suffix: NumSuffix,
+    },
     Str(String),
     Char(char),
     Interp(Vec<IPart>),
@@ -348,8 +355,10 @@ impl<'a> Lexer<'a> {
             _ => NumSuffix::None,
         };
         if real || matches!(suffix, NumSuffix::F | NumSuffix::D | NumSuffix::M) {
-            let value = text.parse::<f64>().unwrap_or(0.0);
-            Tok::Real { value, suffix }
+            Tok::Real {
+                value: crate::number::Real::new(&text),
+                suffix,
+            }
         } else {
             match text.parse::<u64>() {
                 Ok(value) => Tok::Int { value, suffix },
@@ -711,15 +720,15 @@ mod tests {
                     suffix: NumSuffix::L
                 },
                 Tok::Real {
-                    value: 3.5,
+                    value: crate::number::Real::new("3.5"),
                     suffix: NumSuffix::None
                 },
                 Tok::Real {
-                    value: 4.0,
+                    value: crate::number::Real::new("4"),
                     suffix: NumSuffix::M
                 },
                 Tok::Real {
-                    value: 5.0,
+                    value: crate::number::Real::new("5"),
                     suffix: NumSuffix::F
                 },
                 Tok::Int {
@@ -727,7 +736,7 @@ mod tests {
                     suffix: NumSuffix::None
                 },
                 Tok::Real {
-                    value: 1000.0,
+                    value: crate::number::Real::new("1e3"),
                     suffix: NumSuffix::None
                 },
                 Tok::Int {

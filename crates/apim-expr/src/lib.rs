@@ -67,6 +67,7 @@ pub mod context;
 mod interp;
 mod json;
 pub mod lexer;
+pub mod number;
 pub mod parser;
 pub mod scan;
 pub mod sort;

@@ -274,7 +274,9 @@ impl P<'_> {
                     self.i += 1;
                 }
                 let n = std::str::from_utf8(self.b.get(start..self.i)?).ok()?;
-                n.parse::<f64>().ok()?;
+                if !apim_expr::number::is_float(n) {
+                    return None;
+                }
                 Some(J::Num(n.to_string()))
             }
             _ => None,

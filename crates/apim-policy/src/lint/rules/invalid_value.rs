@@ -117,9 +117,11 @@ fn check_value(element: &str, a: &Attribute, def: &AttrDef, value: &str) -> Opti
         ValueType::Seconds { min, max } => {
             int_check(name, v, min, max, " seconds", element).map(|d| Diagnostic { span, ..d })
         }
-        ValueType::Number => match v.parse::<f64>() {
-            Ok(n) if n.is_finite() => None,
-            _ => error(
+        // What `v.parse::<f64>()` gives a finite number for, without linking std's float
+        // parser into the web app.
+        ValueType::Number => match apim_expr::number::is_finite_float(v) {
+            true => None,
+            false => error(
                 format!("`{name}` must be a number, not \"{value}\""),
                 "Write a decimal number such as 1 or 0.5.".into(),
             ),
