@@ -234,8 +234,17 @@ fn looks_secret(s: &str) -> bool {
     {
         return false;
     }
-    let distinct: std::collections::BTreeSet<char> = s.chars().collect();
-    distinct.len() >= 5
+    // At least five distinct characters (a set would pull a sort and a B-tree into the app).
+    let mut seen: Vec<char> = Vec::with_capacity(5);
+    for c in s.chars() {
+        if !seen.contains(&c) {
+            seen.push(c);
+            if seen.len() >= 5 {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -249,6 +258,11 @@ mod tests {
         assert!(!looks_secret("xxxxxxxxxx"));
         assert!(!looks_secret("short"));
         assert!(looks_secret("3f9a7c1e5b2d4f60"));
+        // Varied means at least five distinct characters.
+        assert!(!looks_secret("abcdabcdabcd"));
+        assert!(looks_secret("abcdabcdabce"));
+        assert!(looks_secret("ééàààçç€€🔑"));
+        assert!(!looks_secret("ééàààçç€€"));
     }
 
     #[test]
