@@ -265,6 +265,8 @@ pub struct PendingCheck {
 /// The last check's answer, with what it ran on (the view marks it stale after an edit).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Report {
+    /// The check this answers ([`PendingCheck::id`]): the view's `data-checks`.
+    pub id: u64,
     pub lesson: LessonRef,
     pub policy: Rc<str>,
     pub scenario: Rc<str>,

@@ -1119,6 +1119,7 @@ impl Reducible for State {
                     l.record(&pending.lesson, steps);
                 }
                 l.report = Some(Rc::new(Report {
+                    id: pending.id,
                     lesson: pending.lesson.clone(),
                     policy: pending.policy.clone(),
                     scenario: pending.scenario.clone(),
@@ -1133,6 +1134,7 @@ impl Reducible for State {
                 };
                 let l = next.lessons_mut();
                 l.report = Some(Rc::new(Report {
+                    id: pending.id,
                     lesson: pending.lesson.clone(),
                     policy: pending.policy.clone(),
                     scenario: pending.scenario.clone(),
@@ -2004,10 +2006,16 @@ mod tests {
         assert!(state.lessons.pending.is_none());
         assert_eq!(state.lessons.report.as_ref().unwrap().passed(), 1);
         assert!(state.lessons.progress["c/b"].solved());
+        // The report says which check it answers (the view's `data-checks`): a new check does
+        // not change it until its answer arrives.
+        let answered = state.lessons.report.as_ref().unwrap().id;
+        assert_eq!(answered, pending.id);
         let state = reduce(state, Action::CheckLesson);
+        assert_eq!(state.lessons.report.as_ref().unwrap().id, answered);
         let state = reduce(state, Action::CheckFailed("gone".into()));
         let report = state.lessons.report.clone().unwrap();
         assert_eq!(report.result, Err("gone".into()));
+        assert_eq!(report.id, answered + 1);
         assert!(
             state.lessons.progress["c/b"].solved(),
             "a failure is not a check"

@@ -313,14 +313,25 @@ test('budget: a check of a 2,000-line policy in the worker (printed)', async () 
   assert.ok(policy.split('\n').length >= 2000);
   await setEditorText(page, policy);
   await check(page, 1); // the worker is loaded and warm
-  const times = [];
-  for (let n = 2; n <= 6; n++) {
-    const t0 = Date.now();
-    await check(page, n);
-    times.push(Date.now() - t0);
-  }
+  // In the page's clock: from the click on Check to the answer on the page (Check is disabled
+  // while the worker checks, and enabled again with the results), not Playwright's polling.
+  await page.evaluate(() => {
+    window.__checkTimes = [];
+    let t0 = 0;
+    window.addEventListener('click', (e) => {
+      if (e.target.closest?.('[data-testid="lesson-check"]')) t0 = performance.now();
+    }, true);
+    new MutationObserver(() => {
+      const button = document.querySelector('[data-testid="lesson-check"]');
+      if (t0 && button && !button.disabled) { window.__checkTimes.push(performance.now() - t0); t0 = 0; }
+    }).observe(document.querySelector('[data-testid="lessons"]'), { attributes: true, attributeFilter: ['disabled'], subtree: true });
+  });
+  for (let n = 2; n <= 8; n++) await check(page, n);
+  const times = await page.evaluate(() => window.__checkTimes);
+  assert.equal(times.length, 7);
   times.sort((a, b) => a - b);
-  console.log(`budget: lesson check of a ${policy.split('\n').length}-line policy ${times[2]} ms median of ${times.length} (goal < 100 ms after the worker is loaded; click to result)`);
+  console.log(`budget: lesson check of a ${policy.split('\n').length}-line policy ${times[3].toFixed(0)} ms median of ${times.length} ` +
+    `(goal < 100 ms after the worker is loaded; click to the result, in the page's clock)`);
   assert.deepEqual(new Set(await stepStatuses(page)), new Set(['passed']));
   await context.close();
 });

@@ -270,7 +270,7 @@ fn lesson_view(props: &LessonsPaneProps, index: usize, lesson: &LessonView) -> H
                 }) }
             </ol>
             <p class={classes!("lesson-summary", all_passed.then_some("passed"))} role="status"
-                data-testid="lesson-result" data-checks={if report.is_some() { l.checks } else { 0 }.to_string()}>
+                data-testid="lesson-result" data-checks={report.map_or(0, |r| r.id).to_string()}>
                 { summary }
             </p>
             <div class="lesson-actions">
