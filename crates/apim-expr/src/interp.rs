@@ -93,6 +93,13 @@ pub(crate) fn throw<T>(exception: &str, message: impl Into<String>, span: Span) 
 
 pub(crate) const NRE: &str = "Object reference not set to an instance of an object.";
 
+/// The receiver of a method call ([`Interp::receiver`]).
+enum Receiver {
+    Value(Value),
+    /// `context.Request.Headers` or `context.Response.Headers`, read in place.
+    Headers(Host),
+}
+
 enum Flow {
     Normal,
     Return(Value),
@@ -650,16 +657,7 @@ impl<'c> Interp<'c> {
                 ..
             } => {
                 let t = self.eval_target(target)?;
-                match &t.v {
-                    V::Namespace(ns) => Ok(stdlib::resolve_qualified(ns, name)),
-                    V::Type(ty) => {
-                        let ty = ty.clone();
-                        stdlib::static_member(self, &ty, name, span)
-                    }
-                    V::Null if *null_cond => Err(Exc::NullShort),
-                    V::Null => throw("NullReferenceException", NRE, target.span),
-                    _ => stdlib::member(self, &t, name, *name_span),
-                }
+                self.member_of(&t, target.span, name, *null_cond, *name_span, span)
             }
             E::Call(callee, args) => self.call(callee, args, span),
             E::Index {
@@ -787,6 +785,64 @@ impl<'c> Interp<'c> {
         }
     }
 
+    /// Member `name` of the value `t` of the expression at `target_span` (`span`: the whole
+    /// member access).
+    fn member_of(
+        &mut self,
+        t: &Value,
+        target_span: Span,
+        name: &str,
+        null_cond: bool,
+        name_span: Span,
+        span: Span,
+    ) -> R<Value> {
+        match &t.v {
+            V::Namespace(ns) => Ok(stdlib::resolve_qualified(ns, name)),
+            V::Type(ty) => {
+                let ty = ty.clone();
+                stdlib::static_member(self, &ty, name, span)
+            }
+            V::Null if null_cond => Err(Exc::NullShort),
+            V::Null => throw("NullReferenceException", NRE, target_span),
+            _ => stdlib::member(self, t, name, name_span),
+        }
+    }
+
+    /// The receiver of a call of `method`: its value, or for
+    /// `context.Request.Headers.GetValueOrDefault(…)` and the other
+    /// [`stdlib::is_headers_lookup`] methods (on `Request` or `Response`), which headers to
+    /// read in place instead of copying them into a dictionary value first. Evaluated
+    /// exactly as [`Interp::eval`] evaluates `target` (the same steps and depth).
+    fn receiver(&mut self, target: &Expr, method: &str) -> R<Receiver> {
+        let E::Member {
+            target: inner,
+            name,
+            null_cond,
+            name_span,
+            ..
+        } = &target.kind
+        else {
+            return self.eval_target(target).map(Receiver::Value);
+        };
+        if name != "Headers" || !stdlib::is_headers_lookup(method) {
+            return self.eval_target(target).map(Receiver::Value);
+        }
+        // What `eval(target)` does around its `eval_inner`.
+        self.charge(1, target.span)?;
+        self.enter(target.span)?;
+        let r = match self.eval_target(inner) {
+            Ok(t) => match t.v {
+                V::Host(h @ (Host::Request | Host::Response)) => Ok(Receiver::Headers(h)),
+                _ => self
+                    .member_of(&t, inner.span, name, *null_cond, *name_span, target.span)
+                    .map(Receiver::Value),
+            },
+            Err(e) => Err(e),
+        };
+        self.depth -= 1;
+        r
+    }
+
     /// Evaluate the target of a member access: names that are not variables resolve to
     /// types or namespaces.
     fn eval_target(&mut self, t: &Expr) -> R<Value> {
@@ -822,7 +878,15 @@ impl<'c> Interp<'c> {
                 null_cond,
                 name_span,
             } => {
-                let t = self.eval_target(target)?;
+                let t = match self.receiver(target, name)? {
+                    Receiver::Value(t) => t,
+                    Receiver::Headers(host) => {
+                        let argv = self.eval_args(args)?;
+                        let r = stdlib::headers_method(self, host, name, argv, span)?;
+                        self.assign_outs(args)?;
+                        return Ok(r);
+                    }
+                };
                 let argv = self.eval_args(args)?;
                 let r = match &t.v {
                     V::Type(ty) => {

@@ -1248,3 +1248,50 @@ fn random_token_soup_never_panics() {
         }
     }
 }
+
+#[test]
+fn header_lookups_read_in_place_as_through_the_dictionary_value() {
+    // `context.Request.Headers.GetValueOrDefault(…)` and its kin read the headers in place;
+    // the answer (value and taint) is the one the dictionary value gives.
+    let calls = [
+        "GetValueOrDefault(\"accept\", \"\")",
+        "GetValueOrDefault(\"X-Key\", \"\")",
+        "GetValueOrDefault(\"missing\", \"none\")",
+        "GetValueOrDefault(\"missing\", (string)context.Variables[\"secret\"])",
+        "GetValueOrDefault(\"missing\")",
+        "GetValueOrDefault(null, \"\")",
+        "ContainsKey(\"ACCEPT\")",
+        "ContainsKey(\"missing\")",
+    ];
+    for host in ["Request", "Response"] {
+        for call in calls {
+            let direct = format!("context.{host}.Headers.{call}");
+            let copied = format!("var h = context.{host}.Headers; return h.{call};");
+            let mut a = sample_context();
+            a.response.headers = a.request.headers.clone();
+            let mut b = a.clone();
+            let x = eval_in(&mut a, &direct, ExprKind::Single);
+            let y = eval_in(&mut b, &copied, ExprKind::Block);
+            match (x, y) {
+                (Ok(x), Ok(y)) => {
+                    assert_eq!(x.to_policy_string(), y.to_policy_string(), "{direct}");
+                    assert_eq!(x.is_secret(), y.is_secret(), "{direct}");
+                }
+                (Err(x), Err(y)) => assert_eq!(x.message, y.message, "{direct}"),
+                (x, y) => panic!("{direct}: {x:?} vs {y:?}"),
+            }
+        }
+    }
+    for (code, want) in [
+        (
+            "string v; return context.Request.Headers.TryGetValue(\"accept\", out var a) ? string.Join(\"|\", a) : \"no\";",
+            "application/json|text/plain",
+        ),
+        (
+            "return context.Request.Headers.TryGetValue(\"missing\", out var a) ? \"yes\" : \"no\";",
+            "no",
+        ),
+    ] {
+        assert_eq!(run(code), want, "{code}");
+    }
+}

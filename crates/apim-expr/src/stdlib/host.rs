@@ -623,23 +623,72 @@ pub(crate) fn multimap_method(
     else {
         return no_member(v, name, span);
     };
-    let find = |k: &str| {
-        entries
-            .iter()
-            .find(|(n, _)| {
-                if *ignore_case {
-                    n.eq_ignore_ascii_case(k)
-                } else {
-                    n == k
-                }
-            })
-            .map(|(_, vals)| vals.clone())
+    if is_multimap_lookup(name) {
+        let find = |_: &Interp, k: &str| multimap_find(entries, *ignore_case, k).cloned();
+        return multimap_lookup(it, v.secret, &find, name, args, span);
+    }
+    linq::method(it, v, name, &[], args, span)
+}
+
+/// The dictionary methods that only look one key up (no lambdas, nothing else read), so
+/// they can read the context's headers in place: [`headers_lookup`].
+pub(crate) fn is_multimap_lookup(name: &str) -> bool {
+    matches!(name, "GetValueOrDefault" | "ContainsKey" | "TryGetValue")
+}
+
+fn multimap_find<'e>(
+    entries: &'e [(String, Vec<String>)],
+    ignore_case: bool,
+    k: &str,
+) -> Option<&'e Vec<String>> {
+    entries
+        .iter()
+        .find(|(n, _)| {
+            if ignore_case {
+                n.eq_ignore_ascii_case(k)
+            } else {
+                n == k
+            }
+        })
+        .map(|(_, vals)| vals)
+}
+
+/// `context.Request.Headers.GetValueOrDefault(…)` (or `Response`, or `ContainsKey`,
+/// `TryGetValue`) without copying the headers into a dictionary value first: the same
+/// answer as [`multimap_method`] on the value [`member`] gives for `Headers` (which is
+/// never tainted itself).
+pub(crate) fn headers_lookup(
+    it: &mut Interp,
+    host: Host,
+    name: &str,
+    args: &[ArgVal],
+    span: Span,
+) -> R<Value> {
+    let find = |it: &Interp, k: &str| {
+        let h = match host {
+            Host::Response => &it.ctx.response.headers,
+            _ => &it.ctx.request.headers,
+        };
+        multimap_find(&h.0, true, k).cloned()
     };
-    let taint = |it: &Interp, s: &str| v.secret || it.ctx.is_secret_text(s);
+    multimap_lookup(it, false, &find, name, args, span)
+}
+
+/// One of the [`is_multimap_lookup`] methods; `find` gives the values of a key and
+/// `secret` is the dictionary's own taint.
+fn multimap_lookup(
+    it: &mut Interp,
+    secret: bool,
+    find: &dyn Fn(&Interp, &str) -> Option<Vec<String>>,
+    name: &str,
+    args: &[ArgVal],
+    span: Span,
+) -> R<Value> {
+    let taint = |it: &Interp, s: &str| secret || it.ctx.is_secret_text(s);
     match name {
         "GetValueOrDefault" => {
-            let k = str_arg(args, 0, span, "name")?.to_string();
-            match find(&k) {
+            let k = str_arg(args, 0, span, "name")?;
+            match find(it, k) {
                 Some(vals) => {
                     let s = vals.join(",");
                     let t = taint(it, &s);
@@ -650,11 +699,11 @@ pub(crate) fn multimap_method(
         }
         "ContainsKey" => {
             let k = str_arg(args, 0, span, "key")?;
-            Ok(Value::bool(find(k).is_some()))
+            Ok(Value::bool(find(it, k).is_some()))
         }
         "TryGetValue" => {
-            let k = str_arg(args, 0, span, "key")?.to_string();
-            let found = find(&k);
+            let k = str_arg(args, 0, span, "key")?;
+            let found = find(it, k);
             let ok = found.is_some();
             let out = found.map_or_else(Value::null, |vals| {
                 let t = vals.iter().any(|s| taint(it, s));
@@ -663,6 +712,7 @@ pub(crate) fn multimap_method(
             it.outs = vec![out];
             Ok(Value::bool(ok))
         }
-        _ => linq::method(it, v, name, &[], args, span),
+        // Not reached: the callers ask `is_multimap_lookup` first.
+        _ => no_member(&Value::null(), name, span),
     }
 }

@@ -1724,6 +1724,29 @@ pub(crate) fn index_set(
     }
 }
 
+/// Whether `context.Request.Headers.NAME(…)` (or `Response`) can read the headers in place
+/// ([`headers_method`]) rather than through a copy in a dictionary value.
+pub(crate) fn is_headers_lookup(name: &str) -> bool {
+    host::is_multimap_lookup(name)
+}
+
+/// `context.Request.Headers.NAME(args)` for an [`is_headers_lookup`] method: what
+/// [`method`] gives on the value of `context.Request.Headers` (`host` is `Request` or
+/// `Response`), without building that value.
+pub(crate) fn headers_method(
+    it: &mut Interp,
+    host: Host,
+    name: &str,
+    args: Vec<ArgVal>,
+    span: Span,
+) -> R<Value> {
+    it.charge(1, span)?;
+    // The dictionary value itself is never tainted (`shallow_secret` is false for it).
+    let secret = any_secret(&args);
+    let r = host::headers_lookup(it, host, name, &args, span)?;
+    Ok(taint_result(r, secret, name))
+}
+
 pub(crate) fn method(
     it: &mut Interp,
     v: &Value,
