@@ -35,14 +35,21 @@ fn query_value(u: &Url) -> Value {
     })
 }
 
+thread_local! {
+    /// The element type name of the context's string dictionaries, shared rather than
+    /// allocated at each `context.Request.MatchedParameters`.
+    static STRING_TYPE: Rc<str> = Rc::from("String");
+}
+
 fn string_dict(pairs: &[(String, String)], it: &Interp) -> Value {
+    let string_type = STRING_TYPE.with(Rc::clone);
     let d = Dict {
         entries: pairs
             .iter()
             .map(|(k, v)| (Value::string(k), host_str(it, v)))
             .collect(),
         ignore_case: true,
-        types: (Rc::from("String"), Rc::from("String")),
+        types: (string_type.clone(), string_type),
     };
     Value::new(V::Dict(Rc::new(std::cell::RefCell::new(d))))
 }
@@ -285,9 +292,13 @@ pub(crate) fn index_get(it: &mut Interp, v: &Value, key: &Value, span: Span) -> 
 }
 
 /// The type argument of `GetValueOrDefault<T>`, or the type of the default value.
-fn wanted_type(generics: &[TypeRef], default: Option<&Value>, span: Span) -> Option<TypeRef> {
+fn wanted_type<'g>(
+    generics: &'g [TypeRef],
+    default: Option<&Value>,
+    span: Span,
+) -> Option<std::borrow::Cow<'g, TypeRef>> {
     if let Some(t) = generics.first() {
-        return Some(t.clone());
+        return Some(std::borrow::Cow::Borrowed(t));
     }
     let d = default?;
     let name = match &d.v {
@@ -298,7 +309,7 @@ fn wanted_type(generics: &[TypeRef], default: Option<&Value>, span: Span) -> Opt
         V::Double(_) => "Double",
         _ => return None,
     };
-    Some(TypeRef::simple(name, span))
+    Some(std::borrow::Cow::Owned(TypeRef::simple(name, span)))
 }
 
 fn check_type(v: &Value, t: &TypeRef, span: Span) -> R<Value> {
@@ -353,10 +364,10 @@ pub(crate) fn method(
             Ok(Value::bool(it.ctx.variables.contains(k)))
         }
         (Host::Variables, "GetValueOrDefault") => {
-            let k = str_arg(args, 0, span, "name")?.to_string();
+            let k = str_arg(args, 0, span, "name")?;
             let default = arg(args, 1);
             let want = wanted_type(generics, default, span);
-            match it.ctx.variables.get(&k) {
+            match it.ctx.variables.get(k) {
                 Some(x) => match &want {
                     Some(t) => check_type(x, t, span),
                     None => Ok(x.clone()),
