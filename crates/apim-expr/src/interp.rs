@@ -974,6 +974,17 @@ impl<'c> Interp<'c> {
                 self.eval(r)
             }
             _ => {
+                let chained = |e: &Expr| {
+                    matches!(&e.kind, E::Binary(op2, _, _)
+                        if !matches!(op2, BinOp::And | BinOp::Or | BinOp::Coalesce))
+                };
+                if !chained(l) {
+                    // One operator: the chain below without its stack.
+                    let a = self.eval(l)?;
+                    self.charge(1, span)?;
+                    let b = self.eval(r)?;
+                    return stdlib::binary_op(self, op, &a, &b, span);
+                }
                 // Evaluate a left-leaning chain (`a + b + c + …`) iteratively.
                 let mut spine = vec![(op, r, span)];
                 let mut left = l;
