@@ -227,8 +227,17 @@ pub(crate) struct Gateway<'s> {
     /// smooth weighted round-robin state, and the circuit breakers.
     pub backends: super::backends::BackendState,
     parsed: HashMap<(usize, usize), Rc<Parsed>>,
+    /// Per (document, element): the ` (from named value …)` note of its trace step, which
+    /// depends only on the element and the scenario.
+    pub provenance: HashMap<(usize, usize), Rc<str>>,
     pub limits: Limits,
+    /// The longest trace of a request so far (at most [`TRACE_HINT_MAX`]): the next
+    /// request's trace starts with room for that many steps instead of growing to it.
+    trace_hint: usize,
 }
+
+/// Most trace steps a request's trace reserves room for up front.
+const TRACE_HINT_MAX: usize = 1024;
 
 /// The documents of a scenario, each parsed once: the policy, the parent scopes innermost
 /// first, APIM's default global policy when `scopes.global` is missing, then the fragments.
@@ -305,10 +314,12 @@ impl<'s> Gateway<'s> {
             token_quota: BTreeMap::new(),
             backends: super::backends::BackendState::default(),
             parsed: HashMap::new(),
+            provenance: HashMap::new(),
             limits: Limits {
                 max_steps: 200_000,
                 ..Limits::default()
             },
+            trace_hint: 0,
         }
     }
 }
@@ -445,12 +456,13 @@ pub(crate) struct Pending {
 
 impl<'g, 's> Run<'g, 's> {
     pub fn new(gw: &'g mut Gateway<'s>, ctx: Context, now: Timestamp) -> Self {
+        let trace = Vec::with_capacity(gw.trace_hint);
         Run {
             gw,
             ctx,
             now,
             levels: Vec::new(),
-            trace: Vec::new(),
+            trace,
             base_url: String::new(),
             op_path: String::new(),
             backend_request: None,
@@ -1111,6 +1123,7 @@ impl<'g, 's> Run<'g, 's> {
                 self.gw.secrets.push(t);
             }
         }
+        self.gw.trace_hint = self.gw.trace_hint.max(self.trace.len()).min(TRACE_HINT_MAX);
         RequestResult {
             outcome,
             backend_request: self.backend_request.take(),

@@ -38,16 +38,19 @@ struct NameOp {
     values: Vec<Str>,
 }
 
+/// The values joined with `, `.
 fn show(values: &[Str]) -> String {
-    values
-        .iter()
-        .map(|v| v.text.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut out = String::with_capacity(values.iter().map(|v| v.text.len() + 2).sum());
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&v.text);
+    }
+    out
 }
 
 fn apply_header(h: &mut apim_expr::Headers, op: &NameOp) -> String {
-    let values: Vec<String> = op.values.iter().map(|v| v.text.clone()).collect();
     let exists = h.get(&op.name).is_some();
     match op.action.as_str() {
         "delete" => {
@@ -56,20 +59,18 @@ fn apply_header(h: &mut apim_expr::Headers, op: &NameOp) -> String {
         }
         "skip" if exists => format!("header {} exists: skipped", op.name),
         "append" => {
-            for v in &values {
-                h.append(&op.name, v);
+            for v in &op.values {
+                h.append(&op.name, &v.text);
             }
             format!("appended header {}: {}", op.name, show(&op.values))
         }
         _ => {
-            h.set(
-                &op.name,
-                if values.is_empty() {
-                    vec![String::new()]
-                } else {
-                    values
-                },
-            );
+            let values: Vec<String> = if op.values.is_empty() {
+                vec![String::new()]
+            } else {
+                op.values.iter().map(|v| v.text.clone()).collect()
+            };
+            h.set(&op.name, values);
             format!("set header {} = {}", op.name, show(&op.values))
         }
     }
@@ -351,10 +352,11 @@ impl Run<'_, '_> {
 
     fn name_op(&mut self, loc: &Loc) -> Ex<NameOp> {
         let name = self.attr_or(loc, "name", "")?;
-        let action = self
-            .attr_or(loc, "exists-action", "override")?
-            .trim()
-            .to_ascii_lowercase();
+        let mut action = self.attr_or(loc, "exists-action", "override")?;
+        action.make_ascii_lowercase();
+        if action.trim().len() != action.len() {
+            action = action.trim().to_string();
+        }
         let mut values = Vec::new();
         for c in self.children(loc) {
             if c.element().is_some_and(|e| e.name == "value") {
@@ -370,14 +372,14 @@ impl Run<'_, '_> {
 
     fn p_set_header(&mut self, loc: &Loc) -> Ex<()> {
         let op = self.name_op(loc)?;
-        let lower = op.name.to_ascii_lowercase();
         if [
             "content-length",
             "connection",
             "keep-alive",
             "transfer-encoding",
         ]
-        .contains(&lower.as_str())
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(&op.name))
         {
             self.step(
                 loc,
@@ -388,23 +390,34 @@ impl Run<'_, '_> {
             );
             return Ok(());
         }
-        let msg = if on_request(loc.section) {
+        let mut msg = if on_request(loc.section) {
             apply_header(&mut self.ctx.request.headers, &op)
         } else {
             apply_header(&mut self.ctx.response.headers, &op)
         };
-        let where_ = if on_request(loc.section) {
-            "request"
+        msg.push_str(if on_request(loc.section) {
+            " (request)"
         } else {
-            "response"
-        };
-        let provenance = self.provenance(loc);
-        self.step(loc, format!("{msg} ({where_}){provenance}"));
+            " (response)"
+        });
+        msg.push_str(&self.provenance(loc));
+        self.step(loc, msg);
         Ok(())
     }
 
-    /// ` (from named value x, Key Vault v)` when an element's values use named values.
-    fn provenance(&self, loc: &Loc) -> String {
+    /// ` (from named value x, Key Vault v)` when an element's values use named values
+    /// (worked out once per element and scenario).
+    fn provenance(&mut self, loc: &Loc) -> std::rc::Rc<str> {
+        let key = (loc.doc_index, loc.node.index());
+        if let Some(p) = self.gw.provenance.get(&key) {
+            return p.clone();
+        }
+        let p: std::rc::Rc<str> = self.find_provenance(loc).into();
+        self.gw.provenance.insert(key, p.clone());
+        p
+    }
+
+    fn find_provenance(&self, loc: &Loc) -> String {
         let mut names = Vec::new();
         for id in loc.doc.tree.descendants(loc.node) {
             let values: Vec<&crate::syntax::Value> = match loc.doc.tree.node(id).map(|n| &n.kind) {
