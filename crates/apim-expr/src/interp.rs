@@ -93,6 +93,12 @@ pub(crate) fn throw<T>(exception: &str, message: impl Into<String>, span: Span) 
 
 pub(crate) const NRE: &str = "Object reference not set to an instance of an object.";
 
+/// The target of an index, or the indexed value ([`Interp::indexed`]).
+enum Indexed {
+    Target(Value),
+    Done(Value),
+}
+
 /// The receiver of a method call ([`Interp::receiver`]).
 enum Receiver {
     Value(Value),
@@ -665,7 +671,10 @@ impl<'c> Interp<'c> {
                 args,
                 null_cond,
             } => {
-                let t = self.eval(target)?;
+                let t = match self.indexed(target, args, span)? {
+                    Indexed::Target(t) => t,
+                    Indexed::Done(v) => return Ok(v),
+                };
                 if matches!(t.v, V::Null) {
                     if *null_cond {
                         return Err(Exc::NullShort);
@@ -841,6 +850,51 @@ impl<'c> Interp<'c> {
         };
         self.depth -= 1;
         r
+    }
+
+    /// The target of `target[args]`, or for `context.Request.MatchedParameters["name"]`
+    /// (one string key) the element itself, read in place rather than through a copy of
+    /// the parameters in a dictionary value. The same steps, depth, order, value and taint
+    /// as evaluating `target` and indexing it.
+    fn indexed(&mut self, target: &Expr, args: &[Expr], span: Span) -> R<Indexed> {
+        let E::Member {
+            target: inner,
+            name,
+            null_cond,
+            name_span,
+            ..
+        } = &target.kind
+        else {
+            return self.eval(target).map(Indexed::Target);
+        };
+        let [key] = args else {
+            return self.eval(target).map(Indexed::Target);
+        };
+        if name != "MatchedParameters" {
+            return self.eval(target).map(Indexed::Target);
+        }
+        // What `eval(target)` does around its `eval_inner`.
+        self.charge(1, target.span)?;
+        self.enter(target.span)?;
+        let r = match self.eval_target(inner) {
+            Ok(t) if matches!(t.v, V::Host(Host::Request)) => Ok(None),
+            Ok(t) => self
+                .member_of(&t, inner.span, name, *null_cond, *name_span, target.span)
+                .map(Some),
+            Err(e) => Err(e),
+        };
+        self.depth -= 1;
+        if let Some(t) = r? {
+            return Ok(Indexed::Target(t));
+        }
+        let k = self.eval(key)?;
+        if matches!(k.v, V::Str(_)) {
+            return stdlib::matched_parameter(self, &k, span).map(Indexed::Done);
+        }
+        // Not a string key: the dictionary value, as `eval(target)` would have given it.
+        let request = Value::new(V::Host(Host::Request));
+        let t = stdlib::member(self, &request, name, *name_span)?;
+        stdlib::index_get(self, &t, &[k], span).map(Indexed::Done)
     }
 
     /// Evaluate the target of a member access: names that are not variables resolve to

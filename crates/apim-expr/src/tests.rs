@@ -1295,3 +1295,42 @@ fn header_lookups_read_in_place_as_through_the_dictionary_value() {
         assert_eq!(run(code), want, "{code}");
     }
 }
+
+#[test]
+fn matched_parameters_index_in_place_as_through_the_dictionary_value() {
+    // `context.Request.MatchedParameters["id"]` reads the parameters in place; the answer
+    // (value, taint, error) is the one the dictionary value gives.
+    for key in [
+        "\"id\"",
+        "\"ID\"",
+        "\"key\"",
+        "\"missing\"",
+        "(string)context.Variables[\"secret\"]",
+        "1",
+        "null",
+    ] {
+        let direct = format!("context.Request.MatchedParameters[{key}]");
+        let copied = format!("var d = context.Request.MatchedParameters; return d[{key}];");
+        let mut a = sample_context();
+        a.request
+            .matched_parameters
+            .push(("key".into(), "k-s3cr3t".into()));
+        let mut b = a.clone();
+        let x = eval_in(&mut a, &direct, ExprKind::Single);
+        let y = eval_in(&mut b, &copied, ExprKind::Block);
+        match (x, y) {
+            (Ok(x), Ok(y)) => {
+                assert_eq!(x.to_policy_string(), y.to_policy_string(), "{direct}");
+                assert_eq!(x.is_secret(), y.is_secret(), "{direct}");
+            }
+            (Err(x), Err(y)) => {
+                assert_eq!(
+                    (x.exception, x.message),
+                    (y.exception, y.message),
+                    "{direct}"
+                )
+            }
+            (x, y) => panic!("{direct}: {x:?} vs {y:?}"),
+        }
+    }
+}

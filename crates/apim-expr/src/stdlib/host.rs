@@ -635,8 +635,8 @@ pub(crate) fn multimap_method(
         return no_member(v, name, span);
     };
     if is_multimap_lookup(name) {
-        let find = |_: &Interp, k: &str| multimap_find(entries, *ignore_case, k).cloned();
-        return multimap_lookup(it, v.secret, &find, name, args, span);
+        let src = Source::Entries(entries, *ignore_case);
+        return multimap_lookup(it, v.secret, &src, name, args, span);
     }
     linq::method(it, v, name, &[], args, span)
 }
@@ -664,6 +664,23 @@ fn multimap_find<'e>(
         .map(|(_, vals)| vals)
 }
 
+/// Where a multimap lookup reads: a dictionary value's entries, or the context's request or
+/// response headers.
+enum Source<'e> {
+    Entries(&'e [(String, Vec<String>)], bool),
+    Headers(Host),
+}
+
+impl Source<'_> {
+    fn values<'a>(&'a self, it: &'a Interp, k: &str) -> Option<&'a Vec<String>> {
+        match self {
+            Source::Entries(entries, ignore_case) => multimap_find(entries, *ignore_case, k),
+            Source::Headers(Host::Response) => multimap_find(&it.ctx.response.headers.0, true, k),
+            Source::Headers(_) => multimap_find(&it.ctx.request.headers.0, true, k),
+        }
+    }
+}
+
 /// `context.Request.Headers.GetValueOrDefault(…)` (or `Response`, or `ContainsKey`,
 /// `TryGetValue`) without copying the headers into a dictionary value first: the same
 /// answer as [`multimap_method`] on the value [`member`] gives for `Headers` (which is
@@ -675,22 +692,15 @@ pub(crate) fn headers_lookup(
     args: &[ArgVal],
     span: Span,
 ) -> R<Value> {
-    let find = |it: &Interp, k: &str| {
-        let h = match host {
-            Host::Response => &it.ctx.response.headers,
-            _ => &it.ctx.request.headers,
-        };
-        multimap_find(&h.0, true, k).cloned()
-    };
-    multimap_lookup(it, false, &find, name, args, span)
+    multimap_lookup(it, false, &Source::Headers(host), name, args, span)
 }
 
-/// One of the [`is_multimap_lookup`] methods; `find` gives the values of a key and
-/// `secret` is the dictionary's own taint.
+/// One of the [`is_multimap_lookup`] methods on the multimap at `src`; `secret` is the
+/// dictionary's own taint.
 fn multimap_lookup(
     it: &mut Interp,
     secret: bool,
-    find: &dyn Fn(&Interp, &str) -> Option<Vec<String>>,
+    src: &Source<'_>,
     name: &str,
     args: &[ArgVal],
     span: Span,
@@ -699,28 +709,40 @@ fn multimap_lookup(
     match name {
         "GetValueOrDefault" => {
             let k = str_arg(args, 0, span, "name")?;
-            match find(it, k) {
-                Some(vals) => {
+            let joined = src.values(it, k).map(|vals| match vals.as_slice() {
+                [one] => {
+                    let t = taint(it, one);
+                    (Value::string(one).with_secret(t), one.len())
+                }
+                _ => {
                     let s = vals.join(",");
                     let t = taint(it, &s);
-                    it.mk_str(s, t, span)
+                    let n = s.len();
+                    (Value::string(&s).with_secret(t), n)
+                }
+            });
+            match joined {
+                // `mk_str`'s checks, on the string already made.
+                Some((v, len)) => {
+                    it.check_len(len, span)?;
+                    it.charge(len / 64, span)?;
+                    Ok(v)
                 }
                 None => Ok(arg(args, 1).cloned().unwrap_or_else(Value::null)),
             }
         }
         "ContainsKey" => {
             let k = str_arg(args, 0, span, "key")?;
-            Ok(Value::bool(find(it, k).is_some()))
+            Ok(Value::bool(src.values(it, k).is_some()))
         }
         "TryGetValue" => {
             let k = str_arg(args, 0, span, "key")?;
-            let found = find(it, k);
-            let ok = found.is_some();
-            let out = found.map_or_else(Value::null, |vals| {
+            let out = src.values(it, k).map(|vals| {
                 let t = vals.iter().any(|s| taint(it, s));
-                Value::string_array(&vals, t)
+                Value::string_array(vals, t)
             });
-            it.outs = vec![out];
+            let ok = out.is_some();
+            it.outs = vec![out.unwrap_or_else(Value::null)];
             Ok(Value::bool(ok))
         }
         // Not reached: the callers ask `is_multimap_lookup` first.

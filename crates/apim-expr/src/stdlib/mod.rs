@@ -1753,6 +1753,30 @@ pub(crate) fn index_set(
     }
 }
 
+/// `context.Request.MatchedParameters[key]` for a string `key`: what [`index_get`] gives
+/// on the dictionary value of `context.Request.MatchedParameters`, without building it.
+pub(crate) fn matched_parameter(it: &mut Interp, key: &Value, span: Span) -> R<Value> {
+    let V::Str(b) = &key.v else {
+        return wrong_args("this[]", span);
+    };
+    // `dict_find` on a case-insensitive dictionary of strings.
+    let ctx = &*it.ctx;
+    let found = ctx
+        .request
+        .matched_parameters
+        .iter()
+        .find(|(a, _)| a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase())
+        .map(|(_, v)| Value::string(v).with_secret(ctx.is_secret_text(v)));
+    match found {
+        Some(v) => Ok(v.with_secret(key.secret)),
+        None => throw(
+            "Collections.Generic.KeyNotFoundException",
+            format!("The given key '{b}' was not present in the dictionary."),
+            span,
+        ),
+    }
+}
+
 /// Whether `context.Request.Headers.NAME(…)` (or `Response`) can read the headers in place
 /// ([`headers_method`]) rather than through a copy in a dictionary value.
 pub(crate) fn is_headers_lookup(name: &str) -> bool {
