@@ -1334,3 +1334,18 @@ fn matched_parameters_index_in_place_as_through_the_dictionary_value() {
         }
     }
 }
+
+#[test]
+fn url_write_into_is_its_display() {
+    for s in [
+        "https://contoso.azure-api.net/orders/items/42?verbose=true&tag=a&tag=b",
+        "http://h:8080/a%20b?x=%C3%A9&y=1+2&z",
+        "https://h/",
+        "http://h:80",
+    ] {
+        let u = Url::parse(s).unwrap();
+        let mut out = String::from("at ");
+        u.write_into(&mut out);
+        assert_eq!(out, format!("at {u}"), "{s}");
+    }
+}

@@ -862,13 +862,18 @@ impl<'g, 's> Run<'g, 's> {
     /// The text content of the element at `loc` (text and CDATA), evaluated.
     pub fn text(&mut self, loc: &Loc) -> Ex<Str> {
         let doc = loc.doc.clone();
-        let mut out = Str::default();
+        let mut out: Option<Str> = None;
         for v in doc.tree.text_values(loc.node) {
             let s = self.eval_value(loc, v)?;
-            out.secret |= s.secret;
-            out.text.push_str(&s.text);
+            match &mut out {
+                None => out = Some(s),
+                Some(o) => {
+                    o.secret |= s.secret;
+                    o.text.push_str(&s.text);
+                }
+            }
         }
-        Ok(out)
+        Ok(out.unwrap_or_default())
     }
 
     /// Child elements of `loc`'s element with their locations and XPath-style paths.

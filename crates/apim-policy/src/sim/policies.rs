@@ -15,6 +15,7 @@ use crate::catalog::Section;
 use crate::scenario;
 use crate::syntax::NodeKind;
 use apim_expr::{MessageBody, Url, Value};
+use std::fmt::Write as _;
 
 /// Point `context.Request.Url` at base URL + operation path, with `query`.
 pub(crate) fn set_backend_url(run: &mut Run<'_, '_>, query: Vec<(String, String)>) {
@@ -328,13 +329,16 @@ impl Run<'_, '_> {
             Some(a) => self.eval_typed(loc, &a.value)?,
             None => Value::string(""),
         };
-        let shown = if value.as_str().is_some() {
-            format!("\"{}\"", value.to_policy_string())
+        let mut msg = format!("set variable {name} = ");
+        if let Some(s) = value.as_str() {
+            msg.push('"');
+            msg.push_str(s);
+            msg.push('"');
         } else if let Some(r) = value.as_response() {
-            format!("IResponse {} {}", r.status_code, r.status_reason)
+            let _ = write!(msg, "IResponse {} {}", r.status_code, r.status_reason);
         } else {
-            value.to_policy_string()
-        };
+            msg.push_str(&value.to_policy_string());
+        }
         if value.is_secret() {
             let s = value.to_policy_string();
             self.taint(&Str {
@@ -342,10 +346,10 @@ impl Run<'_, '_> {
                 secret: true,
             });
         }
-        self.step(
-            loc,
-            format!("set variable {name} = {shown} ({})", value.type_name()),
-        );
+        msg.push_str(" (");
+        msg.push_str(&value.type_name());
+        msg.push(')');
+        self.step(loc, msg);
         self.ctx.variables.set(&name, value);
         Ok(())
     }
@@ -483,10 +487,10 @@ impl Run<'_, '_> {
                 format!("set query parameter {} = {}", op.name, show(&op.values))
             }
         };
-        self.step(
-            loc,
-            format!("{msg}; backend URL now {}", self.ctx.request.url),
-        );
+        let mut msg = msg;
+        msg.push_str("; backend URL now ");
+        self.ctx.request.url.write_into(&mut msg);
+        self.step(loc, msg);
         Ok(())
     }
 
@@ -887,7 +891,8 @@ impl Run<'_, '_> {
                 );
             }
         }
-        let url = backend_url.to_string();
+        let mut url = String::new();
+        backend_url.write_into(&mut url);
         let body = body_text(self.ctx.request.body.as_ref());
         let mut out_headers = scenario::Headers::default();
         for (k, v) in &headers.0 {
