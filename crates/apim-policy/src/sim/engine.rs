@@ -189,6 +189,43 @@ fn child_path(parent: &Rc<str>, restart: bool, c: &Child) -> Rc<str> {
     }
 }
 
+/// How the child elements of an element get their locations ([`Run::children`]), one at a
+/// time.
+pub(crate) struct Kids {
+    pub len: usize,
+    restart: bool,
+    precomputed: bool,
+}
+
+impl Kids {
+    pub fn of(loc: &Loc) -> Kids {
+        let doc = &loc.doc;
+        let len = doc.children.get(loc.node.index()).map_or(0, Vec::len);
+        let restart =
+            loc.path.is_empty() || doc.restarts.get(loc.node.index()).copied().unwrap_or(false);
+        // The paths worked out when the document was loaded hold whenever the run reached
+        // this element with the path it has there (always, but for a fragment's root).
+        let own = doc.paths.get(loc.node.index());
+        let precomputed = own.is_some_and(|p| Rc::ptr_eq(p, &loc.path) || **p == *loc.path);
+        Kids {
+            len,
+            restart,
+            precomputed,
+        }
+    }
+
+    /// The `i`th child element's location.
+    pub fn child(&self, loc: &Loc, i: usize) -> Option<Loc> {
+        let doc = &loc.doc;
+        let c = doc.children.get(loc.node.index())?.get(i)?;
+        let path = match doc.paths.get(c.node.index()) {
+            Some(p) if self.precomputed => p.clone(),
+            _ => child_path(&loc.path, self.restart, c),
+        };
+        Some(loc.child(c.node, path))
+    }
+}
+
 /// One scope level of the effective policy.
 #[derive(Clone)]
 pub(crate) struct Level {
@@ -863,7 +900,16 @@ impl<'g, 's> Run<'g, 's> {
     pub fn text(&mut self, loc: &Loc) -> Ex<Str> {
         let doc = loc.doc.clone();
         let mut out: Option<Str> = None;
-        for v in doc.tree.text_values(loc.node) {
+        // `Document::text_values`, without collecting them.
+        let kids = doc
+            .tree
+            .element(loc.node)
+            .map_or(&[][..], |e| &e.children[..]);
+        for &c in kids {
+            let Some(NodeKind::Text(v) | NodeKind::CData(v)) = doc.tree.node(c).map(|n| &n.kind)
+            else {
+                continue;
+            };
             let s = self.eval_value(loc, v)?;
             match &mut out {
                 None => out = Some(s),
@@ -878,25 +924,8 @@ impl<'g, 's> Run<'g, 's> {
 
     /// Child elements of `loc`'s element with their locations and XPath-style paths.
     pub fn children(&self, loc: &Loc) -> Vec<Loc> {
-        let doc = &loc.doc;
-        let Some(kids) = doc.children.get(loc.node.index()) else {
-            return Vec::new();
-        };
-        let restart =
-            loc.path.is_empty() || doc.restarts.get(loc.node.index()).copied().unwrap_or(false);
-        // The paths worked out when the document was loaded hold whenever the run reached
-        // this element with the path it has there (always, but for a fragment's root).
-        let own = doc.paths.get(loc.node.index());
-        let precomputed = own.is_some_and(|p| Rc::ptr_eq(p, &loc.path) || **p == *loc.path);
-        kids.iter()
-            .map(|c| {
-                let path = match doc.paths.get(c.node.index()) {
-                    Some(p) if precomputed => p.clone(),
-                    _ => child_path(&loc.path, restart, c),
-                };
-                loc.child(c.node, path)
-            })
-            .collect()
+        let kids = Kids::of(loc);
+        (0..kids.len).filter_map(|i| kids.child(loc, i)).collect()
     }
 
     /// The first child element called `name`.
@@ -948,7 +977,11 @@ impl<'g, 's> Run<'g, 's> {
                 &[],
             ));
         }
-        for child in self.children(loc) {
+        let kids = Kids::of(loc);
+        for i in 0..kids.len {
+            let Some(child) = kids.child(loc, i) else {
+                continue;
+            };
             self.runs += 1;
             if self.runs > MAX_POLICY_RUNS {
                 return Err(self.fail(

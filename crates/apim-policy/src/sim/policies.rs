@@ -4,7 +4,7 @@
 //! passes through.
 
 use super::convert;
-use super::engine::{Ex, Loc, Msg, Pending, Run, Stop, Str, reason_phrase};
+use super::engine::{Ex, Kids, Loc, Msg, Pending, Run, Stop, Str, reason_phrase};
 use super::json::{self, J};
 use super::jwt;
 use super::liquid;
@@ -297,7 +297,8 @@ impl Run<'_, '_> {
     }
 
     fn p_choose(&mut self, loc: &Loc) -> Ex<()> {
-        for child in self.children(loc) {
+        let kids = Kids::of(loc);
+        for child in (0..kids.len).filter_map(|i| kids.child(loc, i)) {
             let Some(el) = child.element() else { continue };
             match el.name.as_str() {
                 "when" => {
@@ -362,7 +363,8 @@ impl Run<'_, '_> {
             action = action.trim().to_string();
         }
         let mut values = Vec::new();
-        for c in self.children(loc) {
+        let kids = Kids::of(loc);
+        for c in (0..kids.len).filter_map(|i| kids.child(loc, i)) {
             if c.element().is_some_and(|e| e.name == "value") {
                 values.push(self.text(&c)?);
             }
