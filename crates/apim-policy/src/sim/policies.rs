@@ -896,9 +896,23 @@ impl Run<'_, '_> {
         let mut url = String::new();
         backend_url.write_into(&mut url);
         let body = body_text(self.ctx.request.body.as_ref());
+        // The mocks read the request (not `backend_request`), so it is recorded after they
+        // answered, moving the headers into it.
+        let answer = match &target {
+            Some(t) => self.backend_answer(t, &method, &url, &headers),
+            None => self.answer(&method, &url, &headers, true),
+        };
         let mut out_headers = scenario::Headers::default();
-        for (k, v) in &headers.0 {
-            out_headers.set(k, v.clone());
+        for (k, v) in headers.0 {
+            // `scenario::Headers::set`, without copying the name and values.
+            match out_headers
+                .0
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&k))
+            {
+                Some(slot) => slot.1 = v,
+                None => out_headers.0.push((k, v)),
+            }
         }
         self.backend_request = Some(super::output::HttpRequestOut {
             method: method.clone(),
@@ -907,10 +921,6 @@ impl Run<'_, '_> {
             body,
         });
         self.forwarded = true;
-        let answer = match &target {
-            Some(t) => self.backend_answer(t, &method, &url, &headers),
-            None => self.answer(&method, &url, &headers, true),
-        };
         let Some(a) = answer else {
             return Ok(());
         };
