@@ -20,6 +20,7 @@ use crate::syntax::{self, Document, Element, Expression, NodeId, NodeKind, Segme
 use crate::time::{Timestamp, parse_rfc3339};
 use apim_expr::{Context, Limits, MessageBody, Parsed, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 /// Most policy executions in one request (retry loops and includes are bounded by it).
@@ -263,10 +264,10 @@ pub(crate) struct Gateway<'s> {
     /// Backend entities: calls per backend (which mock response answers), the pools'
     /// smooth weighted round-robin state, and the circuit breakers.
     pub backends: super::backends::BackendState,
-    parsed: HashMap<(usize, usize), Rc<Parsed>>,
+    parsed: PairMap<Rc<Parsed>>,
     /// Per (document, element): the ` (from named value …)` note of its trace step, which
     /// depends only on the element and the scenario.
-    pub provenance: HashMap<(usize, usize), Rc<str>>,
+    pub provenance: PairMap<Rc<str>>,
     pub limits: Limits,
     /// The longest trace of a request so far (at most [`TRACE_HINT_MAX`]): the next
     /// request's trace starts with room for that many steps instead of growing to it.
@@ -275,6 +276,35 @@ pub(crate) struct Gateway<'s> {
 
 /// Most trace steps a request's trace reserves room for up front.
 const TRACE_HINT_MAX: usize = 1024;
+
+/// A per-scenario cache keyed by (document, position or node).
+pub(crate) type PairMap<V> = HashMap<(usize, usize), V, BuildHasherDefault<PairHasher>>;
+
+/// A multiply-rotate hasher (FxHash's) for [`PairMap`]'s small integer keys, which come from
+/// the documents, not from an adversary: SipHash's resistance to chosen keys buys nothing
+/// there and costs more than the lookup.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct PairHasher(u64);
+
+impl PairHasher {
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
 
 /// The documents of a scenario, each parsed once: the policy, the parent scopes innermost
 /// first, APIM's default global policy when `scopes.global` is missing, then the fragments.
@@ -350,8 +380,8 @@ impl<'s> Gateway<'s> {
             tokens: BTreeMap::new(),
             token_quota: BTreeMap::new(),
             backends: super::backends::BackendState::default(),
-            parsed: HashMap::new(),
-            provenance: HashMap::new(),
+            parsed: PairMap::default(),
+            provenance: PairMap::default(),
             limits: Limits {
                 max_steps: 200_000,
                 ..Limits::default()
