@@ -51,7 +51,7 @@ fn show(values: &[Str]) -> String {
     out
 }
 
-fn apply_header(h: &mut apim_expr::Headers, op: &NameOp) -> String {
+fn apply_header(h: &mut apim_expr::Headers, op: NameOp) -> String {
     let exists = h.get(&op.name).is_some();
     match op.action.as_str() {
         "delete" => {
@@ -66,13 +66,14 @@ fn apply_header(h: &mut apim_expr::Headers, op: &NameOp) -> String {
             format!("appended header {}: {}", op.name, show(&op.values))
         }
         _ => {
+            let msg = format!("set header {} = {}", op.name, show(&op.values));
             let values: Vec<String> = if op.values.is_empty() {
                 vec![String::new()]
             } else {
-                op.values.iter().map(|v| v.text.clone()).collect()
+                op.values.into_iter().map(|v| v.text).collect()
             };
             h.set(&op.name, values);
-            format!("set header {} = {}", op.name, show(&op.values))
+            msg
         }
     }
 }
@@ -397,9 +398,9 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let mut msg = if on_request(loc.section) {
-            apply_header(&mut self.ctx.request.headers, &op)
+            apply_header(&mut self.ctx.request.headers, op)
         } else {
-            apply_header(&mut self.ctx.response.headers, &op)
+            apply_header(&mut self.ctx.response.headers, op)
         };
         msg.push_str(if on_request(loc.section) {
             " (request)"
@@ -765,7 +766,7 @@ impl Run<'_, '_> {
                 }
                 "set-header" => {
                     let op = self.name_op(&c)?;
-                    apply_header(&mut r.headers, &op);
+                    apply_header(&mut r.headers, op);
                 }
                 "set-body" => {
                     // A Liquid template inside return-response gets an empty input.
@@ -1062,7 +1063,7 @@ impl Run<'_, '_> {
                 "set-method" => msg.method = self.text(&c)?.text.trim().to_ascii_uppercase(),
                 "set-header" => {
                     let op = self.name_op(&c)?;
-                    apply_header(&mut msg.headers, &op);
+                    apply_header(&mut msg.headers, op);
                 }
                 "set-body" => {
                     let s = self.body_content(&c, None)?;
