@@ -2,7 +2,7 @@
 //! back afterwards. Expressions see it read-only (except `Variables`, which `set-variable`
 //! changes through the simulator, and body consumption, see [`Body::consumed`]).
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use crate::time;
 use crate::value::Value;
@@ -155,6 +155,29 @@ impl Url {
             crate::stdlib::escape_data_into(w, v)?;
         }
         Ok(())
+    }
+
+    /// Append the URL as [`fmt::Display`] writes it (no intermediate formatter or string).
+    pub fn write_into(&self, out: &mut String) {
+        out.reserve(
+            self.scheme.len()
+                + self.host.len()
+                + self.path.len()
+                + 9
+                + self
+                    .query
+                    .iter()
+                    .map(|(k, v)| k.len() + v.len() + 2)
+                    .sum::<usize>(),
+        );
+        out.push_str(&self.scheme);
+        out.push_str("://");
+        out.push_str(&self.host);
+        if !self.default_port() {
+            let _ = write!(out, ":{}", self.port);
+        }
+        out.push_str(&self.path);
+        let _ = self.write_query(out);
     }
 
     fn default_port(&self) -> bool {

@@ -93,6 +93,19 @@ pub(crate) fn throw<T>(exception: &str, message: impl Into<String>, span: Span) 
 
 pub(crate) const NRE: &str = "Object reference not set to an instance of an object.";
 
+/// The target of an index, or the indexed value ([`Interp::indexed`]).
+enum Indexed {
+    Target(Value),
+    Done(Value),
+}
+
+/// The receiver of a method call ([`Interp::receiver`]).
+enum Receiver {
+    Value(Value),
+    /// `context.Request.Headers` or `context.Response.Headers`, read in place.
+    Headers(Host),
+}
+
 enum Flow {
     Normal,
     Return(Value),
@@ -650,16 +663,7 @@ impl<'c> Interp<'c> {
                 ..
             } => {
                 let t = self.eval_target(target)?;
-                match &t.v {
-                    V::Namespace(ns) => Ok(stdlib::resolve_qualified(ns, name)),
-                    V::Type(ty) => {
-                        let ty = ty.clone();
-                        stdlib::static_member(self, &ty, name, span)
-                    }
-                    V::Null if *null_cond => Err(Exc::NullShort),
-                    V::Null => throw("NullReferenceException", NRE, target.span),
-                    _ => stdlib::member(self, &t, name, *name_span),
-                }
+                self.member_of(&t, target.span, name, *null_cond, *name_span, span)
             }
             E::Call(callee, args) => self.call(callee, args, span),
             E::Index {
@@ -667,7 +671,10 @@ impl<'c> Interp<'c> {
                 args,
                 null_cond,
             } => {
-                let t = self.eval(target)?;
+                let t = match self.indexed(target, args, span)? {
+                    Indexed::Target(t) => t,
+                    Indexed::Done(v) => return Ok(v),
+                };
                 if matches!(t.v, V::Null) {
                     if *null_cond {
                         return Err(Exc::NullShort);
@@ -787,6 +794,109 @@ impl<'c> Interp<'c> {
         }
     }
 
+    /// Member `name` of the value `t` of the expression at `target_span` (`span`: the whole
+    /// member access).
+    fn member_of(
+        &mut self,
+        t: &Value,
+        target_span: Span,
+        name: &str,
+        null_cond: bool,
+        name_span: Span,
+        span: Span,
+    ) -> R<Value> {
+        match &t.v {
+            V::Namespace(ns) => Ok(stdlib::resolve_qualified(ns, name)),
+            V::Type(ty) => {
+                let ty = ty.clone();
+                stdlib::static_member(self, &ty, name, span)
+            }
+            V::Null if null_cond => Err(Exc::NullShort),
+            V::Null => throw("NullReferenceException", NRE, target_span),
+            _ => stdlib::member(self, t, name, name_span),
+        }
+    }
+
+    /// The receiver of a call of `method`: its value, or for
+    /// `context.Request.Headers.GetValueOrDefault(…)` and the other
+    /// [`stdlib::is_headers_lookup`] methods (on `Request` or `Response`), which headers to
+    /// read in place instead of copying them into a dictionary value first. Evaluated
+    /// exactly as [`Interp::eval`] evaluates `target` (the same steps and depth).
+    fn receiver(&mut self, target: &Expr, method: &str) -> R<Receiver> {
+        let E::Member {
+            target: inner,
+            name,
+            null_cond,
+            name_span,
+            ..
+        } = &target.kind
+        else {
+            return self.eval_target(target).map(Receiver::Value);
+        };
+        if name != "Headers" || !stdlib::is_headers_lookup(method) {
+            return self.eval_target(target).map(Receiver::Value);
+        }
+        // What `eval(target)` does around its `eval_inner`.
+        self.charge(1, target.span)?;
+        self.enter(target.span)?;
+        let r = match self.eval_target(inner) {
+            Ok(t) => match t.v {
+                V::Host(h @ (Host::Request | Host::Response)) => Ok(Receiver::Headers(h)),
+                _ => self
+                    .member_of(&t, inner.span, name, *null_cond, *name_span, target.span)
+                    .map(Receiver::Value),
+            },
+            Err(e) => Err(e),
+        };
+        self.depth -= 1;
+        r
+    }
+
+    /// The target of `target[args]`, or for `context.Request.MatchedParameters["name"]`
+    /// (one string key) the element itself, read in place rather than through a copy of
+    /// the parameters in a dictionary value. The same steps, depth, order, value and taint
+    /// as evaluating `target` and indexing it.
+    fn indexed(&mut self, target: &Expr, args: &[Expr], span: Span) -> R<Indexed> {
+        let E::Member {
+            target: inner,
+            name,
+            null_cond,
+            name_span,
+            ..
+        } = &target.kind
+        else {
+            return self.eval(target).map(Indexed::Target);
+        };
+        let [key] = args else {
+            return self.eval(target).map(Indexed::Target);
+        };
+        if name != "MatchedParameters" {
+            return self.eval(target).map(Indexed::Target);
+        }
+        // What `eval(target)` does around its `eval_inner`.
+        self.charge(1, target.span)?;
+        self.enter(target.span)?;
+        let r = match self.eval_target(inner) {
+            Ok(t) if matches!(t.v, V::Host(Host::Request)) => Ok(None),
+            Ok(t) => self
+                .member_of(&t, inner.span, name, *null_cond, *name_span, target.span)
+                .map(Some),
+            Err(e) => Err(e),
+        };
+        self.depth -= 1;
+        if let Some(t) = r? {
+            return Ok(Indexed::Target(t));
+        }
+        let k = self.eval(key)?;
+        if matches!(k.v, V::Str(_)) {
+            return stdlib::matched_parameter(self, &k, span).map(Indexed::Done);
+        }
+        // Not a string key: the dictionary value, as `eval(target)` would have given it.
+        let request = Value::new(V::Host(Host::Request));
+        let t = stdlib::member(self, &request, name, *name_span)?;
+        stdlib::index_get(self, &t, &[k], span).map(Indexed::Done)
+    }
+
     /// Evaluate the target of a member access: names that are not variables resolve to
     /// types or namespaces.
     fn eval_target(&mut self, t: &Expr) -> R<Value> {
@@ -822,7 +932,15 @@ impl<'c> Interp<'c> {
                 null_cond,
                 name_span,
             } => {
-                let t = self.eval_target(target)?;
+                let t = match self.receiver(target, name)? {
+                    Receiver::Value(t) => t,
+                    Receiver::Headers(host) => {
+                        let argv = self.eval_args(args)?;
+                        let r = stdlib::headers_method(self, host, name, argv, span)?;
+                        self.assign_outs(args)?;
+                        return Ok(r);
+                    }
+                };
                 let argv = self.eval_args(args)?;
                 let r = match &t.v {
                     V::Type(ty) => {
@@ -910,6 +1028,17 @@ impl<'c> Interp<'c> {
                 self.eval(r)
             }
             _ => {
+                let chained = |e: &Expr| {
+                    matches!(&e.kind, E::Binary(op2, _, _)
+                        if !matches!(op2, BinOp::And | BinOp::Or | BinOp::Coalesce))
+                };
+                if !chained(l) {
+                    // One operator: the chain below without its stack.
+                    let a = self.eval(l)?;
+                    self.charge(1, span)?;
+                    let b = self.eval(r)?;
+                    return stdlib::binary_op(self, op, &a, &b, span);
+                }
                 // Evaluate a left-leaning chain (`a + b + c + …`) iteratively.
                 let mut spine = vec![(op, r, span)];
                 let mut left = l;

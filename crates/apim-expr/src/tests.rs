@@ -1248,3 +1248,104 @@ fn random_token_soup_never_panics() {
         }
     }
 }
+
+#[test]
+fn header_lookups_read_in_place_as_through_the_dictionary_value() {
+    // `context.Request.Headers.GetValueOrDefault(…)` and its kin read the headers in place;
+    // the answer (value and taint) is the one the dictionary value gives.
+    let calls = [
+        "GetValueOrDefault(\"accept\", \"\")",
+        "GetValueOrDefault(\"X-Key\", \"\")",
+        "GetValueOrDefault(\"missing\", \"none\")",
+        "GetValueOrDefault(\"missing\", (string)context.Variables[\"secret\"])",
+        "GetValueOrDefault(\"missing\")",
+        "GetValueOrDefault(null, \"\")",
+        "ContainsKey(\"ACCEPT\")",
+        "ContainsKey(\"missing\")",
+    ];
+    for host in ["Request", "Response"] {
+        for call in calls {
+            let direct = format!("context.{host}.Headers.{call}");
+            let copied = format!("var h = context.{host}.Headers; return h.{call};");
+            let mut a = sample_context();
+            a.response.headers = a.request.headers.clone();
+            let mut b = a.clone();
+            let x = eval_in(&mut a, &direct, ExprKind::Single);
+            let y = eval_in(&mut b, &copied, ExprKind::Block);
+            match (x, y) {
+                (Ok(x), Ok(y)) => {
+                    assert_eq!(x.to_policy_string(), y.to_policy_string(), "{direct}");
+                    assert_eq!(x.is_secret(), y.is_secret(), "{direct}");
+                }
+                (Err(x), Err(y)) => assert_eq!(x.message, y.message, "{direct}"),
+                (x, y) => panic!("{direct}: {x:?} vs {y:?}"),
+            }
+        }
+    }
+    for (code, want) in [
+        (
+            "string v; return context.Request.Headers.TryGetValue(\"accept\", out var a) ? string.Join(\"|\", a) : \"no\";",
+            "application/json|text/plain",
+        ),
+        (
+            "return context.Request.Headers.TryGetValue(\"missing\", out var a) ? \"yes\" : \"no\";",
+            "no",
+        ),
+    ] {
+        assert_eq!(run(code), want, "{code}");
+    }
+}
+
+#[test]
+fn matched_parameters_index_in_place_as_through_the_dictionary_value() {
+    // `context.Request.MatchedParameters["id"]` reads the parameters in place; the answer
+    // (value, taint, error) is the one the dictionary value gives.
+    for key in [
+        "\"id\"",
+        "\"ID\"",
+        "\"key\"",
+        "\"missing\"",
+        "(string)context.Variables[\"secret\"]",
+        "1",
+        "null",
+    ] {
+        let direct = format!("context.Request.MatchedParameters[{key}]");
+        let copied = format!("var d = context.Request.MatchedParameters; return d[{key}];");
+        let mut a = sample_context();
+        a.request
+            .matched_parameters
+            .push(("key".into(), "k-s3cr3t".into()));
+        let mut b = a.clone();
+        let x = eval_in(&mut a, &direct, ExprKind::Single);
+        let y = eval_in(&mut b, &copied, ExprKind::Block);
+        match (x, y) {
+            (Ok(x), Ok(y)) => {
+                assert_eq!(x.to_policy_string(), y.to_policy_string(), "{direct}");
+                assert_eq!(x.is_secret(), y.is_secret(), "{direct}");
+            }
+            (Err(x), Err(y)) => {
+                assert_eq!(
+                    (x.exception, x.message),
+                    (y.exception, y.message),
+                    "{direct}"
+                )
+            }
+            (x, y) => panic!("{direct}: {x:?} vs {y:?}"),
+        }
+    }
+}
+
+#[test]
+fn url_write_into_is_its_display() {
+    for s in [
+        "https://contoso.azure-api.net/orders/items/42?verbose=true&tag=a&tag=b",
+        "http://h:8080/a%20b?x=%C3%A9&y=1+2&z",
+        "https://h/",
+        "http://h:80",
+    ] {
+        let u = Url::parse(s).unwrap();
+        let mut out = String::from("at ");
+        u.write_into(&mut out);
+        assert_eq!(out, format!("at {u}"), "{s}");
+    }
+}

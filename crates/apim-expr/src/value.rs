@@ -408,7 +408,7 @@ fn to_display_at(v: &Value, depth: usize) -> String {
         V::Double(d) => fmt_double(*d),
         V::Decimal(d) => fmt_decimal(*d),
         V::Char(c) => c.to_string(),
-        V::Str(s) => s.to_string(),
+        V::Str(s) => String::from(&**s),
         V::DateTime(t) => time::format_datetime(*t, "G", false),
         V::DateTimeOffset(t) => time::format_datetime(*t, "G", true),
         V::TimeSpan(t) => time::format_timespan(*t),
@@ -428,8 +428,8 @@ fn to_display_at(v: &Value, depth: usize) -> String {
         V::Json(j) => j.to_display(),
         V::Xml(x) => x.to_xml_string(),
         V::Lambda(_) => "System.Func`2".into(),
-        V::Type(t) | V::Namespace(t) => t.to_string(),
-        V::Enum(_, n) => n.to_string(),
+        V::Type(t) | V::Namespace(t) => String::from(&**t),
+        V::Enum(_, n) => String::from(&**n),
         V::Host(_) => format!(
             "Microsoft.WindowsAzure.ApiManagement.Proxy.{}",
             type_name(v)

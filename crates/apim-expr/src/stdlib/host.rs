@@ -35,14 +35,21 @@ fn query_value(u: &Url) -> Value {
     })
 }
 
+thread_local! {
+    /// The element type name of the context's string dictionaries, shared rather than
+    /// allocated at each `context.Request.MatchedParameters`.
+    static STRING_TYPE: Rc<str> = Rc::from("String");
+}
+
 fn string_dict(pairs: &[(String, String)], it: &Interp) -> Value {
+    let string_type = STRING_TYPE.with(Rc::clone);
     let d = Dict {
         entries: pairs
             .iter()
             .map(|(k, v)| (Value::string(k), host_str(it, v)))
             .collect(),
         ignore_case: true,
-        types: (Rc::from("String"), Rc::from("String")),
+        types: (string_type.clone(), string_type),
     };
     Value::new(V::Dict(Rc::new(std::cell::RefCell::new(d))))
 }
@@ -285,9 +292,13 @@ pub(crate) fn index_get(it: &mut Interp, v: &Value, key: &Value, span: Span) -> 
 }
 
 /// The type argument of `GetValueOrDefault<T>`, or the type of the default value.
-fn wanted_type(generics: &[TypeRef], default: Option<&Value>, span: Span) -> Option<TypeRef> {
+fn wanted_type<'g>(
+    generics: &'g [TypeRef],
+    default: Option<&Value>,
+    span: Span,
+) -> Option<std::borrow::Cow<'g, TypeRef>> {
     if let Some(t) = generics.first() {
-        return Some(t.clone());
+        return Some(std::borrow::Cow::Borrowed(t));
     }
     let d = default?;
     let name = match &d.v {
@@ -298,7 +309,7 @@ fn wanted_type(generics: &[TypeRef], default: Option<&Value>, span: Span) -> Opt
         V::Double(_) => "Double",
         _ => return None,
     };
-    Some(TypeRef::simple(name, span))
+    Some(std::borrow::Cow::Owned(TypeRef::simple(name, span)))
 }
 
 fn check_type(v: &Value, t: &TypeRef, span: Span) -> R<Value> {
@@ -353,10 +364,10 @@ pub(crate) fn method(
             Ok(Value::bool(it.ctx.variables.contains(k)))
         }
         (Host::Variables, "GetValueOrDefault") => {
-            let k = str_arg(args, 0, span, "name")?.to_string();
+            let k = str_arg(args, 0, span, "name")?;
             let default = arg(args, 1);
             let want = wanted_type(generics, default, span);
-            match it.ctx.variables.get(&k) {
+            match it.ctx.variables.get(k) {
                 Some(x) => match &want {
                     Some(t) => check_type(x, t, span),
                     None => Ok(x.clone()),
@@ -623,46 +634,118 @@ pub(crate) fn multimap_method(
     else {
         return no_member(v, name, span);
     };
-    let find = |k: &str| {
-        entries
-            .iter()
-            .find(|(n, _)| {
-                if *ignore_case {
-                    n.eq_ignore_ascii_case(k)
-                } else {
-                    n == k
-                }
-            })
-            .map(|(_, vals)| vals.clone())
-    };
-    let taint = |it: &Interp, s: &str| v.secret || it.ctx.is_secret_text(s);
+    if is_multimap_lookup(name) {
+        let src = Source::Entries(entries, *ignore_case);
+        return multimap_lookup(it, v.secret, &src, name, args, span);
+    }
+    linq::method(it, v, name, &[], args, span)
+}
+
+/// The dictionary methods that only look one key up (no lambdas, nothing else read), so
+/// they can read the context's headers in place: [`headers_lookup`].
+pub(crate) fn is_multimap_lookup(name: &str) -> bool {
+    matches!(name, "GetValueOrDefault" | "ContainsKey" | "TryGetValue")
+}
+
+fn multimap_find<'e>(
+    entries: &'e [(String, Vec<String>)],
+    ignore_case: bool,
+    k: &str,
+) -> Option<&'e Vec<String>> {
+    entries
+        .iter()
+        .find(|(n, _)| {
+            if ignore_case {
+                n.eq_ignore_ascii_case(k)
+            } else {
+                n == k
+            }
+        })
+        .map(|(_, vals)| vals)
+}
+
+/// Where a multimap lookup reads: a dictionary value's entries, or the context's request or
+/// response headers.
+enum Source<'e> {
+    Entries(&'e [(String, Vec<String>)], bool),
+    Headers(Host),
+}
+
+impl Source<'_> {
+    fn values<'a>(&'a self, it: &'a Interp, k: &str) -> Option<&'a Vec<String>> {
+        match self {
+            Source::Entries(entries, ignore_case) => multimap_find(entries, *ignore_case, k),
+            Source::Headers(Host::Response) => multimap_find(&it.ctx.response.headers.0, true, k),
+            Source::Headers(_) => multimap_find(&it.ctx.request.headers.0, true, k),
+        }
+    }
+}
+
+/// `context.Request.Headers.GetValueOrDefault(…)` (or `Response`, or `ContainsKey`,
+/// `TryGetValue`) without copying the headers into a dictionary value first: the same
+/// answer as [`multimap_method`] on the value [`member`] gives for `Headers` (which is
+/// never tainted itself).
+pub(crate) fn headers_lookup(
+    it: &mut Interp,
+    host: Host,
+    name: &str,
+    args: &[ArgVal],
+    span: Span,
+) -> R<Value> {
+    multimap_lookup(it, false, &Source::Headers(host), name, args, span)
+}
+
+/// One of the [`is_multimap_lookup`] methods on the multimap at `src`; `secret` is the
+/// dictionary's own taint.
+fn multimap_lookup(
+    it: &mut Interp,
+    secret: bool,
+    src: &Source<'_>,
+    name: &str,
+    args: &[ArgVal],
+    span: Span,
+) -> R<Value> {
+    let taint = |it: &Interp, s: &str| secret || it.ctx.is_secret_text(s);
     match name {
         "GetValueOrDefault" => {
-            let k = str_arg(args, 0, span, "name")?.to_string();
-            match find(&k) {
-                Some(vals) => {
+            let k = str_arg(args, 0, span, "name")?;
+            let joined = src.values(it, k).map(|vals| match vals.as_slice() {
+                [one] => {
+                    let t = taint(it, one);
+                    (Value::string(one).with_secret(t), one.len())
+                }
+                _ => {
                     let s = vals.join(",");
                     let t = taint(it, &s);
-                    it.mk_str(s, t, span)
+                    let n = s.len();
+                    (Value::string(&s).with_secret(t), n)
+                }
+            });
+            match joined {
+                // `mk_str`'s checks, on the string already made.
+                Some((v, len)) => {
+                    it.check_len(len, span)?;
+                    it.charge(len / 64, span)?;
+                    Ok(v)
                 }
                 None => Ok(arg(args, 1).cloned().unwrap_or_else(Value::null)),
             }
         }
         "ContainsKey" => {
             let k = str_arg(args, 0, span, "key")?;
-            Ok(Value::bool(find(k).is_some()))
+            Ok(Value::bool(src.values(it, k).is_some()))
         }
         "TryGetValue" => {
-            let k = str_arg(args, 0, span, "key")?.to_string();
-            let found = find(&k);
-            let ok = found.is_some();
-            let out = found.map_or_else(Value::null, |vals| {
+            let k = str_arg(args, 0, span, "key")?;
+            let out = src.values(it, k).map(|vals| {
                 let t = vals.iter().any(|s| taint(it, s));
-                Value::string_array(&vals, t)
+                Value::string_array(vals, t)
             });
-            it.outs = vec![out];
+            let ok = out.is_some();
+            it.outs = vec![out.unwrap_or_else(Value::null)];
             Ok(Value::bool(ok))
         }
-        _ => linq::method(it, v, name, &[], args, span),
+        // Not reached: the callers ask `is_multimap_lookup` first.
+        _ => no_member(&Value::null(), name, span),
     }
 }

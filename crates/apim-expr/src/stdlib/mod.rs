@@ -113,6 +113,11 @@ const TYPES: &[&str] = &[
 
 /// `string` → `String`, `int` → `Int32`, …; other names unchanged.
 pub(crate) fn canonical_type(n: &str) -> String {
+    canonical_type_str(n).to_string()
+}
+
+/// [`canonical_type`] without a copy.
+pub(crate) fn canonical_type_str(n: &str) -> &str {
     match n {
         "string" => "String",
         "int" => "Int32",
@@ -136,7 +141,6 @@ pub(crate) fn canonical_type(n: &str) -> String {
         "MD5CryptoServiceProvider" => "MD5",
         other => other,
     }
-    .to_string()
 }
 
 pub(crate) fn resolve_name(n: &str) -> Option<Value> {
@@ -369,6 +373,33 @@ fn op_sym(op: BinOp) -> &'static str {
     }
 }
 
+/// `a + b` on strings: both operands as text, without a copy of a string operand first.
+fn concat_display(a: &Value, b: &Value) -> String {
+    match (&a.v, &b.v) {
+        (V::Str(x), V::Str(y)) => {
+            let mut s = String::with_capacity(x.len() + y.len());
+            s.push_str(x);
+            s.push_str(y);
+            s
+        }
+        (V::Str(x), _) => {
+            let y = to_display(b);
+            let mut s = String::with_capacity(x.len() + y.len());
+            s.push_str(x);
+            s.push_str(&y);
+            s
+        }
+        _ => {
+            let mut s = to_display(a);
+            match &b.v {
+                V::Str(y) => s.push_str(y),
+                _ => s.push_str(&to_display(b)),
+            }
+            s
+        }
+    }
+}
+
 pub(crate) fn binary_op(it: &mut Interp, op: BinOp, a: &Value, b: &Value, span: Span) -> R<Value> {
     let secret = shallow_secret(a) || shallow_secret(b);
     let bad = || -> R<Value> {
@@ -394,9 +425,7 @@ pub(crate) fn binary_op(it: &mut Interp, op: BinOp, a: &Value, b: &Value, span: 
             }
             let is_str = |v: &Value| matches!(v.v, V::Str(_));
             if is_str(a) || is_str(b) {
-                let mut s = to_display(a);
-                s.push_str(&to_display(b));
-                return it.mk_str(s, secret, span);
+                return it.mk_str(concat_display(a, b), secret, span);
             }
             match (&a.v, &b.v) {
                 (V::DateTime(t), V::TimeSpan(d)) | (V::TimeSpan(d), V::DateTime(t)) => {
@@ -637,7 +666,7 @@ pub(crate) fn default_of(t: &TypeRef) -> Value {
 /// Does `v` have runtime type `t` (for `is`, `as`, casts and `GetValueOrDefault<T>`)?
 /// Unknown type names are accepted.
 pub(crate) fn is_instance(v: &Value, t: &TypeRef) -> bool {
-    let name = canonical_type(&t.name);
+    let name = canonical_type_str(&t.name);
     if matches!(v.v, V::Null) {
         return false;
     }
@@ -656,7 +685,7 @@ pub(crate) fn is_instance(v: &Value, t: &TypeRef) -> bool {
         V::Json(j) => Some(j.type_name()),
         _ => None,
     };
-    match name.as_str() {
+    match name {
         "Object" => true,
         "String" => matches!(v.v, V::Str(_)),
         "Int32" => matches!(v.v, V::Int(_)),
@@ -671,7 +700,7 @@ pub(crate) fn is_instance(v: &Value, t: &TypeRef) -> bool {
         "Guid" => matches!(v.v, V::Guid(_)),
         "JToken" => jt(v).is_some(),
         "JContainer" => matches!(jt(v), Some("JObject" | "JArray" | "JProperty")),
-        "JObject" | "JArray" | "JValue" | "JProperty" => jt(v) == Some(name.as_str()),
+        "JObject" | "JArray" | "JValue" | "JProperty" => jt(v) == Some(name),
         "XElement" | "XDocument" => matches!(&v.v, V::Xml(x) if x.type_name() == name),
         "XNode" | "XContainer" => matches!(v.v, V::Xml(_)),
         "IResponse" => {
@@ -1722,6 +1751,53 @@ pub(crate) fn index_set(
         ),
         _ => no_member(v, "this[]", span),
     }
+}
+
+/// `context.Request.MatchedParameters[key]` for a string `key`: what [`index_get`] gives
+/// on the dictionary value of `context.Request.MatchedParameters`, without building it.
+pub(crate) fn matched_parameter(it: &mut Interp, key: &Value, span: Span) -> R<Value> {
+    let V::Str(b) = &key.v else {
+        return wrong_args("this[]", span);
+    };
+    // `dict_find` on a case-insensitive dictionary of strings.
+    let ctx = &*it.ctx;
+    let found = ctx
+        .request
+        .matched_parameters
+        .iter()
+        .find(|(a, _)| a.eq_ignore_ascii_case(b) || a.to_lowercase() == b.to_lowercase())
+        .map(|(_, v)| Value::string(v).with_secret(ctx.is_secret_text(v)));
+    match found {
+        Some(v) => Ok(v.with_secret(key.secret)),
+        None => throw(
+            "Collections.Generic.KeyNotFoundException",
+            format!("The given key '{b}' was not present in the dictionary."),
+            span,
+        ),
+    }
+}
+
+/// Whether `context.Request.Headers.NAME(…)` (or `Response`) can read the headers in place
+/// ([`headers_method`]) rather than through a copy in a dictionary value.
+pub(crate) fn is_headers_lookup(name: &str) -> bool {
+    host::is_multimap_lookup(name)
+}
+
+/// `context.Request.Headers.NAME(args)` for an [`is_headers_lookup`] method: what
+/// [`method`] gives on the value of `context.Request.Headers` (`host` is `Request` or
+/// `Response`), without building that value.
+pub(crate) fn headers_method(
+    it: &mut Interp,
+    host: Host,
+    name: &str,
+    args: Vec<ArgVal>,
+    span: Span,
+) -> R<Value> {
+    it.charge(1, span)?;
+    // The dictionary value itself is never tainted (`shallow_secret` is false for it).
+    let secret = any_secret(&args);
+    let r = host::headers_lookup(it, host, name, &args, span)?;
+    Ok(taint_result(r, secret, name))
 }
 
 pub(crate) fn method(

@@ -20,6 +20,7 @@ use crate::syntax::{self, Document, Element, Expression, NodeId, NodeKind, Segme
 use crate::time::{Timestamp, parse_rfc3339};
 use apim_expr::{Context, Limits, MessageBody, Parsed, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
 
 /// Most policy executions in one request (retry loops and includes are bounded by it).
@@ -189,6 +190,43 @@ fn child_path(parent: &Rc<str>, restart: bool, c: &Child) -> Rc<str> {
     }
 }
 
+/// How the child elements of an element get their locations ([`Run::children`]), one at a
+/// time.
+pub(crate) struct Kids {
+    pub len: usize,
+    restart: bool,
+    precomputed: bool,
+}
+
+impl Kids {
+    pub fn of(loc: &Loc) -> Kids {
+        let doc = &loc.doc;
+        let len = doc.children.get(loc.node.index()).map_or(0, Vec::len);
+        let restart =
+            loc.path.is_empty() || doc.restarts.get(loc.node.index()).copied().unwrap_or(false);
+        // The paths worked out when the document was loaded hold whenever the run reached
+        // this element with the path it has there (always, but for a fragment's root).
+        let own = doc.paths.get(loc.node.index());
+        let precomputed = own.is_some_and(|p| Rc::ptr_eq(p, &loc.path) || **p == *loc.path);
+        Kids {
+            len,
+            restart,
+            precomputed,
+        }
+    }
+
+    /// The `i`th child element's location.
+    pub fn child(&self, loc: &Loc, i: usize) -> Option<Loc> {
+        let doc = &loc.doc;
+        let c = doc.children.get(loc.node.index())?.get(i)?;
+        let path = match doc.paths.get(c.node.index()) {
+            Some(p) if self.precomputed => p.clone(),
+            _ => child_path(&loc.path, self.restart, c),
+        };
+        Some(loc.child(c.node, path))
+    }
+}
+
 /// One scope level of the effective policy.
 #[derive(Clone)]
 pub(crate) struct Level {
@@ -226,8 +264,46 @@ pub(crate) struct Gateway<'s> {
     /// Backend entities: calls per backend (which mock response answers), the pools'
     /// smooth weighted round-robin state, and the circuit breakers.
     pub backends: super::backends::BackendState,
-    parsed: HashMap<(usize, usize), Rc<Parsed>>,
+    parsed: PairMap<Rc<Parsed>>,
+    /// Per (document, element): the ` (from named value …)` note of its trace step, which
+    /// depends only on the element and the scenario.
+    pub provenance: PairMap<Rc<str>>,
     pub limits: Limits,
+    /// The longest trace of a request so far (at most [`TRACE_HINT_MAX`]): the next
+    /// request's trace starts with room for that many steps instead of growing to it.
+    trace_hint: usize,
+}
+
+/// Most trace steps a request's trace reserves room for up front.
+const TRACE_HINT_MAX: usize = 1024;
+
+/// A per-scenario cache keyed by (document, position or node).
+pub(crate) type PairMap<V> = HashMap<(usize, usize), V, BuildHasherDefault<PairHasher>>;
+
+/// A multiply-rotate hasher (FxHash's) for [`PairMap`]'s small integer keys, which come from
+/// the documents, not from an adversary: SipHash's resistance to chosen keys buys nothing
+/// there and costs more than the lookup.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct PairHasher(u64);
+
+impl PairHasher {
+    fn add(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for PairHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
 }
 
 /// The documents of a scenario, each parsed once: the policy, the parent scopes innermost
@@ -304,11 +380,13 @@ impl<'s> Gateway<'s> {
             tokens: BTreeMap::new(),
             token_quota: BTreeMap::new(),
             backends: super::backends::BackendState::default(),
-            parsed: HashMap::new(),
+            parsed: PairMap::default(),
+            provenance: PairMap::default(),
             limits: Limits {
                 max_steps: 200_000,
                 ..Limits::default()
             },
+            trace_hint: 0,
         }
     }
 }
@@ -447,12 +525,13 @@ pub(crate) struct Pending {
 
 impl<'g, 's> Run<'g, 's> {
     pub fn new(gw: &'g mut Gateway<'s>, ctx: Context, now: Timestamp) -> Self {
+        let trace = Vec::with_capacity(gw.trace_hint);
         Run {
             gw,
             ctx,
             now,
             levels: Vec::new(),
-            trace: Vec::new(),
+            trace,
             base_url: String::new(),
             op_path: String::new(),
             backend_request: None,
@@ -852,36 +931,33 @@ impl<'g, 's> Run<'g, 's> {
     /// The text content of the element at `loc` (text and CDATA), evaluated.
     pub fn text(&mut self, loc: &Loc) -> Ex<Str> {
         let doc = loc.doc.clone();
-        let mut out = Str::default();
-        for v in doc.tree.text_values(loc.node) {
+        let mut out: Option<Str> = None;
+        // `Document::text_values`, without collecting them.
+        let kids = doc
+            .tree
+            .element(loc.node)
+            .map_or(&[][..], |e| &e.children[..]);
+        for &c in kids {
+            let Some(NodeKind::Text(v) | NodeKind::CData(v)) = doc.tree.node(c).map(|n| &n.kind)
+            else {
+                continue;
+            };
             let s = self.eval_value(loc, v)?;
-            out.secret |= s.secret;
-            out.text.push_str(&s.text);
+            match &mut out {
+                None => out = Some(s),
+                Some(o) => {
+                    o.secret |= s.secret;
+                    o.text.push_str(&s.text);
+                }
+            }
         }
-        Ok(out)
+        Ok(out.unwrap_or_default())
     }
 
     /// Child elements of `loc`'s element with their locations and XPath-style paths.
     pub fn children(&self, loc: &Loc) -> Vec<Loc> {
-        let doc = &loc.doc;
-        let Some(kids) = doc.children.get(loc.node.index()) else {
-            return Vec::new();
-        };
-        let restart =
-            loc.path.is_empty() || doc.restarts.get(loc.node.index()).copied().unwrap_or(false);
-        // The paths worked out when the document was loaded hold whenever the run reached
-        // this element with the path it has there (always, but for a fragment's root).
-        let own = doc.paths.get(loc.node.index());
-        let precomputed = own.is_some_and(|p| Rc::ptr_eq(p, &loc.path) || **p == *loc.path);
-        kids.iter()
-            .map(|c| {
-                let path = match doc.paths.get(c.node.index()) {
-                    Some(p) if precomputed => p.clone(),
-                    _ => child_path(&loc.path, restart, c),
-                };
-                loc.child(c.node, path)
-            })
-            .collect()
+        let kids = Kids::of(loc);
+        (0..kids.len).filter_map(|i| kids.child(loc, i)).collect()
     }
 
     /// The first child element called `name`.
@@ -933,7 +1009,11 @@ impl<'g, 's> Run<'g, 's> {
                 &[],
             ));
         }
-        for child in self.children(loc) {
+        let kids = Kids::of(loc);
+        for i in 0..kids.len {
+            let Some(child) = kids.child(loc, i) else {
+                continue;
+            };
             self.runs += 1;
             if self.runs > MAX_POLICY_RUNS {
                 return Err(self.fail(
@@ -1113,6 +1193,7 @@ impl<'g, 's> Run<'g, 's> {
                 self.gw.secrets.push(t);
             }
         }
+        self.gw.trace_hint = self.gw.trace_hint.max(self.trace.len()).min(TRACE_HINT_MAX);
         RequestResult {
             outcome,
             backend_request: self.backend_request.take(),

@@ -4,7 +4,7 @@
 //! passes through.
 
 use super::convert;
-use super::engine::{Ex, Loc, Msg, Pending, Run, Stop, Str, reason_phrase};
+use super::engine::{Ex, Kids, Loc, Msg, Pending, Run, Stop, Str, reason_phrase};
 use super::json::{self, J};
 use super::jwt;
 use super::liquid;
@@ -15,6 +15,7 @@ use crate::catalog::Section;
 use crate::scenario;
 use crate::syntax::NodeKind;
 use apim_expr::{MessageBody, Url, Value};
+use std::fmt::Write as _;
 
 /// Point `context.Request.Url` at base URL + operation path, with `query`.
 pub(crate) fn set_backend_url(run: &mut Run<'_, '_>, query: Vec<(String, String)>) {
@@ -38,16 +39,19 @@ struct NameOp {
     values: Vec<Str>,
 }
 
+/// The values joined with `, `.
 fn show(values: &[Str]) -> String {
-    values
-        .iter()
-        .map(|v| v.text.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
+    let mut out = String::with_capacity(values.iter().map(|v| v.text.len() + 2).sum());
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&v.text);
+    }
+    out
 }
 
-fn apply_header(h: &mut apim_expr::Headers, op: &NameOp) -> String {
-    let values: Vec<String> = op.values.iter().map(|v| v.text.clone()).collect();
+fn apply_header(h: &mut apim_expr::Headers, op: NameOp) -> String {
     let exists = h.get(&op.name).is_some();
     match op.action.as_str() {
         "delete" => {
@@ -56,21 +60,20 @@ fn apply_header(h: &mut apim_expr::Headers, op: &NameOp) -> String {
         }
         "skip" if exists => format!("header {} exists: skipped", op.name),
         "append" => {
-            for v in &values {
-                h.append(&op.name, v);
+            for v in &op.values {
+                h.append(&op.name, &v.text);
             }
             format!("appended header {}: {}", op.name, show(&op.values))
         }
         _ => {
-            h.set(
-                &op.name,
-                if values.is_empty() {
-                    vec![String::new()]
-                } else {
-                    values
-                },
-            );
-            format!("set header {} = {}", op.name, show(&op.values))
+            let msg = format!("set header {} = {}", op.name, show(&op.values));
+            let values: Vec<String> = if op.values.is_empty() {
+                vec![String::new()]
+            } else {
+                op.values.into_iter().map(|v| v.text).collect()
+            };
+            h.set(&op.name, values);
+            msg
         }
     }
 }
@@ -295,7 +298,8 @@ impl Run<'_, '_> {
     }
 
     fn p_choose(&mut self, loc: &Loc) -> Ex<()> {
-        for child in self.children(loc) {
+        let kids = Kids::of(loc);
+        for child in (0..kids.len).filter_map(|i| kids.child(loc, i)) {
             let Some(el) = child.element() else { continue };
             match el.name.as_str() {
                 "when" => {
@@ -327,13 +331,16 @@ impl Run<'_, '_> {
             Some(a) => self.eval_typed(loc, &a.value)?,
             None => Value::string(""),
         };
-        let shown = if value.as_str().is_some() {
-            format!("\"{}\"", value.to_policy_string())
+        let mut msg = format!("set variable {name} = ");
+        if let Some(s) = value.as_str() {
+            msg.push('"');
+            msg.push_str(s);
+            msg.push('"');
         } else if let Some(r) = value.as_response() {
-            format!("IResponse {} {}", r.status_code, r.status_reason)
+            let _ = write!(msg, "IResponse {} {}", r.status_code, r.status_reason);
         } else {
-            value.to_policy_string()
-        };
+            msg.push_str(&value.to_policy_string());
+        }
         if value.is_secret() {
             let s = value.to_policy_string();
             self.taint(&Str {
@@ -341,22 +348,24 @@ impl Run<'_, '_> {
                 secret: true,
             });
         }
-        self.step(
-            loc,
-            format!("set variable {name} = {shown} ({})", value.type_name()),
-        );
+        msg.push_str(" (");
+        msg.push_str(&value.type_name());
+        msg.push(')');
+        self.step(loc, msg);
         self.ctx.variables.set(&name, value);
         Ok(())
     }
 
     fn name_op(&mut self, loc: &Loc) -> Ex<NameOp> {
         let name = self.attr_or(loc, "name", "")?;
-        let action = self
-            .attr_or(loc, "exists-action", "override")?
-            .trim()
-            .to_ascii_lowercase();
+        let mut action = self.attr_or(loc, "exists-action", "override")?;
+        action.make_ascii_lowercase();
+        if action.trim().len() != action.len() {
+            action = action.trim().to_string();
+        }
         let mut values = Vec::new();
-        for c in self.children(loc) {
+        let kids = Kids::of(loc);
+        for c in (0..kids.len).filter_map(|i| kids.child(loc, i)) {
             if c.element().is_some_and(|e| e.name == "value") {
                 values.push(self.text(&c)?);
             }
@@ -370,14 +379,14 @@ impl Run<'_, '_> {
 
     fn p_set_header(&mut self, loc: &Loc) -> Ex<()> {
         let op = self.name_op(loc)?;
-        let lower = op.name.to_ascii_lowercase();
         if [
             "content-length",
             "connection",
             "keep-alive",
             "transfer-encoding",
         ]
-        .contains(&lower.as_str())
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(&op.name))
         {
             self.step(
                 loc,
@@ -388,23 +397,34 @@ impl Run<'_, '_> {
             );
             return Ok(());
         }
-        let msg = if on_request(loc.section) {
-            apply_header(&mut self.ctx.request.headers, &op)
+        let mut msg = if on_request(loc.section) {
+            apply_header(&mut self.ctx.request.headers, op)
         } else {
-            apply_header(&mut self.ctx.response.headers, &op)
+            apply_header(&mut self.ctx.response.headers, op)
         };
-        let where_ = if on_request(loc.section) {
-            "request"
+        msg.push_str(if on_request(loc.section) {
+            " (request)"
         } else {
-            "response"
-        };
-        let provenance = self.provenance(loc);
-        self.step(loc, format!("{msg} ({where_}){provenance}"));
+            " (response)"
+        });
+        msg.push_str(&self.provenance(loc));
+        self.step(loc, msg);
         Ok(())
     }
 
-    /// ` (from named value x, Key Vault v)` when an element's values use named values.
-    fn provenance(&self, loc: &Loc) -> String {
+    /// ` (from named value x, Key Vault v)` when an element's values use named values
+    /// (worked out once per element and scenario).
+    fn provenance(&mut self, loc: &Loc) -> std::rc::Rc<str> {
+        let key = (loc.doc_index, loc.node.index());
+        if let Some(p) = self.gw.provenance.get(&key) {
+            return p.clone();
+        }
+        let p: std::rc::Rc<str> = self.find_provenance(loc).into();
+        self.gw.provenance.insert(key, p.clone());
+        p
+    }
+
+    fn find_provenance(&self, loc: &Loc) -> String {
         let mut names = Vec::new();
         for id in loc.doc.tree.descendants(loc.node) {
             let values: Vec<&crate::syntax::Value> = match loc.doc.tree.node(id).map(|n| &n.kind) {
@@ -470,10 +490,10 @@ impl Run<'_, '_> {
                 format!("set query parameter {} = {}", op.name, show(&op.values))
             }
         };
-        self.step(
-            loc,
-            format!("{msg}; backend URL now {}", self.ctx.request.url),
-        );
+        let mut msg = msg;
+        msg.push_str("; backend URL now ");
+        self.ctx.request.url.write_into(&mut msg);
+        self.step(loc, msg);
         Ok(())
     }
 
@@ -746,7 +766,7 @@ impl Run<'_, '_> {
                 }
                 "set-header" => {
                     let op = self.name_op(&c)?;
-                    apply_header(&mut r.headers, &op);
+                    apply_header(&mut r.headers, op);
                 }
                 "set-body" => {
                     // A Liquid template inside return-response gets an empty input.
@@ -874,11 +894,26 @@ impl Run<'_, '_> {
                 );
             }
         }
-        let url = backend_url.to_string();
+        let mut url = String::new();
+        backend_url.write_into(&mut url);
         let body = body_text(self.ctx.request.body.as_ref());
+        // The mocks read the request (not `backend_request`), so it is recorded after they
+        // answered, moving the headers into it.
+        let answer = match &target {
+            Some(t) => self.backend_answer(t, &method, &url, &headers),
+            None => self.answer(&method, &url, &headers, true),
+        };
         let mut out_headers = scenario::Headers::default();
-        for (k, v) in &headers.0 {
-            out_headers.set(k, v.clone());
+        for (k, v) in headers.0 {
+            // `scenario::Headers::set`, without copying the name and values.
+            match out_headers
+                .0
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&k))
+            {
+                Some(slot) => slot.1 = v,
+                None => out_headers.0.push((k, v)),
+            }
         }
         self.backend_request = Some(super::output::HttpRequestOut {
             method: method.clone(),
@@ -887,10 +922,6 @@ impl Run<'_, '_> {
             body,
         });
         self.forwarded = true;
-        let answer = match &target {
-            Some(t) => self.backend_answer(t, &method, &url, &headers),
-            None => self.answer(&method, &url, &headers, true),
-        };
         let Some(a) = answer else {
             return Ok(());
         };
@@ -1032,7 +1063,7 @@ impl Run<'_, '_> {
                 "set-method" => msg.method = self.text(&c)?.text.trim().to_ascii_uppercase(),
                 "set-header" => {
                     let op = self.name_op(&c)?;
-                    apply_header(&mut msg.headers, &op);
+                    apply_header(&mut msg.headers, op);
                 }
                 "set-body" => {
                     let s = self.body_content(&c, None)?;
