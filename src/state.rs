@@ -1195,9 +1195,20 @@ pub fn apply_fix(source: &str, fix: &Fix) -> Option<String> {
     Some(out)
 }
 
+thread_local! {
+    /// The C# checks of the last text linted: a keystroke changes at most a few expressions,
+    /// so the next lint redoes only those (`lint_cached` answers exactly what `lint_with` does).
+    static EXPRESSIONS: std::cell::RefCell<apim_policy::lint::ExpressionCache> =
+        std::cell::RefCell::default();
+}
+
 fn problems_of(source: &str, options: &LintOptions) -> Vec<Problem> {
     let index = LineIndex::new(source);
-    apim_policy::lint::lint_with(source, options)
+    EXPRESSIONS
+        .with(|cache| match cache.try_borrow_mut() {
+            Ok(mut cache) => apim_policy::lint::lint_cached(source, options, &mut cache),
+            Err(_) => apim_policy::lint::lint_with(source, options),
+        })
         .into_iter()
         .map(|d: Diagnostic| {
             let pos = index.line_col(d.span.start);

@@ -167,3 +167,64 @@ fn corpus_summary() {
     );
     assert_eq!(clean + warnings_only + with_errors, actual.len());
 }
+
+/// The editor's incremental lint (`lint_cached`, one cache across keystrokes) answers exactly
+/// what a fresh lint does: every corpus file linted in turn through one cache, then each file
+/// again after typing one character into each of its expressions (a changed expression, whose
+/// errors must not come from the cache) and after deleting it again.
+#[test]
+fn cached_lint_agrees_with_a_fresh_lint() {
+    let root = corpus_dir();
+    let mut paths = Vec::new();
+    files(&root, &mut paths);
+    paths.sort();
+    let options = lint::LintOptions::default();
+    let mut cache = lint::ExpressionCache::default();
+    let mut edits = 0;
+    for path in &paths {
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+        assert_eq!(
+            lint::lint_cached(&text, &options, &mut cache),
+            lint::lint_with(&text, &options),
+            "{}",
+            path.display()
+        );
+        let doc = apim_policy::syntax::parse(&text);
+        let mut codes: Vec<usize> = Vec::new();
+        for (_, node) in doc.nodes() {
+            let values: Vec<&apim_policy::syntax::Value> = match &node.kind {
+                apim_policy::syntax::NodeKind::Element(e) => {
+                    e.attributes.iter().map(|a| &a.value).collect()
+                }
+                apim_policy::syntax::NodeKind::Text(v) => vec![v],
+                _ => Vec::new(),
+            };
+            for v in values {
+                codes.extend(v.expressions().map(|e| e.code_span.start));
+            }
+        }
+        for at in codes.into_iter().take(5) {
+            // `)` right at the start of the code: a C# error in a valid expression.
+            let edited = format!("{})){}", &text[..at], &text[at..]);
+            assert_eq!(
+                lint::lint_cached(&edited, &options, &mut cache),
+                lint::lint_with(&edited, &options),
+                "{} edited at {at}",
+                path.display()
+            );
+            assert_eq!(
+                lint::lint_cached(&text, &options, &mut cache),
+                lint::lint_with(&text, &options),
+                "{} after the edit at {at} is undone",
+                path.display()
+            );
+            edits += 1;
+        }
+    }
+    assert!(edits > 100, "only {edits} edits tried");
+    // What is left is the last document's distinct expressions, no more.
+    let last = String::from_utf8_lossy(&std::fs::read(paths.last().unwrap()).unwrap()).into_owned();
+    let mut fresh = lint::ExpressionCache::default();
+    lint::lint_cached(&last, &options, &mut fresh);
+    assert_eq!(cache.len(), fresh.len());
+}

@@ -5,7 +5,7 @@ use crate::catalog::{self, Content, ElementDef, PolicyDef, Scope, Section};
 use crate::diagnostic::Diagnostic;
 use crate::syntax::{Document, Element, ExprKind, Expression, NodeId, NodeKind};
 use apim_expr::SyntaxError;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 
 /// What an element is, given where it stands.
@@ -114,7 +114,70 @@ pub struct Ctx<'a> {
     /// part of linting, so it happens once.
     expressions: Vec<&'a Expression>,
     expression_errors: OnceCell<Vec<Vec<SyntaxError>>>,
+    /// The previous lint's C# errors of each distinct expression, when the caller keeps them.
+    cache: Option<&'a RefCell<ExpressionCache>>,
     out: Vec<Diagnostic>,
+}
+
+/// The C# syntax errors of the distinct expressions of the last document linted with it
+/// ([`super::lint_cached`]): the editor lints the whole text on every keystroke, and checking
+/// expressions is the largest part of a lint, but a keystroke changes at most a few of them.
+/// After each lint it holds exactly the expressions of that document, so it never grows beyond
+/// what one lint computes.
+#[derive(Debug, Default)]
+pub struct ExpressionCache {
+    /// By code as written, `@(…)` and `@{…}` apart: the errors and the round that last used
+    /// them.
+    expressions: HashMap<Box<str>, (u64, Vec<SyntaxError>)>,
+    blocks: HashMap<Box<str>, (u64, Vec<SyntaxError>)>,
+    round: u64,
+}
+
+impl ExpressionCache {
+    /// How many distinct expressions it holds.
+    pub fn len(&self) -> usize {
+        self.expressions.len() + self.blocks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(super) fn begin(&mut self) {
+        self.round += 1;
+    }
+
+    /// Forget what the last round did not use.
+    pub(super) fn end(&mut self) {
+        let round = self.round;
+        self.expressions.retain(|_, (used, _)| *used == round);
+        self.blocks.retain(|_, (used, _)| *used == round);
+    }
+
+    fn get_or_check(
+        &mut self,
+        block: bool,
+        code: &str,
+        check: impl FnOnce() -> Vec<SyntaxError>,
+    ) -> Vec<SyntaxError> {
+        let round = self.round;
+        let map = if block {
+            &mut self.blocks
+        } else {
+            &mut self.expressions
+        };
+        match map.get_mut(code) {
+            Some((used, errors)) => {
+                *used = round;
+                errors.clone()
+            }
+            None => {
+                let errors = check();
+                map.insert(code.into(), (round, errors.clone()));
+                errors
+            }
+        }
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -128,10 +191,23 @@ impl<'a> Ctx<'a> {
             order: Vec::new(),
             expressions: Vec::new(),
             expression_errors: OnceCell::new(),
+            cache: None,
             out: Vec::new(),
         };
         cx.analyse();
         cx.expressions = cx.evaluated_expressions();
+        cx
+    }
+
+    /// A context whose expression checks go through `cache` (see [`ExpressionCache`]).
+    pub fn with_cache(
+        doc: &'a Document,
+        source: &'a str,
+        options: &'a LintOptions,
+        cache: &'a RefCell<ExpressionCache>,
+    ) -> Self {
+        let mut cx = Ctx::new(doc, source, options);
+        cx.cache = Some(cache);
         cx
     }
 
@@ -182,8 +258,13 @@ impl<'a> Ctx<'a> {
                 let errors = match seen.get(&(e.kind == ExprKind::Block, e.code.as_str())) {
                     Some(&i) => out.get(i).cloned().unwrap_or_default(),
                     None => {
-                        seen.insert((e.kind == ExprKind::Block, e.code.as_str()), out.len());
-                        apim_expr::check(&e.checkable_code(), e.kind)
+                        let block = e.kind == ExprKind::Block;
+                        seen.insert((block, e.code.as_str()), out.len());
+                        let check = || apim_expr::check(&e.checkable_code(), e.kind);
+                        match self.cache.map(RefCell::try_borrow_mut) {
+                            Some(Ok(mut cache)) => cache.get_or_check(block, &e.code, check),
+                            _ => check(),
+                        }
                     }
                 };
                 out.push(errors);

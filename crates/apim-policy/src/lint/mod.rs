@@ -11,7 +11,7 @@ mod context;
 pub mod registry;
 mod rules;
 
-pub use context::{Ctx, Info, Kind, PathCounts};
+pub use context::{Ctx, ExpressionCache, Info, Kind, PathCounts};
 pub use registry::{Example, Rule, RuleDoc, doc, docs, rule, rules};
 
 use crate::catalog::Scope;
@@ -104,10 +104,30 @@ pub fn lint_with(source: &str, options: &LintOptions) -> Vec<Diagnostic> {
     check(&doc, source, options)
 }
 
+/// [`lint_with`] for a caller that lints one text after another as it is edited (the
+/// playground, on every keystroke): the C# checks of expressions that the previous lint with
+/// the same `cache` also held are not redone. The result is exactly [`lint_with`]'s.
+pub fn lint_cached(
+    source: &str,
+    options: &LintOptions,
+    cache: &mut ExpressionCache,
+) -> Vec<Diagnostic> {
+    let doc = syntax::parse(source);
+    let cell = std::cell::RefCell::new(std::mem::take(cache));
+    cell.borrow_mut().begin();
+    let out = run_rules(&doc, Ctx::with_cache(&doc, source, options, &cell));
+    *cache = cell.into_inner();
+    cache.end();
+    out
+}
+
 /// Run every rule on a parsed document; returns the parser's diagnostics and the rules', in
 /// source order.
 pub fn check(doc: &Document, source: &str, options: &LintOptions) -> Vec<Diagnostic> {
-    let mut cx = Ctx::new(doc, source, options);
+    run_rules(doc, Ctx::new(doc, source, options))
+}
+
+fn run_rules(doc: &Document, mut cx: Ctx<'_>) -> Vec<Diagnostic> {
     for rule in registry::rules() {
         if let Some(run) = rule.run {
             run(&mut cx);
