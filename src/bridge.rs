@@ -53,6 +53,9 @@ extern "C" {
 pub struct EditorBridge {
     handle: Rc<Cell<Option<u32>>>,
     options: Rc<RefCell<Rc<LintOptions>>>,
+    /// The diagnostics JSON the editor holds (sent by `set_diagnostics` or answered to the
+    /// editor's `lint` of a user edit): the same list is not sent again.
+    shown: Rc<RefCell<Option<String>>>,
 }
 
 impl PartialEq for EditorBridge {
@@ -66,6 +69,7 @@ pub struct Attached {
     bridge: EditorBridge,
     handle: u32,
     _on_change: Closure<dyn FnMut(String)>,
+    _lint: Closure<dyn FnMut(String) -> String>,
     _on_fix: Closure<dyn FnMut(u32)>,
     _complete: Closure<dyn FnMut(String, u32) -> Option<String>>,
     _hover: Closure<dyn FnMut(String, u32) -> Option<String>>,
@@ -231,6 +235,15 @@ impl EditorBridge {
         let on_fix = Closure::<dyn FnMut(u32)>::new(move |i: u32| {
             on_fix.emit(usize::try_from(i).unwrap_or(usize::MAX));
         });
+        let (options, shown) = (self.options.clone(), self.shown.clone());
+        let lint = Closure::<dyn FnMut(String) -> String>::new(move |text: String| {
+            let options = options.borrow().clone();
+            let json = diagnostics_json(&crate::state::problems_of(&text, &options));
+            if let Ok(mut shown) = shown.try_borrow_mut() {
+                *shown = Some(json.clone());
+            }
+            json
+        });
         let options = self.options.clone();
         let complete = Closure::<dyn FnMut(String, u32) -> Option<String>>::new(
             move |text: String, pos: u32| {
@@ -250,6 +263,7 @@ impl EditorBridge {
         let callbacks = js_sys::Object::new();
         for (name, f) in [
             ("onChange", on_change.as_ref()),
+            ("lint", lint.as_ref()),
             ("onFix", on_fix.as_ref()),
             ("complete", complete.as_ref()),
             ("hover", hover.as_ref()),
@@ -264,6 +278,7 @@ impl EditorBridge {
             bridge: self.clone(),
             handle,
             _on_change: on_change,
+            _lint: lint,
             _on_fix: on_fix,
             _complete: complete,
             _hover: hover,
@@ -279,16 +294,21 @@ impl EditorBridge {
 
     pub fn set_text(&self, text: &str) {
         if let Some(h) = self.handle.get() {
+            // The editor maps its diagnostics through the change: what it holds is no longer
+            // what was sent.
+            self.shown.replace(None);
             log_err("setText", editor_set_text(h, text));
         }
     }
 
     pub fn set_diagnostics(&self, problems: &[Problem]) {
         if let Some(h) = self.handle.get() {
-            log_err(
-                "setDiagnostics",
-                editor_set_diagnostics(h, &diagnostics_json(problems)),
-            );
+            let json = diagnostics_json(problems);
+            if self.shown.borrow().as_deref() == Some(json.as_str()) {
+                return;
+            }
+            log_err("setDiagnostics", editor_set_diagnostics(h, &json));
+            self.shown.replace(Some(json));
         }
     }
 

@@ -1200,9 +1200,36 @@ thread_local! {
     /// so the next lint redoes only those (`lint_cached` answers exactly what `lint_with` does).
     static EXPRESSIONS: std::cell::RefCell<apim_policy::lint::ExpressionCache> =
         std::cell::RefCell::default();
+    /// The last text linted, with its options and problems: the editor lints a user edit as
+    /// part of the edit (`bridge`'s `lint` callback), then reports the same text
+    /// (`Action::Edit`), which is not linted twice.
+    static LAST: std::cell::RefCell<Option<(String, LintOptions, Vec<Problem>)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
-fn problems_of(source: &str, options: &LintOptions) -> Vec<Problem> {
+/// The problems of `source` under `options`, one per diagnostic of the linter, positioned for
+/// the problems list (line/column) and the editor (UTF-16 offsets).
+pub fn problems_of(source: &str, options: &LintOptions) -> Vec<Problem> {
+    let known = LAST.with(|last| match last.try_borrow() {
+        Ok(last) => last
+            .as_ref()
+            .filter(|(s, o, _)| s == source && o == options)
+            .map(|(_, _, problems)| problems.clone()),
+        Err(_) => None,
+    });
+    if let Some(problems) = known {
+        return problems;
+    }
+    let problems = lint_problems(source, options);
+    LAST.with(|last| {
+        if let Ok(mut last) = last.try_borrow_mut() {
+            *last = Some((source.to_string(), options.clone(), problems.clone()));
+        }
+    });
+    problems
+}
+
+fn lint_problems(source: &str, options: &LintOptions) -> Vec<Problem> {
     let index = LineIndex::new(source);
     EXPRESSIONS
         .with(|cache| match cache.try_borrow_mut() {
@@ -1589,6 +1616,29 @@ mod tests {
         assert_eq!(state.revision, 1);
         let state = reduce(state, Action::ApplyFix(99));
         assert!(state.notice.is_some());
+    }
+
+    #[test]
+    fn the_last_lint_is_reused_only_for_the_same_text_and_options() {
+        let unknown = LintOptions::default();
+        let declared = crate::scenario_text::lint_options(
+            &crate::scenario_text::parse(r#"{"named_values": [{"name": "other", "value": "x"}]}"#)
+                .unwrap(),
+            None,
+        );
+        let codes = |p: &[Problem]| p.iter().map(|p| p.code).collect::<Vec<_>>();
+        // Unknown named values are not checked; declared ones are.
+        assert!(!codes(&problems_of(KV_POLICY, &unknown)).contains(&"APIM0602"));
+        let with_scenario = problems_of(KV_POLICY, &declared);
+        assert!(
+            codes(&with_scenario).contains(&"APIM0602"),
+            "{with_scenario:?}"
+        );
+        assert_eq!(problems_of(KV_POLICY, &declared), with_scenario);
+        assert!(!codes(&problems_of(KV_POLICY, &unknown)).contains(&"APIM0602"));
+        let broken = KV_POLICY.replace("</policies>", "</policie>");
+        assert_ne!(problems_of(&broken, &declared), with_scenario);
+        assert_eq!(problems_of(KV_POLICY, &declared), with_scenario);
     }
 
     const KV_POLICY: &str = "<policies>\n  <inbound>\n    <base />\n    <set-header name=\"x-api-key\" exists-action=\"override\">\n      <value>{{backend-api-key}}</value>\n    </set-header>\n  </inbound>\n</policies>";

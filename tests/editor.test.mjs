@@ -48,6 +48,48 @@ test('typing updates the problems, the underline, the gutter and the hover', asy
   await page.close();
 });
 
+test('a keystroke carries its own diagnostics: the editor is not updated a second time', async () => {
+  const { page, errors } = await openApp(env);
+  await setEditorText(page, '<policies>\n  <inbound>\n    <base />\n  </inbound>\n</policies>\n');
+  await waitForCount(page, /^No problems$/);
+  // Count the app's separate diagnostics updates (the bridge calls ApimEditor.setDiagnostics
+  // when the problems change other than by a keystroke: a scenario, a loaded example).
+  await page.evaluate(() => {
+    window.__sets = 0;
+    const set = window.ApimEditor.setDiagnostics;
+    window.ApimEditor.setDiagnostics = function (...args) { window.__sets++; return set.apply(this, args); };
+  });
+  const editor = page.getByTestId('editor');
+  await editor.locator('.cm-content').click();
+  await page.keyboard.press('ControlOrMeta+End');
+  for (let i = 0; i < 3; i++) {
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('End');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('x');
+    await waitForCount(page, /^1 error, 0 warnings$/);
+    await editor.locator('.cm-lintRange-error').first().waitFor();
+    assert.equal(await editor.locator('.cm-lint-marker-error').count(), 1, 'gutter marker');
+    await page.keyboard.press('Backspace');
+    await waitForCount(page, /^No problems$/);
+    await editor.locator('.cm-lintRange-error').waitFor({ state: 'detached' });
+    await page.keyboard.press('ControlOrMeta+End');
+  }
+  assert.equal(await page.evaluate(() => window.__sets), 0, 'no setDiagnostics after keystrokes');
+  // A change from outside the editor (a quick fix rewrites the text) still updates the
+  // markers, through setDiagnostics.
+  await setEditorText(page, BROKEN);
+  await waitForCount(page, /^1 error, 0 warnings$/);
+  await editor.locator('.cm-lintRange-error').first().waitFor();
+  await page.getByTestId('problem').getByTestId('quick-fix').click();
+  await waitForCount(page, /^No problems$/);
+  await editor.locator('.cm-lintRange-error').waitFor({ state: 'detached' });
+  assert.equal(await editor.locator('.cm-lint-marker-error').count(), 0, 'no gutter marker');
+  assert.ok(await page.evaluate(() => window.__sets) >= 1, 'the fix\'s diagnostics were sent');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('clicking a problem puts the cursor at it, counting é and emoji correctly', async () => {
   const { page, errors } = await openApp(env);
   const text = [

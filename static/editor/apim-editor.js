@@ -12,7 +12,7 @@
 //
 // Positions crossing this bridge are UTF-16 offsets (what CodeMirror counts); the Rust side
 // converts the core's byte offsets once, with apim_policy::LineIndex.
-import { EditorState, Prec } from '@codemirror/state';
+import { EditorState, Prec, Transaction } from '@codemirror/state';
 import {
   EditorView, keymap, lineNumbers, highlightActiveLineGutter, highlightSpecialChars,
   drawSelection, dropCursor, rectangularSelection, crosshairCursor, highlightActiveLine,
@@ -239,11 +239,49 @@ function view(handle) {
 /** Programmatic edits are not echoed to `onChange`: Rust already knows the text it sent. */
 const Silent = 'apim.silent';
 
+/** CodeMirror diagnostics from the bridge's JSON (UTF-16 offsets, clamped to `len`). */
+function toDiagnostics(json, len, callbacks) {
+  return JSON.parse(json).map((d, i) => {
+    const from = Math.min(Math.max(0, d.from), len);
+    const to = Math.min(Math.max(from, d.to), len);
+    const diagnostic = {
+      from, to, severity: d.severity,
+      message: d.message, renderMessage: renderDiagnostic(d),
+    };
+    if (d.fix && callbacks?.onFix) {
+      diagnostic.actions = [{ name: d.fix, apply: () => callbacks.onFix(i) }];
+    }
+    return diagnostic;
+  });
+}
+
+/**
+ * A user edit carries its own diagnostics: `callbacks.lint(text)` lints the new text (Rust
+ * keeps the result for the `onChange` that follows, so it is linted once) and the diagnostics
+ * go in the edit's own transaction. Set afterwards, they cost the editor a second update and
+ * layout on every keystroke.
+ */
+function lintOnEdit(callbacks) {
+  return EditorState.transactionExtender.of((tr) => {
+    if (!tr.docChanged || !callbacks?.lint || tr.annotation(Transaction.userEvent) === Silent) return null;
+    let json;
+    try {
+      json = callbacks.lint(tr.newDoc.toString());
+    } catch (e) {
+      console.warn('editor lint:', e);
+      return null;
+    }
+    if (typeof json !== 'string') return null;
+    return cmSetDiagnostics(tr.startState, toDiagnostics(json, tr.newDoc.length, callbacks));
+  });
+}
+
 export const ApimEditor = {
   /**
    * Create an editor in `parent` holding `text`. `callbacks.onChange(text)` runs after every
    * user edit; `callbacks.onFix(index)` when a quick fix is chosen in a tooltip;
    * `callbacks.complete(text, pos)` / `callbacks.hover(text, pos)` return JSON (or nothing);
+   * `callbacks.lint(text)` returns the diagnostics JSON of a user edit's new text;
    * `callbacks.onFormat()` on Shift+Alt+F and `callbacks.onRun()` on Ctrl/Cmd+Enter. Returns a
    * handle.
    */
@@ -273,6 +311,7 @@ export const ApimEditor = {
         highlightSelectionMatches(),
         search({ top: true }),
         lintGutter(),
+        lintOnEdit(callbacks),
         EditorView.lineWrapping,
         xml(),
         policyTokens,
@@ -309,7 +348,7 @@ export const ApimEditor = {
         }),
         EditorView.updateListener.of((u) => {
           if (!u.docChanged || !onChange) return;
-          if (u.transactions.every((tr) => tr.annotation(EditorState.userEvent) === Silent)) return;
+          if (u.transactions.every((tr) => tr.annotation(Transaction.userEvent) === Silent)) return;
           onChange(u.state.doc.toString());
         }),
       ],
@@ -357,20 +396,7 @@ export const ApimEditor = {
    */
   setDiagnostics(handle, json) {
     const { view: v, callbacks } = view(handle);
-    const len = v.state.doc.length;
-    const list = JSON.parse(json).map((d, i) => {
-      const from = Math.min(Math.max(0, d.from), len);
-      const to = Math.min(Math.max(from, d.to), len);
-      const diagnostic = {
-        from, to, severity: d.severity,
-        message: d.message, renderMessage: renderDiagnostic(d),
-      };
-      if (d.fix && callbacks?.onFix) {
-        diagnostic.actions = [{ name: d.fix, apply: () => callbacks.onFix(i) }];
-      }
-      return diagnostic;
-    });
-    v.dispatch(cmSetDiagnostics(v.state, list));
+    v.dispatch(cmSetDiagnostics(v.state, toDiagnostics(json, v.state.doc.length, callbacks)));
   },
 
   /** Select `from..to` (UTF-16 offsets), scroll it into the middle of the view and focus. */
