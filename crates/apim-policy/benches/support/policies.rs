@@ -51,3 +51,42 @@ pub fn repeated_policy(copies: usize) -> String {
     s.push_str("</inbound></policies>\n");
     s
 }
+
+/// The 1,000-line policy of the browser's keystroke budget (`tests/quality.test.mjs`): 330
+/// `set-header`s with an expression each, comment padding, and the other sections.
+pub fn keystroke_policy() -> String {
+    let mut lines: Vec<String> = vec![
+        "<policies>".into(),
+        "  <inbound>".into(),
+        "    <base />".into(),
+    ];
+    let tail = [
+        "  </inbound>",
+        "  <backend>",
+        "    <base />",
+        "  </backend>",
+        "  <outbound>",
+        "    <base />",
+        "  </outbound>",
+        "  <on-error>",
+        "    <base />",
+        "  </on-error>",
+        "</policies>",
+    ];
+    let mut n = 0;
+    while lines.len() + 3 + tail.len() <= 1000 {
+        lines.push(format!(
+            "    <set-header name=\"x-header-{n}\" exists-action=\"override\">"
+        ));
+        lines.push(format!(
+            "      <value>@(context.Request.Headers.GetValueOrDefault(\"x-in-{n}\", \"é-{n}\"))</value>"
+        ));
+        lines.push("    </set-header>".into());
+        n += 1;
+    }
+    while lines.len() + tail.len() < 1000 {
+        lines.push("    <!-- padding -->".into());
+    }
+    lines.extend(tail.iter().map(|t| t.to_string()));
+    lines.join("\n")
+}
