@@ -19,6 +19,7 @@ use crate::scenario::{self, Scenario};
 use crate::syntax::{self, Document, Element, Expression, NodeId, NodeKind, Segment};
 use crate::time::{Timestamp, parse_rfc3339};
 use apim_expr::{Context, Limits, MessageBody, Parsed, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
@@ -431,14 +432,14 @@ impl Loc {
     }
     pub fn name(&self) -> String {
         self.element()
-            .map(|e| e.name.to_string())
+            .map(|e| e.name.as_str().to_owned())
             .unwrap_or_default()
     }
     /// The policy this element belongs to (itself, or the nearest policy above a child
     /// element such as `<value>` or `<when>`): what `LastError.Source` names.
     pub fn policy_name(&self) -> String {
         self.policy_element()
-            .map(|e| e.name.to_string())
+            .map(|e| e.name.as_str().to_owned())
             .unwrap_or_else(|| self.name())
     }
     pub fn policy_element(&self) -> Option<&Element> {
@@ -904,6 +905,35 @@ impl<'g, 's> Run<'g, 's> {
         }
     }
 
+    /// [`Run::attr`]'s text, borrowed from the document when the attribute is plain text
+    /// (most are: names, actions, numbers), so reading it allocates nothing.
+    pub fn attr_text<'l>(&mut self, loc: &'l Loc, name: &str) -> Ex<Option<Cow<'l, str>>> {
+        let Some(a) = loc
+            .doc
+            .tree
+            .element(loc.node)
+            .and_then(|e| e.attribute(name))
+        else {
+            return Ok(None);
+        };
+        // A literal needs no evaluation, and its taint (none) changes nothing.
+        if let Some(text) = a.value.as_literal() {
+            return Ok(Some(text));
+        }
+        self.eval_value(loc, &a.value)
+            .map(|s| Some(Cow::Owned(s.text)))
+    }
+
+    /// [`Run::attr_or`] as [`Run::attr_text`] reads it.
+    pub fn attr_text_or<'l>(
+        &mut self,
+        loc: &'l Loc,
+        name: &str,
+        default: &'static str,
+    ) -> Ex<Cow<'l, str>> {
+        Ok(self.attr_text(loc, name)?.unwrap_or(Cow::Borrowed(default)))
+    }
+
     pub fn attr_or(&mut self, loc: &Loc, name: &str, default: &str) -> Ex<String> {
         Ok(self
             .attr(loc, name)?
@@ -912,20 +942,25 @@ impl<'g, 's> Run<'g, 's> {
     }
 
     pub fn attr_bool(&mut self, loc: &Loc, name: &str, default: bool) -> Ex<bool> {
-        Ok(match self.attr(loc, name)? {
-            Some(s) => match s.text.trim().to_ascii_lowercase().as_str() {
-                "true" => true,
-                "false" => false,
-                _ => default,
-            },
+        Ok(match self.attr_text(loc, name)? {
+            Some(s) => {
+                let s = s.trim();
+                if s.eq_ignore_ascii_case("true") {
+                    true
+                } else if s.eq_ignore_ascii_case("false") {
+                    false
+                } else {
+                    default
+                }
+            }
             None => default,
         })
     }
 
     pub fn attr_num(&mut self, loc: &Loc, name: &str) -> Ex<Option<f64>> {
         Ok(self
-            .attr(loc, name)?
-            .and_then(|s| s.text.trim().parse::<f64>().ok()))
+            .attr_text(loc, name)?
+            .and_then(|s| s.trim().parse::<f64>().ok()))
     }
 
     /// The text content of the element at `loc` (text and CDATA), evaluated.
