@@ -273,6 +273,10 @@ pub(crate) struct Gateway<'s> {
     /// The longest trace of a request so far (at most [`TRACE_HINT_MAX`]): the next
     /// request's trace starts with room for that many steps instead of growing to it.
     trace_hint: usize,
+    /// The most request headers, variables and query parameters a request has had so far
+    /// (at most [`TRACE_HINT_MAX`] each): [`Run::reserve_hinted`] gives the next request that
+    /// much room up front, so its policies do not grow those lists one doubling at a time.
+    size_hints: [usize; 3],
 }
 
 /// Most trace steps a request's trace reserves room for up front.
@@ -388,6 +392,7 @@ impl<'s> Gateway<'s> {
                 ..Limits::default()
             },
             trace_hint: 0,
+            size_hints: [0; 3],
         }
     }
 }
@@ -553,6 +558,25 @@ impl<'g, 's> Run<'g, 's> {
         }
     }
 
+    /// Room for as many request headers, variables and query parameters as the longest
+    /// request so far had (called once the request's context is built).
+    pub fn reserve_hinted(&mut self) {
+        let [headers, variables, query] = self.gw.size_hints;
+        let ctx = &mut self.ctx;
+        let more = |have: usize, hint: usize| hint.saturating_sub(have);
+        ctx.request
+            .headers
+            .0
+            .reserve(more(ctx.request.headers.0.len(), headers));
+        ctx.variables
+            .0
+            .reserve(more(ctx.variables.0.len(), variables));
+        ctx.request
+            .url
+            .query
+            .reserve(more(ctx.request.url.query.len(), query));
+    }
+
     pub fn now_ms(&self) -> i64 {
         self.now.as_millis()
     }
@@ -714,13 +738,22 @@ impl<'g, 's> Run<'g, 's> {
                 self.now,
             ) {
                 Ok(secret) => {
-                    let msg = format!(
-                        "named value {} resolved from Key Vault {} (secret {}) by {}",
-                        nv.name,
-                        vault_name,
-                        secret.name,
-                        vault::identity_label(client)
+                    let who = vault::identity_label(client);
+                    let mut msg = String::with_capacity(
+                        nv.name.len() + vault_name.len() + secret.name.len() + who.len() + 48,
                     );
+                    for part in [
+                        "named value ",
+                        &nv.name,
+                        " resolved from Key Vault ",
+                        &vault_name,
+                        " (secret ",
+                        &secret.name,
+                        ") by ",
+                        &who,
+                    ] {
+                        msg.push_str(part);
+                    }
                     self.trace.push(TraceStep {
                         section: loc.section.name().to_string(),
                         policy: "key-vault".into(),
@@ -848,6 +881,12 @@ impl<'g, 's> Run<'g, 's> {
                 text: val.to_policy_string(),
                 secret: secret || val.is_secret(),
             };
+            self.taint(&s);
+            return Ok(s);
+        }
+        // One `{{named value}}` (a `<value>{{x}}</value>`): its text as it comes.
+        if let [Segment::NamedValue(nv)] = v.segments.as_slice() {
+            let s = self.named_value(loc, &nv.name)?;
             self.taint(&s);
             return Ok(s);
         }
@@ -1229,6 +1268,14 @@ impl<'g, 's> Run<'g, 's> {
             }
         }
         self.gw.trace_hint = self.gw.trace_hint.max(self.trace.len()).min(TRACE_HINT_MAX);
+        let sizes = [
+            self.ctx.request.headers.0.len(),
+            self.ctx.variables.0.len(),
+            self.ctx.request.url.query.len(),
+        ];
+        for (hint, n) in self.gw.size_hints.iter_mut().zip(sizes) {
+            *hint = (*hint).max(n).min(TRACE_HINT_MAX);
+        }
         RequestResult {
             outcome,
             backend_request: self.backend_request.take(),
@@ -1246,7 +1293,7 @@ fn variable_json(v: &Value) -> serde_json::Value {
         return serde_json::Value::Null;
     }
     if let Some(b) = v.as_bool()
-        && v.type_name() == "Boolean"
+        && v.type_name_str() == "Boolean"
     {
         return serde_json::Value::Bool(b);
     }
@@ -1270,7 +1317,7 @@ fn variable_json(v: &Value) -> serde_json::Value {
         });
     }
     let text = v.to_policy_string();
-    match v.type_name().as_str() {
+    match &*v.type_name_str() {
         "Int32" | "Int64" => text
             .parse::<i64>()
             .map(serde_json::Value::from)

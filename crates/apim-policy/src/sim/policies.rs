@@ -75,6 +75,16 @@ fn message(parts: &[&str], extra: usize) -> String {
     out
 }
 
+/// Append `x` as `{x}` displays it: whole numbers (the usual periods and durations)
+/// without the formatting machinery.
+fn push_number(out: &mut String, x: f64) {
+    if x.fract() == 0.0 && (0.0..9.0e15).contains(&x) && x.is_sign_positive() {
+        crate::time::push_padded(out, x as u64, 1);
+    } else {
+        let _ = write!(out, "{x}");
+    }
+}
+
 /// Bytes [`push_values`] writes.
 fn values_len(values: &[Str]) -> usize {
     values.iter().map(|v| v.text.len() + 2).sum()
@@ -298,19 +308,25 @@ impl Run<'_, '_> {
                     .docs
                     .get(parent.doc)
                     .is_some_and(|d| d.section(loc.section.name()).is_some());
+                let note = if default {
+                    " (APIM's default global policy)"
+                } else if has_section {
+                    ""
+                } else {
+                    " (that document has none)"
+                };
                 self.step(
                     loc,
-                    format!(
-                        "runs the {} scope's {} section{}",
-                        parent.scope,
-                        loc.section.name(),
-                        if default {
-                            " (APIM's default global policy)"
-                        } else if has_section {
-                            ""
-                        } else {
-                            " (that document has none)"
-                        }
+                    message(
+                        &[
+                            "runs the ",
+                            parent.scope,
+                            " scope's ",
+                            loc.section.name(),
+                            " section",
+                            note,
+                        ],
+                        0,
                     ),
                 );
                 self.run_section(next, loc.section, loc.depth + 1)
@@ -409,7 +425,7 @@ impl Run<'_, '_> {
             });
         }
         msg.push_str(" (");
-        msg.push_str(&value.type_name());
+        msg.push_str(&value.type_name_str());
         msg.push(')');
         self.step(loc, msg);
         self.ctx.variables.set(&name, value);
@@ -806,24 +822,33 @@ impl Run<'_, '_> {
         } else {
             self.ctx.response.body = Some(b);
         }
-        let preview: String = s
+        // `{request|response} body set ({len} bytes): {the first 120 characters, line
+        // breaks as spaces}[…]`, written in place.
+        let head = s
             .text
-            .chars()
-            .take(120)
-            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-            .collect();
-        self.step(
-            loc,
-            format!(
-                "{} body set ({len} bytes): {preview}{}",
-                if req { "request" } else { "response" },
-                if s.text.chars().count() > 120 {
-                    "…"
-                } else {
-                    ""
-                }
-            ),
+            .char_indices()
+            .nth(120)
+            .map_or(s.text.len(), |(i, _)| i);
+        let shown = s.text.get(..head).unwrap_or("");
+        let mut msg = message(
+            &[if req { "request" } else { "response" }, " body set ("],
+            shown.len() + 40,
         );
+        crate::time::push_padded(&mut msg, len as u64, 1);
+        msg.push_str(" bytes): ");
+        for part in shown.split_inclusive(['\n', '\r']) {
+            match part.strip_suffix(['\n', '\r']) {
+                Some(line) => {
+                    msg.push_str(line);
+                    msg.push(' ');
+                }
+                None => msg.push_str(part),
+            }
+        }
+        if head < s.text.len() {
+            msg.push('…');
+        }
+        self.step(loc, msg);
         Ok(())
     }
 
@@ -1022,15 +1047,15 @@ impl Run<'_, '_> {
             headers: h,
             body: (!a.body.is_empty()).then_some(b),
         };
-        self.step(
-            loc,
-            format!(
-                "{method} {url} → {} {} (from {})",
-                a.status,
-                reason_phrase(a.status),
-                a.from
-            ),
-        );
+        // `{method} {url} → {status} {reason} (from {mock})`.
+        let mut msg = message(&[&method, " ", &url, " → "], a.from.len() + 40);
+        crate::time::push_padded(&mut msg, u64::from(a.status), 1);
+        msg.push(' ');
+        msg.push_str(reason_phrase(a.status));
+        msg.push_str(" (from ");
+        msg.push_str(&a.from);
+        msg.push(')');
+        self.step(loc, msg);
         self.on_backend_usage(&a.body);
         if let Some(t) = &target {
             self.record_breaker(loc, &t.id, a.status, &a.headers);
@@ -1653,8 +1678,8 @@ impl Run<'_, '_> {
             .unwrap_or(60.0)
             .max(1.0);
         let key = if by_key {
-            let k = self.attr_or(loc, "counter-key", "")?;
-            format!("rate-limit-by-key:{k}")
+            let k = self.attr_text_or(loc, "counter-key", "")?;
+            message(&["rate-limit-by-key:", &k], 0)
         } else {
             let Some(sub) = self.ctx.subscription.clone() else {
                 self.step(loc, "rate-limit counts calls per subscription: this call has no subscription key, so it is not limited");
@@ -1691,10 +1716,16 @@ impl Run<'_, '_> {
         };
         let window = (period * 1000.0) as i64;
         let now = self.now_ms();
-        let times = self.gw.rate.entry(key.clone()).or_default();
-        times.retain(|&t| t > now - window);
-        let used = times.len() as u64;
-        let oldest = times.first().copied();
+        if !self.gw.rate.contains_key(&key) {
+            self.gw.rate.insert(key.clone(), Vec::new());
+        }
+        let (used, oldest) = match self.gw.rate.get_mut(&key) {
+            Some(times) => {
+                times.retain(|&t| t > now - window);
+                (times.len() as u64, times.first().copied())
+            }
+            None => (0, None),
+        };
         let shown_key = key
             .split_once(':')
             .map(|(_, k)| k)
@@ -1760,13 +1791,17 @@ impl Run<'_, '_> {
         if let Some(h) = self.attr(loc, "total-calls-header-name")? {
             self.late_headers.push((h.text, calls.to_string()));
         }
-        self.step(
-            loc,
-            format!(
-                "key '{shown_key}': call {} of {calls} in {period} s; {remaining} remaining",
-                used + increment
-            ),
-        );
+        // `key '{shown_key}': call {n} of {calls} in {period} s; {remaining} remaining`.
+        let mut msg = message(&["key '", &shown_key, "': call "], 64);
+        crate::time::push_padded(&mut msg, used + increment, 1);
+        msg.push_str(" of ");
+        crate::time::push_padded(&mut msg, calls, 1);
+        msg.push_str(" in ");
+        push_number(&mut msg, period);
+        msg.push_str(" s; ");
+        crate::time::push_padded(&mut msg, remaining, 1);
+        msg.push_str(" remaining");
+        self.step(loc, msg);
         Ok(())
     }
 
@@ -2034,14 +2069,17 @@ impl Run<'_, '_> {
     }
 
     fn p_cache_lookup_value(&mut self, loc: &Loc) -> Ex<()> {
-        let key = self.attr_or(loc, "key", "")?;
-        let var = self.attr_or(loc, "variable-name", "")?;
+        let key = self.attr_text_or(loc, "key", "")?;
+        let var = self.attr_text_or(loc, "variable-name", "")?;
         let now = self.now_ms();
-        match self.gw.values.get(&key) {
+        match self.gw.values.get(&*key) {
             Some(c) if c.expires > now => {
                 let v = c.value.clone();
                 self.ctx.variables.set(&var, v);
-                self.step(loc, format!("cache hit for '{key}': variable {var} set"));
+                self.step(
+                    loc,
+                    message(&["cache hit for '", &key, "': variable ", &var, " set"], 0),
+                );
             }
             _ => {
                 let doc = loc.doc.clone();
@@ -2062,7 +2100,16 @@ impl Run<'_, '_> {
                     }
                     None => self.step(
                         loc,
-                        format!("cache miss for '{key}': variable {var} is not set"),
+                        message(
+                            &[
+                                "cache miss for '",
+                                &key,
+                                "': variable ",
+                                &var,
+                                " is not set",
+                            ],
+                            0,
+                        ),
                     ),
                 }
             }
@@ -2086,10 +2133,10 @@ impl Run<'_, '_> {
         self.gw
             .values
             .insert(key.clone(), super::engine::Cached { value, expires });
-        self.step(
-            loc,
-            format!("'{key}' stored for {duration} s (APIM stores asynchronously; the simulator stores at once)"),
-        );
+        let mut msg = message(&["'", &key, "' stored for "], 96);
+        push_number(&mut msg, duration);
+        msg.push_str(" s (APIM stores asynchronously; the simulator stores at once)");
+        self.step(loc, msg);
         Ok(())
     }
 
@@ -2739,6 +2786,29 @@ mod tests {
         let mut none = String::new();
         push_values(&mut none, &[]);
         assert_eq!(none, "");
+    }
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for x in [
+            0.0,
+            1.0,
+            60.0,
+            0.5,
+            1e15,
+            8.9e15,
+            9.0e15,
+            1e16,
+            1e21,
+            -0.0,
+            -3.0,
+            2.25,
+            f64::NAN,
+        ] {
+            let mut s = String::new();
+            push_number(&mut s, x);
+            assert_eq!(s, format!("{x}"));
+        }
     }
 
     #[test]
