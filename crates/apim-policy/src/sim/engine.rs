@@ -1223,16 +1223,30 @@ impl<'g, 's> Run<'g, 's> {
                 }
             }
         }
-        let resp = &self.ctx.response;
+        // The context ends with the request: its response and variables move into the
+        // result instead of being copied.
+        let resp = std::mem::take(&mut self.ctx.response);
         let mut headers = scenario::Headers::default();
-        for (k, vs) in &resp.headers.0 {
-            headers.set(k, vs.clone());
+        headers
+            .0
+            .reserve(resp.headers.0.len() + self.late_headers.len());
+        for (k, vs) in resp.headers.0 {
+            // `scenario::Headers::set`, without copying the name and values.
+            match headers
+                .0
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&k))
+            {
+                Some(slot) => slot.1 = vs,
+                None => headers.0.push((k, vs)),
+            }
         }
-        for (k, v) in &self.late_headers {
-            headers.append(k, v.clone());
+        for (k, v) in std::mem::take(&mut self.late_headers) {
+            headers.append(&k, v);
         }
-        let body = match &resp.body {
-            Some(b) if !b.consumed => String::from_utf8_lossy(&b.content).into_owned(),
+        let body = match resp.body {
+            Some(b) if !b.consumed => String::from_utf8(b.content)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
             _ => String::new(),
         };
         let status = u16::try_from(resp.status_code).unwrap_or(500);
@@ -1241,18 +1255,11 @@ impl<'g, 's> Run<'g, 's> {
             reason: if resp.status_reason.is_empty() {
                 reason_phrase(status).to_string()
             } else {
-                resp.status_reason.clone()
+                resp.status_reason
             },
             headers,
             body,
         };
-        let variables = self
-            .ctx
-            .variables
-            .0
-            .iter()
-            .map(|(k, v)| (k.clone(), variable_json(v)))
-            .collect();
         for (_, v) in &self.ctx.variables.0 {
             if v.is_secret() {
                 let s = v.to_policy_string();
@@ -1261,6 +1268,14 @@ impl<'g, 's> Run<'g, 's> {
                 }
             }
         }
+        let variable_count = self.ctx.variables.0.len();
+        let variables = std::mem::take(&mut self.ctx.variables.0)
+            .into_iter()
+            .map(|(k, v)| {
+                let json = variable_json(&v);
+                (k, json)
+            })
+            .collect();
         // Derived secrets are masked like the scenario's own (and taint later requests).
         for t in std::mem::take(&mut self.tainted) {
             if !self.gw.secrets.contains(&t) {
@@ -1270,7 +1285,7 @@ impl<'g, 's> Run<'g, 's> {
         self.gw.trace_hint = self.gw.trace_hint.max(self.trace.len()).min(TRACE_HINT_MAX);
         let sizes = [
             self.ctx.request.headers.0.len(),
-            self.ctx.variables.0.len(),
+            variable_count,
             self.ctx.request.url.query.len(),
         ];
         for (hint, n) in self.gw.size_hints.iter_mut().zip(sizes) {

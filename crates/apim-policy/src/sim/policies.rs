@@ -960,11 +960,12 @@ impl Run<'_, '_> {
         let mut headers = self.ctx.request.headers.clone();
         // The subscription key is the gateway's, not the backend's.
         headers.remove("Ocp-Apim-Subscription-Key");
-        let mut backend_url = self.ctx.request.url.clone();
+        let mut url = String::new();
         if let Some(b) = target
             .as_ref()
             .and_then(|t| self.gw.sc.backend_entity(&t.id))
         {
+            let mut backend_url = self.ctx.request.url.clone();
             // The backend's credentials: headers and query parameters the gateway adds.
             let creds = b.credentials.clone();
             let mut shown = Vec::new();
@@ -992,9 +993,11 @@ impl Run<'_, '_> {
                     format!("backend '{}' credentials: {}", b.id, shown.join("; ")),
                 );
             }
+            backend_url.write_into(&mut url);
+        } else {
+            // No credentials to add: the request's URL as it is, without a copy.
+            self.ctx.request.url.write_into(&mut url);
         }
-        let mut url = String::new();
-        backend_url.write_into(&mut url);
         let body = body_text(self.ctx.request.body.as_ref());
         // The mocks read the request (not `backend_request`), so it is recorded after they
         // answered, moving the headers into it.
