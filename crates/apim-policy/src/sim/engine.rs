@@ -39,6 +39,9 @@ pub(crate) struct Doc {
     line_starts: Vec<usize>,
     /// Per node: the nearest element at or above it that is a policy.
     policy_of: Vec<Option<NodeId>>,
+    /// Per node: its name as the catalog spells it, for a policy element (trace steps
+    /// borrow it).
+    catalog_name: Vec<Option<&'static str>>,
     /// Per node: its child elements (empty for other nodes).
     children: Vec<Vec<Child>>,
     /// Per node: its `LastError.Path` when the run reaches it from its section or fragment
@@ -68,20 +71,22 @@ impl Doc {
             origin,
             line_starts,
             policy_of: vec![None; n],
+            catalog_name: Vec::new(),
             children: Vec::with_capacity(n),
             paths: Vec::with_capacity(n),
             restarts: vec![false; n],
         };
         let empty: Rc<str> = Rc::from("");
         doc.paths.resize(n, empty.clone());
-        let is_policy: Vec<bool> = doc
+        doc.catalog_name = doc
             .tree
             .nodes()
             .map(|(_, node)| match &node.kind {
-                NodeKind::Element(e) => crate::catalog::policy(&e.name).is_some(),
-                _ => false,
+                NodeKind::Element(e) => crate::catalog::policy(&e.name).map(|p| p.element.name),
+                _ => None,
             })
             .collect();
+        let is_policy: Vec<bool> = doc.catalog_name.iter().map(Option::is_some).collect();
         for (id, node) in doc.tree.nodes() {
             let mut kids = Vec::new();
             if let NodeKind::Element(e) = &node.kind {
@@ -450,6 +455,20 @@ impl Loc {
     pub fn policy_element(&self) -> Option<&Element> {
         self.doc.policy_of(self.node)
     }
+    /// [`Loc::policy_name`] for a trace step: borrowed from the catalog for a policy.
+    pub fn policy_label(&self) -> Cow<'static, str> {
+        let doc = &self.doc;
+        let name = doc
+            .policy_of
+            .get(self.node.index())
+            .copied()
+            .flatten()
+            .and_then(|p| doc.catalog_name.get(p.index()).copied().flatten());
+        match name {
+            Some(n) => Cow::Borrowed(n),
+            None => Cow::Owned(self.policy_name()),
+        }
+    }
     /// A child element's location.
     pub fn child(&self, node: NodeId, path: Rc<str>) -> Loc {
         Loc {
@@ -589,8 +608,8 @@ impl<'g, 's> Run<'g, 's> {
             (_, Some(span)) => (Some(loc.doc.line(span.start)), Some(span)),
         };
         self.trace.push(TraceStep {
-            section: loc.section.name().to_string(),
-            policy: loc.policy_name(),
+            section: Cow::Borrowed(loc.section.name()),
+            policy: loc.policy_label(),
             line,
             message: message.into(),
             span,
@@ -598,10 +617,15 @@ impl<'g, 's> Run<'g, 's> {
         });
     }
 
-    pub fn gstep(&mut self, section: &str, policy: &str, message: impl Into<String>) {
+    pub fn gstep(
+        &mut self,
+        section: &'static str,
+        policy: &'static str,
+        message: impl Into<String>,
+    ) {
         self.trace.push(TraceStep {
-            section: section.to_string(),
-            policy: policy.to_string(),
+            section: Cow::Borrowed(section),
+            policy: Cow::Borrowed(policy),
             line: None,
             message: message.into(),
             span: None,
@@ -755,8 +779,8 @@ impl<'g, 's> Run<'g, 's> {
                         msg.push_str(part);
                     }
                     self.trace.push(TraceStep {
-                        section: loc.section.name().to_string(),
-                        policy: "key-vault".into(),
+                        section: Cow::Borrowed(loc.section.name()),
+                        policy: Cow::Borrowed("key-vault"),
                         line: loc
                             .span()
                             .filter(|_| loc.doc.origin != DocRef::Gateway)
