@@ -248,7 +248,19 @@ impl Value {
     }
 
     /// Is this value (or anything inside it) derived from a secret?
+    #[inline]
     pub fn is_secret(&self) -> bool {
+        if self.secret {
+            return true;
+        }
+        // Only containers have insides to look at (most values are strings and numbers);
+        // the walk's budget is this call's own, so skipping it for the rest changes nothing.
+        if !matches!(
+            self.v,
+            V::Bytes(_) | V::List(_) | V::Dict(_) | V::Json(_) | V::Obj(_)
+        ) {
+            return false;
+        }
         let mut budget = 10_000usize;
         self.deep_secret(&mut budget)
     }
@@ -721,5 +733,17 @@ mod tests {
         ));
         assert_eq!(values[5].type_name_str(), "String[]");
         assert_eq!(values[7].type_name_str(), "FormatException");
+    }
+
+    #[test]
+    fn secrets_are_found_in_values_and_inside_containers() {
+        assert!(!Value::string("a").is_secret());
+        assert!(Value::secret_string("a").is_secret());
+        assert!(!Value::int(3).is_secret());
+        assert!(Value::int(3).with_secret(true).is_secret());
+        let inside = Value::list(vec![Value::int(1), Value::secret_string("s")], None);
+        assert!(!inside.secret && inside.is_secret());
+        assert!(!Value::list(vec![Value::string("x")], None).is_secret());
+        assert!(Value::bytes(vec![1], true).is_secret());
     }
 }

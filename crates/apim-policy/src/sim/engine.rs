@@ -112,7 +112,12 @@ impl Doc {
                                 1
                             }
                         };
-                        Rc::from(format!("{}[{k}]", ce.name))
+                        let mut seg = String::with_capacity(ce.name.len() + 4);
+                        seg.push_str(&ce.name);
+                        seg.push('[');
+                        crate::time::push_padded(&mut seg, k as u64, 1);
+                        seg.push(']');
+                        Rc::from(seg)
                     });
                     kids.push(Child { node: c, seg });
                 }
@@ -192,7 +197,13 @@ fn child_path(parent: &Rc<str>, restart: bool, c: &Child) -> Rc<str> {
     match &c.seg {
         None => parent.clone(),
         Some(seg) if restart => seg.clone(),
-        Some(seg) => Rc::from(format!("{parent}/{seg}")),
+        Some(seg) => {
+            let mut path = String::with_capacity(parent.len() + 1 + seg.len());
+            path.push_str(parent);
+            path.push('/');
+            path.push_str(seg);
+            Rc::from(path)
+        }
     }
 }
 
