@@ -738,7 +738,7 @@ impl Run<'_, '_> {
         let Some(el) = doc.tree.element(loc.node) else {
             return Ok(Str::default());
         };
-        let template = self.attr_or(loc, "template", "none")?;
+        let template = self.attr_text_or(loc, "template", "none")?;
         let only_text = el.children.iter().all(|c| {
             matches!(
                 doc.tree.node(*c).map(|n| &n.kind),
@@ -804,14 +804,29 @@ impl Run<'_, '_> {
         } else {
             (&self.ctx.response.body, &self.ctx.response.headers)
         };
-        let input = (
-            body_text(body.as_ref()),
-            headers
-                .get("Content-Type")
-                .and_then(|v| v.first())
-                .cloned()
-                .unwrap_or_default(),
-        );
+        // Liquid's input, read before anything is evaluated (an expression may consume the
+        // body); not copied when the template is plainly not Liquid.
+        let template = loc
+            .element()
+            .and_then(|e| e.attribute("template"))
+            .map(|a| a.value.as_literal());
+        let liquid = match template {
+            None => false,
+            Some(Some(t)) => t.eq_ignore_ascii_case("liquid"),
+            Some(None) => true,
+        };
+        let input = if liquid {
+            (
+                body_text(body.as_ref()),
+                headers
+                    .get("Content-Type")
+                    .and_then(|v| v.first())
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        } else {
+            (String::new(), String::new())
+        };
         let s = self.body_content(loc, Some(input))?;
         self.taint(&s);
         let mut b = MessageBody::text(&s.text);
