@@ -556,8 +556,8 @@ fn convert(r: &apim_policy::sim::RequestResult) -> RequestResult {
             .trace
             .iter()
             .map(|t| TraceStep {
-                section: t.section.clone(),
-                policy: t.policy.clone(),
+                section: t.section.to_string(),
+                policy: t.policy.to_string(),
                 line: t.line,
                 message: t.message.clone(),
                 span: t.span.map(|s| (s.start, s.end)),

@@ -7,6 +7,7 @@
 //! StringBuilder, JSON nodes, byte arrays) keep the taint of what was put into them, so
 //! [`Value::is_secret`] looks inside them.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::Rc;
@@ -247,7 +248,19 @@ impl Value {
     }
 
     /// Is this value (or anything inside it) derived from a secret?
+    #[inline]
     pub fn is_secret(&self) -> bool {
+        if self.secret {
+            return true;
+        }
+        // Only containers have insides to look at (most values are strings and numbers);
+        // the walk's budget is this call's own, so skipping it for the rest changes nothing.
+        if !matches!(
+            self.v,
+            V::Bytes(_) | V::List(_) | V::Dict(_) | V::Json(_) | V::Obj(_)
+        ) {
+            return false;
+        }
         let mut budget = 10_000usize;
         self.deep_secret(&mut budget)
     }
@@ -298,6 +311,11 @@ impl Value {
     pub fn type_name(&self) -> String {
         type_name(self)
     }
+    /// [`Value::type_name`] without a copy for the types whose names are fixed (all but
+    /// arrays and exceptions).
+    pub fn type_name_str(&self) -> Cow<'static, str> {
+        type_name_cow(self)
+    }
 }
 
 impl From<&str> for Value {
@@ -323,6 +341,11 @@ impl From<i32> for Value {
 
 /// .NET's short type names (`System.` dropped).
 pub(crate) fn type_name(v: &Value) -> String {
+    type_name_cow(v).into_owned()
+}
+
+/// [`type_name`], borrowed for every type but arrays and exceptions.
+pub(crate) fn type_name_cow(v: &Value) -> Cow<'static, str> {
     match &v.v {
         V::Null => "null".into(),
         V::Bool(_) => "Boolean".into(),
@@ -338,7 +361,7 @@ pub(crate) fn type_name(v: &Value) -> String {
         V::Guid(_) => "Guid".into(),
         V::Bytes(_) => "Byte[]".into(),
         V::List(l) => match &l.borrow().array_of {
-            Some(t) => format!("{t}[]"),
+            Some(t) => format!("{t}[]").into(),
             None => "List`1".into(),
         },
         V::Dict(_) => "Dictionary`2".into(),
@@ -382,7 +405,14 @@ pub(crate) fn type_name(v: &Value) -> String {
             Obj::StringComparer(_) => "StringComparer",
             Obj::XNamespace(_) => "XNamespace",
             Obj::XName(..) => "XName",
-            Obj::Exception(t, _) => return t.rsplit('.').next().unwrap_or("Exception").into(),
+            Obj::Exception(t, _) => {
+                return t
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or("Exception")
+                    .to_string()
+                    .into();
+            }
             Obj::Groups(_) => "GroupCollection",
             Obj::Grouping(..) => "Grouping`2",
         }
@@ -680,5 +710,40 @@ mod tests {
         assert_eq!(fmt_guid(g, 'D'), "01234567-89ab-cdef-0123-456789abcdef");
         assert_eq!(fmt_guid(g, 'N'), "0123456789abcdef0123456789abcdef");
         assert_eq!(fmt_guid(g, 'B'), "{01234567-89ab-cdef-0123-456789abcdef}");
+    }
+
+    #[test]
+    fn type_names_are_borrowed_when_fixed() {
+        let values = [
+            Value::null(),
+            Value::bool(true),
+            Value::int(1),
+            Value::long(2),
+            Value::string("s"),
+            Value::string_array(&["a".to_string()], false),
+            Value::list(Vec::new(), None),
+            Value::obj(Obj::Exception("System.FormatException".into(), "m".into())),
+        ];
+        for v in &values {
+            assert_eq!(v.type_name_str(), v.type_name());
+        }
+        assert!(matches!(
+            Value::int(1).type_name_str(),
+            Cow::Borrowed("Int32")
+        ));
+        assert_eq!(values[5].type_name_str(), "String[]");
+        assert_eq!(values[7].type_name_str(), "FormatException");
+    }
+
+    #[test]
+    fn secrets_are_found_in_values_and_inside_containers() {
+        assert!(!Value::string("a").is_secret());
+        assert!(Value::secret_string("a").is_secret());
+        assert!(!Value::int(3).is_secret());
+        assert!(Value::int(3).with_secret(true).is_secret());
+        let inside = Value::list(vec![Value::int(1), Value::secret_string("s")], None);
+        assert!(!inside.secret && inside.is_secret());
+        assert!(!Value::list(vec![Value::string("x")], None).is_secret());
+        assert!(Value::bytes(vec![1], true).is_secret());
     }
 }

@@ -132,7 +132,12 @@ fn render_one(s: &mut String, r: &RequestResult) {
                 },
                 None => "-".into(),
             };
-            [t.section.clone(), t.policy.clone(), line, t.message.clone()]
+            [
+                t.section.to_string(),
+                t.policy.to_string(),
+                line,
+                t.message.clone(),
+            ]
         })
         .collect();
     let headers = ["SECTION", "POLICY", "LINE", "MESSAGE"];

@@ -29,17 +29,39 @@ impl Timestamp {
 
     /// `2026-01-01T00:00:00Z` (with `.123` when there are milliseconds).
     pub fn to_rfc3339(self) -> String {
+        let mut out = String::with_capacity(24);
+        self.write_rfc3339(&mut out);
+        out
+    }
+
+    /// Append [`Timestamp::to_rfc3339`]'s text to `out` (the request's trace step writes it
+    /// into its message), without the formatting machinery for the usual years 0 to 9999.
+    pub fn write_rfc3339(self, out: &mut String) {
         let (y, mo, d) = civil_from_days(self.seconds.div_euclid(86_400));
         let secs = self.seconds.rem_euclid(86_400);
         let (h, mi, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
-        if self.millis == 0 {
-            format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
-        } else {
-            format!(
-                "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z",
-                self.millis
-            )
+        let Ok(year) = u64::try_from(y) else {
+            // Before year 0: `{:04}` puts the sign inside the width.
+            out.push_str(&if self.millis == 0 {
+                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+            } else {
+                format!(
+                    "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{:03}Z",
+                    self.millis
+                )
+            });
+            return;
+        };
+        push_padded(out, year, 4);
+        for (sep, n) in [('-', mo), ('-', d), ('T', h), (':', mi), (':', s)] {
+            out.push(sep);
+            push_padded(out, n.unsigned_abs(), 2);
         }
+        if self.millis != 0 {
+            out.push('.');
+            push_padded(out, u64::from(self.millis), 3);
+        }
+        out.push('Z');
     }
 
     /// `Thu, 01 Jan 2026 00:00:00 GMT` (HTTP dates).
@@ -175,6 +197,27 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 }
 
 /// Howard Hinnant's `civil_from_days`: (year, month, day).
+/// Append `n` in decimal with leading zeros to at least `width` digits (`{n:0width$}`).
+pub(crate) fn push_padded(out: &mut String, n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    let start = i.min(digits.len().saturating_sub(width));
+    for &d in digits.get(start..).unwrap_or(&[]) {
+        out.push(char::from(d));
+    }
+}
+
 pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
@@ -191,6 +234,51 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rfc3339_is_written_as_format_writes_it() {
+        for seconds in [
+            0,
+            1,
+            59,
+            86_399,
+            1_767_225_600,
+            1_767_225_600 + 3_600 * 13 + 60 * 7 + 9,
+            253_402_300_799,
+            253_402_300_800,
+            -1,
+            -62_135_596_800,
+            -62_135_596_801,
+            -62_200_000_000,
+        ] {
+            for millis in [0, 5, 120, 999] {
+                let t = Timestamp { seconds, millis };
+                let (y, mo, d) = civil_from_days(seconds.div_euclid(86_400));
+                let secs = seconds.rem_euclid(86_400);
+                let (h, mi, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+                let want = if millis == 0 {
+                    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+                } else {
+                    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{millis:03}Z")
+                };
+                assert_eq!(t.to_rfc3339(), want);
+                let mut out = String::from("at ");
+                t.write_rfc3339(&mut out);
+                assert_eq!(out, format!("at {want}"));
+            }
+        }
+    }
+
+    #[test]
+    fn padded_numbers_match_format() {
+        for n in [0u64, 3, 42, 999, 1_000, 12_345, u64::MAX] {
+            for width in [1, 2, 3, 4] {
+                let mut s = String::new();
+                push_padded(&mut s, n, width);
+                assert_eq!(s, format!("{n:0width$}"));
+            }
+        }
+    }
 
     #[test]
     fn parses_and_formats_rfc3339() {

@@ -689,10 +689,8 @@ fn sim_expectations(r: &RequestResult, e: &super::check::SimExpect) -> Vec<Strin
             }
             Place::Trace => {
                 for s in &r.trace {
-                    if matches!(
-                        s.policy.as_str(),
-                        "trace" | "log-to-eventhub" | "emit-metric"
-                    ) && s.message.contains(MASK)
+                    if matches!(&*s.policy, "trace" | "log-to-eventhub" | "emit-metric")
+                        && s.message.contains(MASK)
                     {
                         out.push(format!(
                             "<{}> (line {}) writes a secret to the logs",

@@ -19,6 +19,7 @@ use crate::scenario::{self, Scenario};
 use crate::syntax::{self, Document, Element, Expression, NodeId, NodeKind, Segment};
 use crate::time::{Timestamp, parse_rfc3339};
 use apim_expr::{Context, Limits, MessageBody, Parsed, Value};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::rc::Rc;
@@ -38,6 +39,9 @@ pub(crate) struct Doc {
     line_starts: Vec<usize>,
     /// Per node: the nearest element at or above it that is a policy.
     policy_of: Vec<Option<NodeId>>,
+    /// Per node: its name as the catalog spells it, for a policy element (trace steps
+    /// borrow it).
+    catalog_name: Vec<Option<&'static str>>,
     /// Per node: its child elements (empty for other nodes).
     children: Vec<Vec<Child>>,
     /// Per node: its `LastError.Path` when the run reaches it from its section or fragment
@@ -67,20 +71,22 @@ impl Doc {
             origin,
             line_starts,
             policy_of: vec![None; n],
+            catalog_name: Vec::new(),
             children: Vec::with_capacity(n),
             paths: Vec::with_capacity(n),
             restarts: vec![false; n],
         };
         let empty: Rc<str> = Rc::from("");
         doc.paths.resize(n, empty.clone());
-        let is_policy: Vec<bool> = doc
+        doc.catalog_name = doc
             .tree
             .nodes()
             .map(|(_, node)| match &node.kind {
-                NodeKind::Element(e) => crate::catalog::policy(&e.name).is_some(),
-                _ => false,
+                NodeKind::Element(e) => crate::catalog::policy(&e.name).map(|p| p.element.name),
+                _ => None,
             })
             .collect();
+        let is_policy: Vec<bool> = doc.catalog_name.iter().map(Option::is_some).collect();
         for (id, node) in doc.tree.nodes() {
             let mut kids = Vec::new();
             if let NodeKind::Element(e) = &node.kind {
@@ -106,7 +112,12 @@ impl Doc {
                                 1
                             }
                         };
-                        Rc::from(format!("{}[{k}]", ce.name))
+                        let mut seg = String::with_capacity(ce.name.len() + 4);
+                        seg.push_str(&ce.name);
+                        seg.push('[');
+                        crate::time::push_padded(&mut seg, k as u64, 1);
+                        seg.push(']');
+                        Rc::from(seg)
                     });
                     kids.push(Child { node: c, seg });
                 }
@@ -186,7 +197,13 @@ fn child_path(parent: &Rc<str>, restart: bool, c: &Child) -> Rc<str> {
     match &c.seg {
         None => parent.clone(),
         Some(seg) if restart => seg.clone(),
-        Some(seg) => Rc::from(format!("{parent}/{seg}")),
+        Some(seg) => {
+            let mut path = String::with_capacity(parent.len() + 1 + seg.len());
+            path.push_str(parent);
+            path.push('/');
+            path.push_str(seg);
+            Rc::from(path)
+        }
     }
 }
 
@@ -272,6 +289,10 @@ pub(crate) struct Gateway<'s> {
     /// The longest trace of a request so far (at most [`TRACE_HINT_MAX`]): the next
     /// request's trace starts with room for that many steps instead of growing to it.
     trace_hint: usize,
+    /// The most request headers, variables and query parameters a request has had so far
+    /// (at most [`TRACE_HINT_MAX`] each): [`Run::reserve_hinted`] gives the next request that
+    /// much room up front, so its policies do not grow those lists one doubling at a time.
+    size_hints: [usize; 3],
 }
 
 /// Most trace steps a request's trace reserves room for up front.
@@ -387,6 +408,7 @@ impl<'s> Gateway<'s> {
                 ..Limits::default()
             },
             trace_hint: 0,
+            size_hints: [0; 3],
         }
     }
 }
@@ -431,18 +453,32 @@ impl Loc {
     }
     pub fn name(&self) -> String {
         self.element()
-            .map(|e| e.name.to_string())
+            .map(|e| e.name.as_str().to_owned())
             .unwrap_or_default()
     }
     /// The policy this element belongs to (itself, or the nearest policy above a child
     /// element such as `<value>` or `<when>`): what `LastError.Source` names.
     pub fn policy_name(&self) -> String {
         self.policy_element()
-            .map(|e| e.name.to_string())
+            .map(|e| e.name.as_str().to_owned())
             .unwrap_or_else(|| self.name())
     }
     pub fn policy_element(&self) -> Option<&Element> {
         self.doc.policy_of(self.node)
+    }
+    /// [`Loc::policy_name`] for a trace step: borrowed from the catalog for a policy.
+    pub fn policy_label(&self) -> Cow<'static, str> {
+        let doc = &self.doc;
+        let name = doc
+            .policy_of
+            .get(self.node.index())
+            .copied()
+            .flatten()
+            .and_then(|p| doc.catalog_name.get(p.index()).copied().flatten());
+        match name {
+            Some(n) => Cow::Borrowed(n),
+            None => Cow::Owned(self.policy_name()),
+        }
     }
     /// A child element's location.
     pub fn child(&self, node: NodeId, path: Rc<str>) -> Loc {
@@ -552,6 +588,25 @@ impl<'g, 's> Run<'g, 's> {
         }
     }
 
+    /// Room for as many request headers, variables and query parameters as the longest
+    /// request so far had (called once the request's context is built).
+    pub fn reserve_hinted(&mut self) {
+        let [headers, variables, query] = self.gw.size_hints;
+        let ctx = &mut self.ctx;
+        let more = |have: usize, hint: usize| hint.saturating_sub(have);
+        ctx.request
+            .headers
+            .0
+            .reserve(more(ctx.request.headers.0.len(), headers));
+        ctx.variables
+            .0
+            .reserve(more(ctx.variables.0.len(), variables));
+        ctx.request
+            .url
+            .query
+            .reserve(more(ctx.request.url.query.len(), query));
+    }
+
     pub fn now_ms(&self) -> i64 {
         self.now.as_millis()
     }
@@ -564,8 +619,8 @@ impl<'g, 's> Run<'g, 's> {
             (_, Some(span)) => (Some(loc.doc.line(span.start)), Some(span)),
         };
         self.trace.push(TraceStep {
-            section: loc.section.name().to_string(),
-            policy: loc.policy_name(),
+            section: Cow::Borrowed(loc.section.name()),
+            policy: loc.policy_label(),
             line,
             message: message.into(),
             span,
@@ -573,10 +628,15 @@ impl<'g, 's> Run<'g, 's> {
         });
     }
 
-    pub fn gstep(&mut self, section: &str, policy: &str, message: impl Into<String>) {
+    pub fn gstep(
+        &mut self,
+        section: &'static str,
+        policy: &'static str,
+        message: impl Into<String>,
+    ) {
         self.trace.push(TraceStep {
-            section: section.to_string(),
-            policy: policy.to_string(),
+            section: Cow::Borrowed(section),
+            policy: Cow::Borrowed(policy),
             line: None,
             message: message.into(),
             span: None,
@@ -713,16 +773,25 @@ impl<'g, 's> Run<'g, 's> {
                 self.now,
             ) {
                 Ok(secret) => {
-                    let msg = format!(
-                        "named value {} resolved from Key Vault {} (secret {}) by {}",
-                        nv.name,
-                        vault_name,
-                        secret.name,
-                        vault::identity_label(client)
+                    let who = vault::identity_label(client);
+                    let mut msg = String::with_capacity(
+                        nv.name.len() + vault_name.len() + secret.name.len() + who.len() + 48,
                     );
+                    for part in [
+                        "named value ",
+                        &nv.name,
+                        " resolved from Key Vault ",
+                        &vault_name,
+                        " (secret ",
+                        &secret.name,
+                        ") by ",
+                        &who,
+                    ] {
+                        msg.push_str(part);
+                    }
                     self.trace.push(TraceStep {
-                        section: loc.section.name().to_string(),
-                        policy: "key-vault".into(),
+                        section: Cow::Borrowed(loc.section.name()),
+                        policy: Cow::Borrowed("key-vault"),
                         line: loc
                             .span()
                             .filter(|_| loc.doc.origin != DocRef::Gateway)
@@ -850,6 +919,12 @@ impl<'g, 's> Run<'g, 's> {
             self.taint(&s);
             return Ok(s);
         }
+        // One `{{named value}}` (a `<value>{{x}}</value>`): its text as it comes.
+        if let [Segment::NamedValue(nv)] = v.segments.as_slice() {
+            let s = self.named_value(loc, &nv.name)?;
+            self.taint(&s);
+            return Ok(s);
+        }
         let mut out = Str::default();
         for seg in &v.segments {
             match seg {
@@ -904,6 +979,35 @@ impl<'g, 's> Run<'g, 's> {
         }
     }
 
+    /// [`Run::attr`]'s text, borrowed from the document when the attribute is plain text
+    /// (most are: names, actions, numbers), so reading it allocates nothing.
+    pub fn attr_text<'l>(&mut self, loc: &'l Loc, name: &str) -> Ex<Option<Cow<'l, str>>> {
+        let Some(a) = loc
+            .doc
+            .tree
+            .element(loc.node)
+            .and_then(|e| e.attribute(name))
+        else {
+            return Ok(None);
+        };
+        // A literal needs no evaluation, and its taint (none) changes nothing.
+        if let Some(text) = a.value.as_literal() {
+            return Ok(Some(text));
+        }
+        self.eval_value(loc, &a.value)
+            .map(|s| Some(Cow::Owned(s.text)))
+    }
+
+    /// [`Run::attr_or`] as [`Run::attr_text`] reads it.
+    pub fn attr_text_or<'l>(
+        &mut self,
+        loc: &'l Loc,
+        name: &str,
+        default: &'static str,
+    ) -> Ex<Cow<'l, str>> {
+        Ok(self.attr_text(loc, name)?.unwrap_or(Cow::Borrowed(default)))
+    }
+
     pub fn attr_or(&mut self, loc: &Loc, name: &str, default: &str) -> Ex<String> {
         Ok(self
             .attr(loc, name)?
@@ -912,20 +1016,25 @@ impl<'g, 's> Run<'g, 's> {
     }
 
     pub fn attr_bool(&mut self, loc: &Loc, name: &str, default: bool) -> Ex<bool> {
-        Ok(match self.attr(loc, name)? {
-            Some(s) => match s.text.trim().to_ascii_lowercase().as_str() {
-                "true" => true,
-                "false" => false,
-                _ => default,
-            },
+        Ok(match self.attr_text(loc, name)? {
+            Some(s) => {
+                let s = s.trim();
+                if s.eq_ignore_ascii_case("true") {
+                    true
+                } else if s.eq_ignore_ascii_case("false") {
+                    false
+                } else {
+                    default
+                }
+            }
             None => default,
         })
     }
 
     pub fn attr_num(&mut self, loc: &Loc, name: &str) -> Ex<Option<f64>> {
         Ok(self
-            .attr(loc, name)?
-            .and_then(|s| s.text.trim().parse::<f64>().ok()))
+            .attr_text(loc, name)?
+            .and_then(|s| s.trim().parse::<f64>().ok()))
     }
 
     /// The text content of the element at `loc` (text and CDATA), evaluated.
@@ -1149,16 +1258,30 @@ impl<'g, 's> Run<'g, 's> {
                 }
             }
         }
-        let resp = &self.ctx.response;
+        // The context ends with the request: its response and variables move into the
+        // result instead of being copied.
+        let resp = std::mem::take(&mut self.ctx.response);
         let mut headers = scenario::Headers::default();
-        for (k, vs) in &resp.headers.0 {
-            headers.set(k, vs.clone());
+        headers
+            .0
+            .reserve(resp.headers.0.len() + self.late_headers.len());
+        for (k, vs) in resp.headers.0 {
+            // `scenario::Headers::set`, without copying the name and values.
+            match headers
+                .0
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(&k))
+            {
+                Some(slot) => slot.1 = vs,
+                None => headers.0.push((k, vs)),
+            }
         }
-        for (k, v) in &self.late_headers {
-            headers.append(k, v.clone());
+        for (k, v) in std::mem::take(&mut self.late_headers) {
+            headers.append(&k, v);
         }
-        let body = match &resp.body {
-            Some(b) if !b.consumed => String::from_utf8_lossy(&b.content).into_owned(),
+        let body = match resp.body {
+            Some(b) if !b.consumed => String::from_utf8(b.content)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
             _ => String::new(),
         };
         let status = u16::try_from(resp.status_code).unwrap_or(500);
@@ -1167,18 +1290,11 @@ impl<'g, 's> Run<'g, 's> {
             reason: if resp.status_reason.is_empty() {
                 reason_phrase(status).to_string()
             } else {
-                resp.status_reason.clone()
+                resp.status_reason
             },
             headers,
             body,
         };
-        let variables = self
-            .ctx
-            .variables
-            .0
-            .iter()
-            .map(|(k, v)| (k.clone(), variable_json(v)))
-            .collect();
         for (_, v) in &self.ctx.variables.0 {
             if v.is_secret() {
                 let s = v.to_policy_string();
@@ -1187,6 +1303,14 @@ impl<'g, 's> Run<'g, 's> {
                 }
             }
         }
+        let variable_count = self.ctx.variables.0.len();
+        let variables = std::mem::take(&mut self.ctx.variables.0)
+            .into_iter()
+            .map(|(k, v)| {
+                let json = variable_json(&v);
+                (k, json)
+            })
+            .collect();
         // Derived secrets are masked like the scenario's own (and taint later requests).
         for t in std::mem::take(&mut self.tainted) {
             if !self.gw.secrets.contains(&t) {
@@ -1194,6 +1318,14 @@ impl<'g, 's> Run<'g, 's> {
             }
         }
         self.gw.trace_hint = self.gw.trace_hint.max(self.trace.len()).min(TRACE_HINT_MAX);
+        let sizes = [
+            self.ctx.request.headers.0.len(),
+            variable_count,
+            self.ctx.request.url.query.len(),
+        ];
+        for (hint, n) in self.gw.size_hints.iter_mut().zip(sizes) {
+            *hint = (*hint).max(n).min(TRACE_HINT_MAX);
+        }
         RequestResult {
             outcome,
             backend_request: self.backend_request.take(),
@@ -1211,7 +1343,7 @@ fn variable_json(v: &Value) -> serde_json::Value {
         return serde_json::Value::Null;
     }
     if let Some(b) = v.as_bool()
-        && v.type_name() == "Boolean"
+        && v.type_name_str() == "Boolean"
     {
         return serde_json::Value::Bool(b);
     }
@@ -1235,7 +1367,7 @@ fn variable_json(v: &Value) -> serde_json::Value {
         });
     }
     let text = v.to_policy_string();
-    match v.type_name().as_str() {
+    match &*v.type_name_str() {
         "Int32" | "Int64" => text
             .parse::<i64>()
             .map(serde_json::Value::from)

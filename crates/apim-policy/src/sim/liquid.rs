@@ -369,7 +369,7 @@ impl Renderer {
                     for (values, body) in whens {
                         let mut hit = false;
                         for alt in split_outside_quotes(values, &[",", " or "]) {
-                            if equal(&v, &self.expr(&alt)?) {
+                            if equal(&v, &self.expr(alt)?) {
                                 hit = true;
                             }
                         }
@@ -404,7 +404,7 @@ impl Renderer {
         let parts = split_outside_quotes(c, &[" or "]);
         if parts.len() > 1 {
             for p in parts {
-                if self.cond(&p)? {
+                if self.cond(p)? {
                     return Ok(true);
                 }
             }
@@ -413,7 +413,7 @@ impl Renderer {
         let parts = split_outside_quotes(c, &[" and "]);
         if parts.len() > 1 {
             for p in parts {
-                if !self.cond(&p)? {
+                if !self.cond(p)? {
                     return Ok(false);
                 }
             }
@@ -456,14 +456,14 @@ impl Renderer {
         let mut v = self.value(first.trim())?;
         for f in parts {
             let (name, args) = match f.split_once(':') {
-                Some((n, a)) => (n.trim().to_string(), split_outside_quotes(a, &[","])),
-                None => (f.trim().to_string(), Vec::new()),
+                Some((n, a)) => (n.trim(), split_outside_quotes(a, &[","])),
+                None => (f.trim(), Vec::new()),
             };
-            let mut argv = Vec::new();
+            let mut argv = Vec::with_capacity(args.len());
             for a in &args {
                 argv.push(self.value(a.trim())?);
             }
-            v = filter(&name, v, &argv)?;
+            v = filter(name, v, &argv)?;
         }
         Ok(v)
     }
@@ -592,10 +592,10 @@ fn text_of(v: &J) -> String {
     }
 }
 
-/// Split on any separator that is not inside quotes.
-fn split_outside_quotes(s: &str, seps: &[&str]) -> Vec<String> {
+/// Split on any separator that is not inside quotes (the parts borrow from `s`).
+fn split_outside_quotes<'a>(s: &'a str, seps: &[&str]) -> Vec<&'a str> {
     let mut out = Vec::new();
-    let mut cur = String::new();
+    let mut start = 0;
     let mut quote: Option<char> = None;
     let mut i = 0;
     while i < s.len() {
@@ -606,13 +606,11 @@ fn split_outside_quotes(s: &str, seps: &[&str]) -> Vec<String> {
             if c == q {
                 quote = None;
             }
-            cur.push(c);
             i += c.len_utf8();
             continue;
         }
         if c == '"' || c == '\'' {
             quote = Some(c);
-            cur.push(c);
             i += 1;
             continue;
         }
@@ -620,14 +618,14 @@ fn split_outside_quotes(s: &str, seps: &[&str]) -> Vec<String> {
             .iter()
             .find(|sep| s.get(i..).is_some_and(|r| r.starts_with(**sep)))
         {
-            out.push(std::mem::take(&mut cur));
+            out.push(s.get(start..i).unwrap_or(""));
             i += sep.len();
+            start = i;
             continue;
         }
-        cur.push(c);
         i += c.len_utf8();
     }
-    out.push(cur);
+    out.push(s.get(start..).unwrap_or(""));
     out
 }
 
@@ -1005,6 +1003,28 @@ fn context_value(ctx: &Context) -> J {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splits_outside_quotes_only() {
+        assert_eq!(
+            split_outside_quotes("body.status | Upcase", &["|"]),
+            ["body.status ", " Upcase"]
+        );
+        assert_eq!(
+            split_outside_quotes("a | Replace: \"|\", 'x|y' | Size", &["|"]),
+            ["a ", " Replace: \"|\", 'x|y' ", " Size"]
+        );
+        assert_eq!(
+            split_outside_quotes("x == 1 or y", &[" or "]),
+            ["x == 1", "y"]
+        );
+        assert_eq!(split_outside_quotes("", &[","]), [""]);
+        assert_eq!(split_outside_quotes("é,ü,", &[","]), ["é", "ü", ""]);
+        assert_eq!(
+            split_outside_quotes("\"unclosed, still", &[","]),
+            ["\"unclosed, still"]
+        );
+    }
 
     fn r(t: &str, body: &str) -> String {
         let mut ctx = Context::default();

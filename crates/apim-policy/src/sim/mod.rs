@@ -499,11 +499,12 @@ pub(crate) fn join_url(base: &str, path: &str) -> String {
     if path.is_empty() {
         return base.to_string();
     }
-    format!(
-        "{}/{}",
-        base.trim_end_matches('/'),
-        path.trim_start_matches('/')
-    )
+    let (base, path) = (base.trim_end_matches('/'), path.trim_start_matches('/'));
+    let mut out = String::with_capacity(base.len() + 1 + path.len());
+    out.push_str(base);
+    out.push('/');
+    out.push_str(path);
+    out
 }
 
 /// What went wrong before the policies run.
@@ -570,16 +571,17 @@ fn prepare<'g, 's>(
         (None, Some(v)) => Some((v.clone(), false)),
         (None, None) => None,
     };
-    run.gstep(
-        "gateway",
-        "request",
-        format!(
-            "{method} {} from {} at {}",
-            original,
-            run.ctx.request.ip_address,
-            now.to_rfc3339()
-        ),
-    );
+    // `{method} {url} from {ip} at {time}`, written in place.
+    let mut msg =
+        String::with_capacity(method.len() + req.url.len() + run.ctx.request.ip_address.len() + 64);
+    msg.push_str(&method);
+    msg.push(' ');
+    original.write_into(&mut msg);
+    msg.push_str(" from ");
+    msg.push_str(&run.ctx.request.ip_address);
+    msg.push_str(" at ");
+    now.write_rfc3339(&mut msg);
+    run.gstep("gateway", "request", msg);
 
     // Operation matching.
     let preflight = method == "OPTIONS"
@@ -592,10 +594,15 @@ fn prepare<'g, 's>(
         let rest = if api_path.is_empty() {
             Some(original.path.as_str())
         } else {
-            let lower = original.path.to_ascii_lowercase();
-            let prefix = format!("/{}", api_path.to_ascii_lowercase());
-            if lower == prefix || lower.starts_with(&format!("{prefix}/")) {
-                original.path.get(prefix.len()..)
+            // `/{api path}` or `/{api path}/…`, ASCII case-insensitively.
+            let path = original.path.as_bytes();
+            let under = path.first() == Some(&b'/')
+                && path
+                    .get(1..=api_path.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(api_path.as_bytes()))
+                && matches!(path.get(api_path.len() + 1), None | Some(b'/'));
+            if under {
+                original.path.get(api_path.len() + 1..)
             } else {
                 None
             }
@@ -623,28 +630,35 @@ fn prepare<'g, 's>(
                     let method_ok = op_method == want || op_method == "*";
                     match match_template(&op.url_template, rest, &original.query) {
                         Some(params) if method_ok => {
-                            let shown: Vec<String> =
-                                params.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-                            run.gstep(
-                                "gateway",
-                                "operation",
-                                format!(
-                                    "matched operation {} ({} {}){}{}",
-                                    op.name,
-                                    op_method,
-                                    op.url_template,
-                                    if preflight {
-                                        " for the CORS preflight"
-                                    } else {
-                                        ""
-                                    },
-                                    if shown.is_empty() {
-                                        String::new()
-                                    } else {
-                                        format!("; {}", shown.join(", "))
-                                    }
-                                ),
+                            // `matched operation {name} ({method} {template})[ for the CORS
+                            // preflight][; k = v, …]`, written in place.
+                            let mut msg = String::with_capacity(
+                                op.name.len()
+                                    + op_method.len()
+                                    + op.url_template.len()
+                                    + params
+                                        .iter()
+                                        .map(|(k, v)| k.len() + v.len() + 5)
+                                        .sum::<usize>()
+                                    + 48,
                             );
+                            msg.push_str("matched operation ");
+                            msg.push_str(&op.name);
+                            msg.push_str(" (");
+                            msg.push_str(&op_method);
+                            msg.push(' ');
+                            msg.push_str(&op.url_template);
+                            msg.push(')');
+                            if preflight {
+                                msg.push_str(" for the CORS preflight");
+                            }
+                            for (i, (k, v)) in params.iter().enumerate() {
+                                msg.push_str(if i == 0 { "; " } else { ", " });
+                                msg.push_str(k);
+                                msg.push_str(" = ");
+                                msg.push_str(v);
+                            }
+                            run.gstep("gateway", "operation", msg);
                             run.ctx.request.matched_parameters = params;
                         }
                         _ => {
@@ -789,6 +803,7 @@ fn prepare<'g, 's>(
         .cloned()
         .collect();
     policies::set_backend_url(&mut run, query);
+    run.reserve_hinted();
 
     (
         run,

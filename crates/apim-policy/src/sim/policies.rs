@@ -15,6 +15,7 @@ use crate::catalog::Section;
 use crate::scenario;
 use crate::syntax::NodeKind;
 use apim_expr::{MessageBody, Url, Value};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Point `context.Request.Url` at base URL + operation path, with `query`.
@@ -32,41 +33,99 @@ pub(crate) fn set_backend_url(run: &mut Run<'_, '_>, query: Vec<(String, String)
     }
 }
 
-/// A parsed set-header / set-query-parameter.
-struct NameOp {
-    name: String,
-    action: String,
+/// A parsed set-header / set-query-parameter (`'l`: the element's location, which the name
+/// is borrowed from when it is plain text).
+struct NameOp<'l> {
+    name: Cow<'l, str>,
+    action: Action,
     values: Vec<Str>,
 }
 
-/// The values joined with `, `.
-fn show(values: &[Str]) -> String {
-    let mut out = String::with_capacity(values.iter().map(|v| v.text.len() + 2).sum());
+/// `exists-action`, read as the gateway does (trimmed, any case; unknown ones override).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Action {
+    Override,
+    Skip,
+    Append,
+    Delete,
+}
+
+impl Action {
+    fn parse(text: &str) -> Action {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("delete") {
+            Action::Delete
+        } else if t.eq_ignore_ascii_case("skip") {
+            Action::Skip
+        } else if t.eq_ignore_ascii_case("append") {
+            Action::Append
+        } else {
+            Action::Override
+        }
+    }
+}
+
+/// A trace message: `parts` one after the other, with room for `extra` more bytes (what the
+/// caller appends next), so building it grows the string at most once.
+fn message(parts: &[&str], extra: usize) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + extra);
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Append `x` as `{x}` displays it: whole numbers (the usual periods and durations)
+/// without the formatting machinery.
+fn push_number(out: &mut String, x: f64) {
+    if x.fract() == 0.0 && (0.0..9.0e15).contains(&x) && x.is_sign_positive() {
+        crate::time::push_padded(out, x as u64, 1);
+    } else {
+        let _ = write!(out, "{x}");
+    }
+}
+
+/// Bytes [`push_values`] writes.
+fn values_len(values: &[Str]) -> usize {
+    values.iter().map(|v| v.text.len() + 2).sum()
+}
+
+/// Append the values joined with `, `.
+fn push_values(out: &mut String, values: &[Str]) {
     for (i, v) in values.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
         out.push_str(&v.text);
     }
-    out
 }
 
-fn apply_header(h: &mut apim_expr::Headers, op: NameOp) -> String {
+/// Apply a set-header to `h`; the trace message, with room for `extra` more bytes.
+fn apply_header(h: &mut apim_expr::Headers, op: NameOp<'_>, extra: usize) -> String {
     let exists = h.get(&op.name).is_some();
-    match op.action.as_str() {
-        "delete" => {
+    match op.action {
+        Action::Delete => {
             h.remove(&op.name);
-            format!("deleted header {}", op.name)
+            message(&["deleted header ", &op.name], extra)
         }
-        "skip" if exists => format!("header {} exists: skipped", op.name),
-        "append" => {
+        Action::Skip if exists => message(&["header ", &op.name, " exists: skipped"], extra),
+        Action::Append => {
             for v in &op.values {
                 h.append(&op.name, &v.text);
             }
-            format!("appended header {}: {}", op.name, show(&op.values))
+            let mut msg = message(
+                &["appended header ", &op.name, ": "],
+                values_len(&op.values) + extra,
+            );
+            push_values(&mut msg, &op.values);
+            msg
         }
-        _ => {
-            let msg = format!("set header {} = {}", op.name, show(&op.values));
+        Action::Skip | Action::Override => {
+            let mut msg = message(
+                &["set header ", &op.name, " = "],
+                values_len(&op.values) + extra,
+            );
+            push_values(&mut msg, &op.values);
             let values: Vec<String> = if op.values.is_empty() {
                 vec![String::new()]
             } else {
@@ -249,19 +308,25 @@ impl Run<'_, '_> {
                     .docs
                     .get(parent.doc)
                     .is_some_and(|d| d.section(loc.section.name()).is_some());
+                let note = if default {
+                    " (APIM's default global policy)"
+                } else if has_section {
+                    ""
+                } else {
+                    " (that document has none)"
+                };
                 self.step(
                     loc,
-                    format!(
-                        "runs the {} scope's {} section{}",
-                        parent.scope,
-                        loc.section.name(),
-                        if default {
-                            " (APIM's default global policy)"
-                        } else if has_section {
-                            ""
-                        } else {
-                            " (that document has none)"
-                        }
+                    message(
+                        &[
+                            "runs the ",
+                            parent.scope,
+                            " scope's ",
+                            loc.section.name(),
+                            " section",
+                            note,
+                        ],
+                        0,
                     ),
                 );
                 self.run_section(next, loc.section, loc.depth + 1)
@@ -304,11 +369,19 @@ impl Run<'_, '_> {
             match el.name.as_str() {
                 "when" => {
                     let line = child.span().map(|s| child.doc.line(s.start)).unwrap_or(0);
-                    if self.condition(&child, "condition")? {
-                        self.step(loc, format!("the when on line {line} is true: running it"));
+                    let holds = self.condition(&child, "condition")?;
+                    let mut msg = String::with_capacity(48);
+                    msg.push_str("the when on line ");
+                    crate::time::push_padded(&mut msg, line as u64, 1);
+                    msg.push_str(if holds {
+                        " is true: running it"
+                    } else {
+                        " is false"
+                    });
+                    self.step(loc, msg);
+                    if holds {
                         return self.run_children(&child);
                     }
-                    self.step(loc, format!("the when on line {line} is false"));
                 }
                 "otherwise" => {
                     self.step(loc, "no when is true: running otherwise");
@@ -321,7 +394,7 @@ impl Run<'_, '_> {
     }
 
     fn p_set_variable(&mut self, loc: &Loc) -> Ex<()> {
-        let name = self.attr_or(loc, "name", "")?;
+        let name = self.attr_text_or(loc, "name", "")?;
         let doc = loc.doc.clone();
         let value = match doc
             .tree
@@ -331,7 +404,10 @@ impl Run<'_, '_> {
             Some(a) => self.eval_typed(loc, &a.value)?,
             None => Value::string(""),
         };
-        let mut msg = format!("set variable {name} = ");
+        let mut msg = message(
+            &["set variable ", &name, " = "],
+            value.as_str().map_or(32, |s| s.len() + 32),
+        );
         if let Some(s) = value.as_str() {
             msg.push('"');
             msg.push_str(s);
@@ -349,20 +425,16 @@ impl Run<'_, '_> {
             });
         }
         msg.push_str(" (");
-        msg.push_str(&value.type_name());
+        msg.push_str(&value.type_name_str());
         msg.push(')');
         self.step(loc, msg);
         self.ctx.variables.set(&name, value);
         Ok(())
     }
 
-    fn name_op(&mut self, loc: &Loc) -> Ex<NameOp> {
-        let name = self.attr_or(loc, "name", "")?;
-        let mut action = self.attr_or(loc, "exists-action", "override")?;
-        action.make_ascii_lowercase();
-        if action.trim().len() != action.len() {
-            action = action.trim().to_string();
-        }
+    fn name_op<'l>(&mut self, loc: &'l Loc) -> Ex<NameOp<'l>> {
+        let name = self.attr_text_or(loc, "name", "")?;
+        let action = Action::parse(&self.attr_text_or(loc, "exists-action", "override")?);
         let mut values = Vec::new();
         let kids = Kids::of(loc);
         for c in (0..kids.len).filter_map(|i| kids.child(loc, i)) {
@@ -397,17 +469,15 @@ impl Run<'_, '_> {
             );
             return Ok(());
         }
-        let mut msg = if on_request(loc.section) {
-            apply_header(&mut self.ctx.request.headers, op)
+        let provenance = self.provenance(loc);
+        let (side, headers) = if on_request(loc.section) {
+            (" (request)", &mut self.ctx.request.headers)
         } else {
-            apply_header(&mut self.ctx.response.headers, op)
+            (" (response)", &mut self.ctx.response.headers)
         };
-        msg.push_str(if on_request(loc.section) {
-            " (request)"
-        } else {
-            " (response)"
-        });
-        msg.push_str(&self.provenance(loc));
+        let mut msg = apply_header(headers, op, side.len() + provenance.len());
+        msg.push_str(side);
+        msg.push_str(&provenance);
         self.step(loc, msg);
         Ok(())
     }
@@ -461,36 +531,56 @@ impl Run<'_, '_> {
     }
 
     fn p_set_query_parameter(&mut self, loc: &Loc) -> Ex<()> {
-        let op = self.name_op(loc)?;
+        let NameOp {
+            name,
+            action,
+            values,
+        } = self.name_op(loc)?;
+        let name: &str = &name;
+        let exists = self.ctx.request.url.query.iter().any(|(k, _)| k == name);
+        // Room for "; backend URL now " and the URL after the query change.
+        let url = &self.ctx.request.url;
+        let extra = 18
+            + url.scheme.len()
+            + url.host.len()
+            + url.path.len()
+            + 9
+            + url
+                .query
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 2)
+                .sum::<usize>()
+            + values_len(&values)
+            + values.len() * (name.len() + 2);
         let q = &mut self.ctx.request.url.query;
-        let exists = q.iter().any(|(k, _)| *k == op.name);
-        let msg = match op.action.as_str() {
-            "delete" => {
-                q.retain(|(k, _)| *k != op.name);
-                format!("deleted query parameter {}", op.name)
+        let mut msg = match action {
+            Action::Delete => {
+                q.retain(|(k, _)| k != name);
+                message(&["deleted query parameter ", name], extra)
             }
-            "skip" if exists => format!("query parameter {} exists: skipped", op.name),
-            "append" => {
-                for v in &op.values {
-                    q.push((op.name.clone(), v.text.clone()));
+            Action::Skip if exists => {
+                message(&["query parameter ", name, " exists: skipped"], extra)
+            }
+            Action::Append => {
+                for v in &values {
+                    q.push((name.to_string(), v.text.clone()));
                 }
-                format!(
-                    "appended query parameter {} = {}",
-                    op.name,
-                    show(&op.values)
-                )
+                let mut msg = message(&["appended query parameter ", name, " = "], extra);
+                push_values(&mut msg, &values);
+                msg
             }
-            _ => {
-                let pos = q.iter().position(|(k, _)| *k == op.name).unwrap_or(q.len());
-                q.retain(|(k, _)| *k != op.name);
+            Action::Skip | Action::Override => {
+                let pos = q.iter().position(|(k, _)| k == name).unwrap_or(q.len());
+                q.retain(|(k, _)| k != name);
                 let pos = pos.min(q.len());
-                for (i, v) in op.values.iter().enumerate() {
-                    q.insert(pos + i, (op.name.clone(), v.text.clone()));
+                let mut msg = message(&["set query parameter ", name, " = "], extra);
+                push_values(&mut msg, &values);
+                for (i, v) in values.into_iter().enumerate() {
+                    q.insert(pos + i, (name.to_string(), v.text));
                 }
-                format!("set query parameter {} = {}", op.name, show(&op.values))
+                msg
             }
         };
-        let mut msg = msg;
         msg.push_str("; backend URL now ");
         self.ctx.request.url.write_into(&mut msg);
         self.step(loc, msg);
@@ -648,7 +738,7 @@ impl Run<'_, '_> {
         let Some(el) = doc.tree.element(loc.node) else {
             return Ok(Str::default());
         };
-        let template = self.attr_or(loc, "template", "none")?;
+        let template = self.attr_text_or(loc, "template", "none")?;
         let only_text = el.children.iter().all(|c| {
             matches!(
                 doc.tree.node(*c).map(|n| &n.kind),
@@ -714,14 +804,29 @@ impl Run<'_, '_> {
         } else {
             (&self.ctx.response.body, &self.ctx.response.headers)
         };
-        let input = (
-            body_text(body.as_ref()),
-            headers
-                .get("Content-Type")
-                .and_then(|v| v.first())
-                .cloned()
-                .unwrap_or_default(),
-        );
+        // Liquid's input, read before anything is evaluated (an expression may consume the
+        // body); not copied when the template is plainly not Liquid.
+        let template = loc
+            .element()
+            .and_then(|e| e.attribute("template"))
+            .map(|a| a.value.as_literal());
+        let liquid = match template {
+            None => false,
+            Some(Some(t)) => t.eq_ignore_ascii_case("liquid"),
+            Some(None) => true,
+        };
+        let input = if liquid {
+            (
+                body_text(body.as_ref()),
+                headers
+                    .get("Content-Type")
+                    .and_then(|v| v.first())
+                    .cloned()
+                    .unwrap_or_default(),
+            )
+        } else {
+            (String::new(), String::new())
+        };
         let s = self.body_content(loc, Some(input))?;
         self.taint(&s);
         let mut b = MessageBody::text(&s.text);
@@ -732,24 +837,33 @@ impl Run<'_, '_> {
         } else {
             self.ctx.response.body = Some(b);
         }
-        let preview: String = s
+        // `{request|response} body set ({len} bytes): {the first 120 characters, line
+        // breaks as spaces}[…]`, written in place.
+        let head = s
             .text
-            .chars()
-            .take(120)
-            .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-            .collect();
-        self.step(
-            loc,
-            format!(
-                "{} body set ({len} bytes): {preview}{}",
-                if req { "request" } else { "response" },
-                if s.text.chars().count() > 120 {
-                    "…"
-                } else {
-                    ""
-                }
-            ),
+            .char_indices()
+            .nth(120)
+            .map_or(s.text.len(), |(i, _)| i);
+        let shown = s.text.get(..head).unwrap_or("");
+        let mut msg = message(
+            &[if req { "request" } else { "response" }, " body set ("],
+            shown.len() + 40,
         );
+        crate::time::push_padded(&mut msg, len as u64, 1);
+        msg.push_str(" bytes): ");
+        for part in shown.split_inclusive(['\n', '\r']) {
+            match part.strip_suffix(['\n', '\r']) {
+                Some(line) => {
+                    msg.push_str(line);
+                    msg.push(' ');
+                }
+                None => msg.push_str(part),
+            }
+        }
+        if head < s.text.len() {
+            msg.push('…');
+        }
+        self.step(loc, msg);
         Ok(())
     }
 
@@ -766,7 +880,7 @@ impl Run<'_, '_> {
                 }
                 "set-header" => {
                     let op = self.name_op(&c)?;
-                    apply_header(&mut r.headers, op);
+                    apply_header(&mut r.headers, op, 0);
                 }
                 "set-body" => {
                     // A Liquid template inside return-response gets an empty input.
@@ -861,11 +975,12 @@ impl Run<'_, '_> {
         let mut headers = self.ctx.request.headers.clone();
         // The subscription key is the gateway's, not the backend's.
         headers.remove("Ocp-Apim-Subscription-Key");
-        let mut backend_url = self.ctx.request.url.clone();
+        let mut url = String::new();
         if let Some(b) = target
             .as_ref()
             .and_then(|t| self.gw.sc.backend_entity(&t.id))
         {
+            let mut backend_url = self.ctx.request.url.clone();
             // The backend's credentials: headers and query parameters the gateway adds.
             let creds = b.credentials.clone();
             let mut shown = Vec::new();
@@ -893,9 +1008,11 @@ impl Run<'_, '_> {
                     format!("backend '{}' credentials: {}", b.id, shown.join("; ")),
                 );
             }
+            backend_url.write_into(&mut url);
+        } else {
+            // No credentials to add: the request's URL as it is, without a copy.
+            self.ctx.request.url.write_into(&mut url);
         }
-        let mut url = String::new();
-        backend_url.write_into(&mut url);
         let body = body_text(self.ctx.request.body.as_ref());
         // The mocks read the request (not `backend_request`), so it is recorded after they
         // answered, moving the headers into it.
@@ -948,15 +1065,15 @@ impl Run<'_, '_> {
             headers: h,
             body: (!a.body.is_empty()).then_some(b),
         };
-        self.step(
-            loc,
-            format!(
-                "{method} {url} → {} {} (from {})",
-                a.status,
-                reason_phrase(a.status),
-                a.from
-            ),
-        );
+        // `{method} {url} → {status} {reason} (from {mock})`.
+        let mut msg = message(&[&method, " ", &url, " → "], a.from.len() + 40);
+        crate::time::push_padded(&mut msg, u64::from(a.status), 1);
+        msg.push(' ');
+        msg.push_str(reason_phrase(a.status));
+        msg.push_str(" (from ");
+        msg.push_str(&a.from);
+        msg.push(')');
+        self.step(loc, msg);
         self.on_backend_usage(&a.body);
         if let Some(t) = &target {
             self.record_breaker(loc, &t.id, a.status, &a.headers);
@@ -1063,7 +1180,7 @@ impl Run<'_, '_> {
                 "set-method" => msg.method = self.text(&c)?.text.trim().to_ascii_uppercase(),
                 "set-header" => {
                     let op = self.name_op(&c)?;
-                    apply_header(&mut msg.headers, op);
+                    apply_header(&mut msg.headers, op, 0);
                 }
                 "set-body" => {
                     let s = self.body_content(&c, None)?;
@@ -1579,8 +1696,8 @@ impl Run<'_, '_> {
             .unwrap_or(60.0)
             .max(1.0);
         let key = if by_key {
-            let k = self.attr_or(loc, "counter-key", "")?;
-            format!("rate-limit-by-key:{k}")
+            let k = self.attr_text_or(loc, "counter-key", "")?;
+            message(&["rate-limit-by-key:", &k], 0)
         } else {
             let Some(sub) = self.ctx.subscription.clone() else {
                 self.step(loc, "rate-limit counts calls per subscription: this call has no subscription key, so it is not limited");
@@ -1617,10 +1734,16 @@ impl Run<'_, '_> {
         };
         let window = (period * 1000.0) as i64;
         let now = self.now_ms();
-        let times = self.gw.rate.entry(key.clone()).or_default();
-        times.retain(|&t| t > now - window);
-        let used = times.len() as u64;
-        let oldest = times.first().copied();
+        if !self.gw.rate.contains_key(&key) {
+            self.gw.rate.insert(key.clone(), Vec::new());
+        }
+        let (used, oldest) = match self.gw.rate.get_mut(&key) {
+            Some(times) => {
+                times.retain(|&t| t > now - window);
+                (times.len() as u64, times.first().copied())
+            }
+            None => (0, None),
+        };
         let shown_key = key
             .split_once(':')
             .map(|(_, k)| k)
@@ -1686,13 +1809,17 @@ impl Run<'_, '_> {
         if let Some(h) = self.attr(loc, "total-calls-header-name")? {
             self.late_headers.push((h.text, calls.to_string()));
         }
-        self.step(
-            loc,
-            format!(
-                "key '{shown_key}': call {} of {calls} in {period} s; {remaining} remaining",
-                used + increment
-            ),
-        );
+        // `key '{shown_key}': call {n} of {calls} in {period} s; {remaining} remaining`.
+        let mut msg = message(&["key '", &shown_key, "': call "], 64);
+        crate::time::push_padded(&mut msg, used + increment, 1);
+        msg.push_str(" of ");
+        crate::time::push_padded(&mut msg, calls, 1);
+        msg.push_str(" in ");
+        push_number(&mut msg, period);
+        msg.push_str(" s; ");
+        crate::time::push_padded(&mut msg, remaining, 1);
+        msg.push_str(" remaining");
+        self.step(loc, msg);
         Ok(())
     }
 
@@ -1960,14 +2087,17 @@ impl Run<'_, '_> {
     }
 
     fn p_cache_lookup_value(&mut self, loc: &Loc) -> Ex<()> {
-        let key = self.attr_or(loc, "key", "")?;
-        let var = self.attr_or(loc, "variable-name", "")?;
+        let key = self.attr_text_or(loc, "key", "")?;
+        let var = self.attr_text_or(loc, "variable-name", "")?;
         let now = self.now_ms();
-        match self.gw.values.get(&key) {
+        match self.gw.values.get(&*key) {
             Some(c) if c.expires > now => {
                 let v = c.value.clone();
                 self.ctx.variables.set(&var, v);
-                self.step(loc, format!("cache hit for '{key}': variable {var} set"));
+                self.step(
+                    loc,
+                    message(&["cache hit for '", &key, "': variable ", &var, " set"], 0),
+                );
             }
             _ => {
                 let doc = loc.doc.clone();
@@ -1988,7 +2118,16 @@ impl Run<'_, '_> {
                     }
                     None => self.step(
                         loc,
-                        format!("cache miss for '{key}': variable {var} is not set"),
+                        message(
+                            &[
+                                "cache miss for '",
+                                &key,
+                                "': variable ",
+                                &var,
+                                " is not set",
+                            ],
+                            0,
+                        ),
                     ),
                 }
             }
@@ -2012,10 +2151,10 @@ impl Run<'_, '_> {
         self.gw
             .values
             .insert(key.clone(), super::engine::Cached { value, expires });
-        self.step(
-            loc,
-            format!("'{key}' stored for {duration} s (APIM stores asynchronously; the simulator stores at once)"),
-        );
+        let mut msg = message(&["'", &key, "' stored for "], 96);
+        push_number(&mut msg, duration);
+        msg.push_str(" s (APIM stores asynchronously; the simulator stores at once)");
+        self.step(loc, msg);
         Ok(())
     }
 
@@ -2636,5 +2775,107 @@ impl Run<'_, '_> {
             }
         }
         (keys, issuer, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_join_their_parts_and_keep_room_for_more() {
+        let m = message(&["set header ", "X-A", " = "], 16);
+        assert_eq!(m, "set header X-A = ");
+        assert!(m.capacity() >= m.len() + 16);
+        let values = [
+            Str {
+                text: "a".into(),
+                secret: false,
+            },
+            Str {
+                text: "b c".into(),
+                secret: true,
+            },
+        ];
+        let mut m = m;
+        push_values(&mut m, &values);
+        assert_eq!(m, "set header X-A = a, b c");
+        assert!(values_len(&values) >= "a, b c".len());
+        let mut none = String::new();
+        push_values(&mut none, &[]);
+        assert_eq!(none, "");
+    }
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for x in [
+            0.0,
+            1.0,
+            60.0,
+            0.5,
+            1e15,
+            8.9e15,
+            9.0e15,
+            1e16,
+            1e21,
+            -0.0,
+            -3.0,
+            2.25,
+            f64::NAN,
+        ] {
+            let mut s = String::new();
+            push_number(&mut s, x);
+            assert_eq!(s, format!("{x}"));
+        }
+    }
+
+    #[test]
+    fn exists_actions_are_trimmed_and_case_insensitive() {
+        assert_eq!(Action::parse("delete"), Action::Delete);
+        assert_eq!(Action::parse(" SKIP "), Action::Skip);
+        assert_eq!(Action::parse("Append"), Action::Append);
+        assert_eq!(Action::parse("override"), Action::Override);
+        assert_eq!(Action::parse(""), Action::Override);
+        assert_eq!(Action::parse("replace"), Action::Override);
+    }
+
+    #[test]
+    fn headers_are_applied_with_their_messages() {
+        let mut h = apim_expr::Headers::default();
+        let op = |name: &'static str, action: &str, values: &[&str]| NameOp {
+            name: Cow::Borrowed(name),
+            action: Action::parse(action),
+            values: values
+                .iter()
+                .map(|v| Str {
+                    text: (*v).to_string(),
+                    secret: false,
+                })
+                .collect(),
+        };
+        assert_eq!(
+            apply_header(&mut h, op("X-A", "override", &["1", "2"]), 0),
+            "set header X-A = 1, 2"
+        );
+        assert_eq!(h.get("x-a"), Some(&vec!["1".to_string(), "2".to_string()]));
+        assert_eq!(
+            apply_header(&mut h, op("X-A", "skip", &["3"]), 0),
+            "header X-A exists: skipped"
+        );
+        assert_eq!(
+            apply_header(&mut h, op("X-A", "append", &["3"]), 0),
+            "appended header X-A: 3"
+        );
+        assert_eq!(h.get("X-A").map(Vec::len), Some(3));
+        assert_eq!(
+            apply_header(&mut h, op("X-B", "skip", &[]), 0),
+            "set header X-B = "
+        );
+        assert_eq!(h.get("X-B"), Some(&vec![String::new()]));
+        assert_eq!(
+            apply_header(&mut h, op("X-A", "delete", &[]), 0),
+            "deleted header X-A"
+        );
+        assert_eq!(h.get("X-A"), None);
     }
 }
