@@ -460,7 +460,7 @@ impl<'a> Parser<'a> {
             return;
         };
         let raw = self.source.get(span.start..span.end).unwrap_or("");
-        if raw.trim().is_empty() {
+        if is_blank(raw) {
             return;
         }
         if self.stack.is_empty() && self.skipped_depth == 0 {
@@ -1193,6 +1193,19 @@ fn entity(s: &str) -> Option<(char, usize)> {
     Some((decoded, end + 1))
 }
 
+/// `text.trim().is_empty()` (Unicode white space), by bytes while the text is ASCII: most text
+/// runs between tags are indentation, and decoding each as chars was a twentieth of parsing.
+fn is_blank(text: &str) -> bool {
+    for &b in text.as_bytes() {
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => {}
+            0x80.. => return text.trim().is_empty(),
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Decode entity references leniently (used for code already judged to be escaped).
 pub fn decode_entities(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
@@ -1285,4 +1298,39 @@ pub fn named_value_refs(text: &str, offset: usize) -> Vec<NamedValueRef> {
         from = name_start + close_rel + 2;
     }
     out
+}
+
+#[cfg(test)]
+mod blank_tests {
+    use super::is_blank;
+
+    #[test]
+    fn blank_is_trim_is_empty() {
+        let cases = [
+            "",
+            " ",
+            "\n    ",
+            "\t\r\n",
+            "\u{b}\u{c}",
+            "\u{a0}",
+            " \u{2003} ",
+            "\u{feff}",
+            "x",
+            "  x  ",
+            "\n\u{a0}x",
+            "é",
+            " \u{85}",
+            "\0",
+        ];
+        for c in cases {
+            assert_eq!(is_blank(c), c.trim().is_empty(), "{c:?}");
+        }
+        // Every single character, alone and after ASCII indentation.
+        for c in (0u32..0x3100).filter_map(char::from_u32) {
+            let alone = c.to_string();
+            let indented = format!("\n  {c}");
+            assert_eq!(is_blank(&alone), alone.trim().is_empty(), "{c:?}");
+            assert_eq!(is_blank(&indented), indented.trim().is_empty(), "{c:?}");
+        }
+    }
 }
