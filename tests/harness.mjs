@@ -72,6 +72,8 @@ export async function editorText(page) {
 export async function loadExample(page, id) {
   await page.getByTestId('examples').click();
   await page.getByTestId('examples').locator(`[data-example="${id}"]`).click();
+  // Examples other than the default are fetched first: wait until the workspace holds it.
+  await page.locator(`[data-testid="examples"][data-example="${id}"]`).waitFor({ state: 'attached' });
 }
 
 /** Collect Content-Security-Policy violations from the start of every page of `context`. */

@@ -83,7 +83,9 @@ pub fn examples_menu(props: &ExamplesMenuProps) -> Html {
     };
 
     html! {
-        <div class="menu" data-testid="examples" ref={container} {onkeydown} {onfocusout}>
+        // `data-example`: the example the workspace holds (examples other than the default are
+        // fetched first, so a choice shows here once it has loaded).
+        <div class="menu" data-testid="examples" data-example={props.current} ref={container} {onkeydown} {onfocusout}>
             <button type="button" id="examples-button" class="btn"
                 aria-expanded={open.to_string()} aria-controls="examples-list" onclick={toggle}>
                 { "Examples" }<span class="caret" aria-hidden="true">{ "▾" }</span>
