@@ -57,6 +57,19 @@ pub struct LineIndex<'a> {
     text: &'a str,
     /// Byte offset of the start of every line; always starts with 0.
     line_starts: Vec<usize>,
+    /// The UTF-16 offset of each line start, computed on the first [`LineIndex::utf16_offset`]
+    /// (the editor's positions: without it each conversion counted from the text's start, so a
+    /// document with many problems cost a whole-text pass per problem).
+    utf16_starts: std::cell::OnceCell<Vec<usize>>,
+}
+
+/// How many UTF-16 code units `s` is: one per character, two for those beyond U+FFFF (the
+/// 4-byte ones in UTF-8). Counted on bytes, which the compiler does several at a time.
+fn utf16_len(s: &str) -> usize {
+    s.as_bytes()
+        .iter()
+        .map(|&b| usize::from(b & 0xC0 != 0x80) + usize::from(b >= 0xF0))
+        .sum()
 }
 
 impl<'a> LineIndex<'a> {
@@ -65,7 +78,11 @@ impl<'a> LineIndex<'a> {
         // memchr finds line breaks a word or a vector at a time (a byte loop cost 20
         // instructions per input byte, a twentieth of a whole lint).
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts,
+            utf16_starts: std::cell::OnceCell::new(),
+        }
     }
 
     pub fn text(&self) -> &'a str {
@@ -152,9 +169,21 @@ impl<'a> LineIndex<'a> {
     /// Byte offset → UTF-16 code-unit offset (what JavaScript strings and CodeMirror count).
     pub fn utf16_offset(&self, offset: usize) -> usize {
         let offset = self.clamp(offset);
-        self.text
-            .get(..offset)
-            .map_or(0, |s| s.encode_utf16().count())
+        let starts = self.utf16_starts.get_or_init(|| {
+            let mut units = 0;
+            let mut prev = 0;
+            self.line_starts
+                .iter()
+                .map(|&start| {
+                    units += self.text.get(prev..start).map_or(0, utf16_len);
+                    prev = start;
+                    units
+                })
+                .collect()
+        });
+        let line0 = self.line_of(offset);
+        let start = self.line_start(line0);
+        starts.get(line0).copied().unwrap_or(0) + self.text.get(start..offset).map_or(0, utf16_len)
     }
 
     /// UTF-16 code-unit offset → byte offset (clamped; a position inside a surrogate pair maps
@@ -175,6 +204,28 @@ impl<'a> LineIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_offsets_agree_with_encode_utf16_at_every_boundary() {
+        let text = "a\né\r\n🔑x\n\n漢字 😀 é\nlast é🔑";
+        let index = LineIndex::new(text);
+        for offset in 0..=text.len() + 2 {
+            let clamped = index.clamp(offset);
+            assert_eq!(
+                index.utf16_offset(offset),
+                text[..clamped].encode_utf16().count(),
+                "at {offset}"
+            );
+        }
+        assert_eq!(LineIndex::new("").utf16_offset(5), 0);
+        for (i, c) in text.char_indices() {
+            assert_eq!(
+                utf16_len(&text[i..i + c.len_utf8()]),
+                c.len_utf16(),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn line_and_column_are_one_based_and_count_chars() {
