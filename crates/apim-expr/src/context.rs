@@ -157,19 +157,23 @@ impl Url {
         Ok(())
     }
 
+    /// About how long [`Url::write_into`] writes it (room to reserve: the parts, `://`, a
+    /// port, and each query pair's `?`/`&` and `=`; escapes may add more).
+    pub fn len_hint(&self) -> usize {
+        self.scheme.len()
+            + self.host.len()
+            + self.path.len()
+            + 9
+            + self
+                .query
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 2)
+                .sum::<usize>()
+    }
+
     /// Append the URL as [`fmt::Display`] writes it (no intermediate formatter or string).
     pub fn write_into(&self, out: &mut String) {
-        out.reserve(
-            self.scheme.len()
-                + self.host.len()
-                + self.path.len()
-                + 9
-                + self
-                    .query
-                    .iter()
-                    .map(|(k, v)| k.len() + v.len() + 2)
-                    .sum::<usize>(),
-        );
+        out.reserve(self.len_hint());
         out.push_str(&self.scheme);
         out.push_str("://");
         out.push_str(&self.host);

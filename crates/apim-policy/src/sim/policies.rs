@@ -539,17 +539,8 @@ impl Run<'_, '_> {
         let name: &str = &name;
         let exists = self.ctx.request.url.query.iter().any(|(k, _)| k == name);
         // Room for "; backend URL now " and the URL after the query change.
-        let url = &self.ctx.request.url;
         let extra = 18
-            + url.scheme.len()
-            + url.host.len()
-            + url.path.len()
-            + 9
-            + url
-                .query
-                .iter()
-                .map(|(k, v)| k.len() + v.len() + 2)
-                .sum::<usize>()
+            + self.ctx.request.url.len_hint()
             + values_len(&values)
             + values.len() * (name.len() + 2);
         let q = &mut self.ctx.request.url.query;
