@@ -1195,49 +1195,49 @@ pub fn apply_fix(source: &str, fix: &Fix) -> Option<String> {
     Some(out)
 }
 
-thread_local! {
+/// What the editor's lint keeps between keystrokes.
+#[derive(Default)]
+struct EditorLint {
     /// The C# checks of the last text linted: a keystroke changes at most a few expressions,
     /// so the next lint redoes only those (`lint_cached` answers exactly what `lint_with` does).
-    static EXPRESSIONS: std::cell::RefCell<apim_policy::lint::ExpressionCache> =
-        std::cell::RefCell::default();
+    expressions: apim_policy::lint::ExpressionCache,
     /// The last text linted, with its options and problems: the editor lints a user edit as
     /// part of the edit (`bridge`'s `lint` callback), then reports the same text
     /// (`Action::Edit`), which is not linted twice.
-    static LAST: std::cell::RefCell<Option<(String, LintOptions, Vec<Problem>)>> =
-        const { std::cell::RefCell::new(None) };
+    last: Option<(String, LintOptions, Vec<Problem>)>,
+}
+
+thread_local! {
+    static EDITOR_LINT: std::cell::RefCell<EditorLint> = std::cell::RefCell::default();
 }
 
 /// The problems of `source` under `options`, one per diagnostic of the linter, positioned for
 /// the problems list (line/column) and the editor (UTF-16 offsets).
 pub fn problems_of(source: &str, options: &LintOptions) -> Vec<Problem> {
-    let known = LAST.with(|last| match last.try_borrow() {
-        Ok(last) => last
-            .as_ref()
-            .filter(|(s, o, _)| s == source && o == options)
-            .map(|(_, _, problems)| problems.clone()),
-        Err(_) => None,
-    });
-    if let Some(problems) = known {
-        return problems;
-    }
-    let problems = lint_problems(source, options);
-    LAST.with(|last| {
-        if let Ok(mut last) = last.try_borrow_mut() {
-            *last = Some((source.to_string(), options.clone(), problems.clone()));
+    EDITOR_LINT.with(|memo| match memo.try_borrow_mut() {
+        Ok(mut memo) => {
+            if let Some((_, _, problems)) = memo
+                .last
+                .as_ref()
+                .filter(|(s, o, _)| s == source && o == options)
+            {
+                return problems.clone();
+            }
+            let diagnostics =
+                apim_policy::lint::lint_cached(source, options, &mut memo.expressions);
+            let problems = to_problems(source, diagnostics);
+            memo.last = Some((source.to_string(), options.clone(), problems.clone()));
+            problems
         }
-    });
-    problems
+        Err(_) => to_problems(source, apim_policy::lint::lint_with(source, options)),
+    })
 }
 
-fn lint_problems(source: &str, options: &LintOptions) -> Vec<Problem> {
+fn to_problems(source: &str, diagnostics: Vec<Diagnostic>) -> Vec<Problem> {
     let index = LineIndex::new(source);
-    EXPRESSIONS
-        .with(|cache| match cache.try_borrow_mut() {
-            Ok(mut cache) => apim_policy::lint::lint_cached(source, options, &mut cache),
-            Err(_) => apim_policy::lint::lint_with(source, options),
-        })
+    diagnostics
         .into_iter()
-        .map(|d: Diagnostic| {
+        .map(|d| {
             let pos = index.line_col(d.span.start);
             Problem {
                 code: d.code,
