@@ -98,6 +98,21 @@ const theme = EditorView.theme({
   '.cm-apim-doc pre code': { padding: '0', backgroundColor: 'transparent' },
 });
 
+/**
+ * The text of a CodeMirror document, made once per document: a keystroke's lint, the
+ * expression scan and the `onChange` report all read the same new document, which is
+ * immutable, so its string is kept (weakly, it goes with the document).
+ */
+const texts = new WeakMap();
+function docText(doc) {
+  let text = texts.get(doc);
+  if (text === undefined) {
+    text = doc.toString();
+    texts.set(doc, text);
+  }
+  return text;
+}
+
 // `@(…)` / `@{…}` policy expressions and `{{named values}}` as decorations over the XML
 // highlighting. The scan runs over the whole document (expressions span lines and attribute
 // quotes, and a 1,000-line policy scans in well under a millisecond), but decorations are made
@@ -124,12 +139,12 @@ function policyDecorations(view, tokens) {
 
 const policyTokens = ViewPlugin.fromClass(class {
   constructor(view) {
-    this.tokens = scanPolicyTokens(view.state.doc.toString());
+    this.tokens = scanPolicyTokens(docText(view.state.doc));
     this.decorations = policyDecorations(view, this.tokens);
   }
 
   update(update) {
-    if (update.docChanged) this.tokens = scanPolicyTokens(update.state.doc.toString());
+    if (update.docChanged) this.tokens = scanPolicyTokens(docText(update.state.doc));
     if (update.docChanged || update.viewportChanged) {
       this.decorations = policyDecorations(update.view, this.tokens);
     }
@@ -266,7 +281,7 @@ function lintOnEdit(callbacks) {
     if (!tr.docChanged || !callbacks?.lint || tr.annotation(Transaction.userEvent) === Silent) return null;
     let json;
     try {
-      json = callbacks.lint(tr.newDoc.toString());
+      json = callbacks.lint(docText(tr.newDoc));
     } catch (e) {
       console.warn('editor lint:', e);
       return null;
@@ -349,7 +364,7 @@ export const ApimEditor = {
         EditorView.updateListener.of((u) => {
           if (!u.docChanged || !onChange) return;
           if (u.transactions.every((tr) => tr.annotation(Transaction.userEvent) === Silent)) return;
-          onChange(u.state.doc.toString());
+          onChange(docText(u.state.doc));
         }),
       ],
     });
