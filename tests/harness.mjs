@@ -73,7 +73,7 @@ export async function loadExample(page, id) {
   await page.getByTestId('examples').click();
   await page.getByTestId('examples').locator(`[data-example="${id}"]`).click();
   // Examples other than the default are fetched first: wait until the workspace holds it.
-  await page.locator(`[data-testid="examples"][data-example="${id}"]`).waitFor({ state: 'attached' });
+  await page.locator(`[data-testid="examples"][data-current-example="${id}"]`).waitFor({ state: 'attached' });
 }
 
 /** Collect Content-Security-Policy violations from the start of every page of `context`. */

@@ -83,9 +83,10 @@ pub fn examples_menu(props: &ExamplesMenuProps) -> Html {
     };
 
     html! {
-        // `data-example`: the example the workspace holds (examples other than the default are
-        // fetched first, so a choice shows here once it has loaded).
-        <div class="menu" data-testid="examples" data-example={props.current} ref={container} {onkeydown} {onfocusout}>
+        // `data-current-example`: the example the workspace holds (examples other than the
+        // default are fetched first, so a choice shows here once it has loaded). Not
+        // `data-example`, which the test hooks give the entries alone.
+        <div class="menu" data-testid="examples" data-current-example={props.current} ref={container} {onkeydown} {onfocusout}>
             <button type="button" id="examples-button" class="btn"
                 aria-expanded={open.to_string()} aria-controls="examples-list" onclick={toggle}>
                 { "Examples" }<span class="caret" aria-hidden="true">{ "▾" }</span>
