@@ -43,17 +43,21 @@ pub fn mask(source: &str) -> Masked<'_> {
     let bytes = source.as_bytes();
     let mut found: Vec<Found> = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
+    // Only `<` and `@` matter between tags: memchr jumps to the next of either.
+    while let Some(p) = bytes
+        .get(i..)
+        .and_then(|rest| memchr::memchr2(b'<', b'@', rest))
+    {
+        i += p;
         match bytes.get(i) {
             Some(b'<') => i = skip_markup(source, i, &mut found),
-            Some(b'@') => match expression(source, i, Context::Text) {
+            _ => match expression(source, i, Context::Text) {
                 Some(f) => {
                     i = f.span.end.max(i + 1);
                     found.push(f);
                 }
                 None => i += 1,
             },
-            _ => i += 1,
         }
     }
     if found.is_empty() {
@@ -143,20 +147,22 @@ fn attribute_value(source: &str, open: usize, found: &mut Vec<Found>) -> usize {
     let bytes = source.as_bytes();
     let quote = bytes.get(open).copied().unwrap_or(b'"');
     let mut i = open + 1;
-    while let Some(&b) = bytes.get(i) {
-        if b == quote {
+    while let Some(p) = bytes
+        .get(i..)
+        .and_then(|rest| memchr::memchr2(quote, b'@', rest))
+    {
+        i += p;
+        if bytes.get(i) == Some(&quote) {
             return i + 1;
         }
-        if b == b'@'
-            && let Some(f) = expression(source, i, Context::Attribute(quote))
-        {
+        if let Some(f) = expression(source, i, Context::Attribute(quote)) {
             i = f.span.end.max(i + 1);
             found.push(f);
             continue;
         }
         i += 1;
     }
-    i
+    bytes.len()
 }
 
 /// An expression at `at`, if there is an opener there. On a scan error, guess where the

@@ -8,7 +8,9 @@ pub(crate) mod mask;
 mod parse;
 mod tree;
 
-pub use parse::{MAX_DEPTH, decode_entities, is_xml_name, named_value_refs, parse};
+pub use parse::{
+    MAX_DEPTH, decode_entities, is_xml_name, named_value_refs, parse, parse_reference,
+};
 pub use tree::*;
 
 #[cfg(test)]

@@ -1,4 +1,6 @@
-//! Pass 2 of parsing: tokenize the masked text with quick-xml and build the tree.
+//! Pass 2 of parsing: tokenize the masked text and build the tree. A fast tokenizer reads the
+//! common markup straight from the bytes; quick-xml reads the rest (declarations, DOCTYPEs,
+//! broken tags) and gives the syntax errors.
 //!
 //! Parsing never fails: every problem becomes a diagnostic and the reader carries on, so a
 //! half-typed document still has a tree and several errors are reported at once. Nothing is
@@ -22,8 +24,20 @@ pub const MAX_DEPTH: usize = 128;
 
 /// Parse a policy document. Never panics, whatever the input.
 pub fn parse(source: &str) -> Document {
+    parse_with(source, true)
+}
+
+/// [`parse`] with every event read by quick-xml, none by the fast tokenizer: the reference the
+/// tests compare [`parse`] with (the corpus test and the `parse` fuzz target). Not for use.
+#[doc(hidden)]
+pub fn parse_reference(source: &str) -> Document {
+    parse_with(source, false)
+}
+
+fn parse_with(source: &str, fast: bool) -> Document {
     let masked = mask::mask(source);
     let mut p = Parser {
+        fast,
         source,
         masked: &masked.text,
         found: &masked.expressions,
@@ -51,6 +65,8 @@ pub fn parse(source: &str) -> Document {
 }
 
 struct Parser<'a> {
+    /// Read what it can with [`Parser::fast_run`] (else everything with quick-xml).
+    fast: bool,
     source: &'a str,
     masked: &'a str,
     found: &'a [Found],
@@ -92,16 +108,34 @@ impl<'a> Parser<'a> {
     }
 
     /// XML 1.0 forbids most control characters (NUL among them); report the first few.
+    /// They are ASCII control bytes or the three bytes `EF BF BE`/`EF BF BF`; the scan looks at
+    /// 32 bytes at a time for a byte below 0x20 (but tab, line feed, carriage return) or 0xEF
+    /// (a vector comparison), and decodes only where it finds one: decoding every `char` was
+    /// a seventh of a 3 MB lint.
     fn check_characters(&mut self) {
+        let bytes = self.source.as_bytes();
+        let suspect = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF;
         let mut reported = 0;
-        for (i, c) in self.source.char_indices() {
-            let bad = matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}');
-            if bad {
+        for (n, chunk) in bytes.chunks(32).enumerate() {
+            if !chunk.iter().fold(false, |any, &b| any | suspect(b)) {
+                continue;
+            }
+            for (k, &b) in chunk.iter().enumerate() {
+                let i = n * 32 + k;
+                let len = match b {
+                    0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => 3,
+                    0xEF => continue,
+                    _ if suspect(b) => 1,
+                    _ => continue,
+                };
+                let Some(c) = self.source.get(i..i + len).and_then(|s| s.chars().next()) else {
+                    continue;
+                };
                 reported += 1;
                 if reported > 3 {
-                    break;
+                    return;
                 }
-                let span = Span::new(i, i + c.len_utf8());
+                let span = Span::new(i, i + len);
                 self.push(Diagnostic::error(codes::XML_SYNTAX, span, format!("character U+{:04X} is not allowed in XML", c as u32)).with_help("Remove the control character; APIM's XML reader rejects the whole document."));
             }
         }
@@ -175,83 +209,194 @@ impl<'a> Parser<'a> {
                 }),
             );
         }
+        // Each round starts a reader at `base` (`fresh`: like a new quick-xml reader, it skips
+        // a byte-order mark there) or continues after an event quick-xml read.
+        let mut fresh = true;
         loop {
-            let slice = self.masked.get(base..).unwrap_or("");
-            // Resuming right after a `>` that a mark follows: the reader skips that mark too.
-            let origin = if slice.starts_with('\u{feff}') {
-                base + 3
-            } else {
-                base
-            };
-            let mut reader = Reader::from_str(slice);
-            let config = reader.config_mut();
-            config.check_end_names = false;
-            config.allow_unmatched_ends = true;
-            config.check_comments = false;
-            config.allow_dangling_amp = true;
-            config.trim_text(false);
-            let resume = loop {
-                let before = origin + pos(reader.buffer_position());
-                let event = reader.read_event();
-                let after = origin + pos(reader.buffer_position());
-                match event {
-                    Ok(Event::Eof) => break None,
-                    Ok(Event::Text(_) | Event::GeneralRef(_)) => {
-                        self.text_run = Some(match self.text_run {
-                            Some(run) => Span::new(run.start, after),
-                            None => Span::new(before, after),
-                        });
-                    }
-                    Ok(event @ (Event::Start(_) | Event::Empty(_) | Event::End(_))) => {
-                        self.flush_text();
-                        let span = Span::new(before, after);
-                        // A tag that swallowed the next line's tag (its `>` or a closing quote
-                        // is missing): read it up to where it should have ended, then resume,
-                        // so `</inbound` on one line and `</policies>` on the next are two
-                        // tags, not one end tag named `inbound\n</policies`.
-                        match self.next_tag_inside(span) {
-                            Some(cut) => break self.broken_tag(before, cut),
-                            None => self.event(event, span),
-                        }
-                    }
-                    Ok(event) => {
-                        self.flush_text();
-                        self.event(event, Span::new(before, after));
-                    }
-                    // The input ends inside a tag or one of its quoted values: the tag ends at
-                    // the next line that starts a tag, or at the end.
-                    Err(quick_xml::Error::Syntax(
-                        SyntaxError::UnclosedTag
-                        | SyntaxError::UnclosedDoubleQuotedAttributeValue
-                        | SyntaxError::UnclosedSingleQuotedAttributeValue,
-                    )) if self.is_element_tag_start(before) => {
-                        self.flush_text();
-                        let cut = self
-                            .next_tag_inside(Span::new(before, self.source.len()))
-                            .unwrap_or(self.source.len());
-                        break self.broken_tag(before, cut);
-                    }
-                    Err(err) => {
-                        self.flush_text();
-                        let at = (origin + pos(reader.error_position())).min(self.source.len());
-                        self.syntax_error(at, &err.to_string());
-                        // Resume at the next `<` after the error (at least one byte on).
-                        let from = at.max(before) + 1;
-                        break Some(
-                            self.masked
-                                .get(from..)
-                                .and_then(|s| s.find('<'))
-                                .map_or(self.source.len(), |i| from + i),
-                        );
-                    }
+            let step = if self.fast {
+                let origin = if fresh
+                    && self
+                        .masked
+                        .get(base..)
+                        .is_some_and(|s| s.starts_with('\u{feff}'))
+                {
+                    base + 3
+                } else {
+                    base
+                };
+                match self.fast_run(origin) {
+                    Some(markup) => self.quick_xml(markup, true),
+                    None => Step::Done,
                 }
+            } else {
+                self.quick_xml(base, false)
             };
-            match resume {
-                Some(next) if next > base && next < self.source.len() => base = next,
+            match step {
+                Step::Continue(next) if next > base && next < self.source.len() => {
+                    base = next;
+                    fresh = false;
+                }
+                Step::Fresh(next) if next > base && next < self.source.len() => {
+                    base = next;
+                    fresh = true;
+                }
                 _ => break,
             }
         }
         self.flush_text();
+    }
+
+    /// The fast tokenizer: read text and the common markup (start, end and empty tags, comments,
+    /// CDATA sections) from `from` on, straight from the masked bytes, until the end of the input
+    /// (`None`) or markup it leaves to quick-xml (`Some`: the `<` of a declaration, a DOCTYPE,
+    /// a tag with a `<` inside or without its `>`, or anything else unusual). What it reads, it
+    /// reads exactly as quick-xml would (the same events with the same spans; `parse_reference`
+    /// and the corpus and fuzz tests compare the two), without quick-xml's per-event checks
+    /// and copies.
+    fn fast_run(&mut self, from: usize) -> Option<usize> {
+        let bytes = self.masked.as_bytes();
+        let len = bytes.len();
+        let mut i = from;
+        loop {
+            let lt = match bytes.get(i..).and_then(|rest| memchr::memchr(b'<', rest)) {
+                Some(p) => i + p,
+                None => {
+                    self.extend_text(i, len);
+                    return None;
+                }
+            };
+            self.extend_text(i, lt);
+            match bytes.get(lt + 1) {
+                Some(b'/') => {
+                    let Some(gt) = tag_end(bytes, lt) else {
+                        return Some(lt);
+                    };
+                    self.flush_text();
+                    self.end_tag(Span::new(lt, gt + 1), gt);
+                    i = gt + 1;
+                }
+                Some(b) if b.is_ascii_alphabetic() || *b == b'_' => {
+                    let Some(gt) = tag_end(bytes, lt) else {
+                        return Some(lt);
+                    };
+                    self.flush_text();
+                    let span = Span::new(lt, gt + 1);
+                    if bytes.get(gt - 1) == Some(&b'/') {
+                        self.start_tag(span, true, gt - 1);
+                    } else {
+                        self.start_tag(span, false, gt);
+                    }
+                    i = gt + 1;
+                }
+                Some(b'!') => {
+                    // A comment ends at the first `-->` after its `<!--`, a CDATA section at
+                    // the first `]]>` after its `<![CDATA[` (as quick-xml reads them).
+                    let rest = bytes.get(lt..).unwrap_or_default();
+                    let closed = |open: &[u8], close: &[u8]| {
+                        let body = rest.strip_prefix(open)?;
+                        memchr::memmem::find(body, close).map(|p| lt + open.len() + p + close.len())
+                    };
+                    if let Some(end) = closed(b"<!--", b"-->") {
+                        self.flush_text();
+                        self.comment(Span::new(lt, end));
+                        i = end;
+                    } else if let Some(end) = closed(b"<![CDATA[", b"]]>") {
+                        self.flush_text();
+                        self.cdata(Span::new(lt, end));
+                        i = end;
+                    } else {
+                        return Some(lt);
+                    }
+                }
+                _ => return Some(lt),
+            }
+        }
+    }
+
+    /// Add `start..end` to the pending run of text.
+    fn extend_text(&mut self, start: usize, end: usize) {
+        if start < end {
+            self.text_run = Some(match self.text_run {
+                Some(run) => Span::new(run.start, end),
+                None => Span::new(start, end),
+            });
+        }
+    }
+
+    /// Tokenize with quick-xml from `base`: to the end, or (`one_event`, at a `<` the fast
+    /// tokenizer left) for the one event there. Says where to go on.
+    fn quick_xml(&mut self, base: usize, one_event: bool) -> Step {
+        let slice = self.masked.get(base..).unwrap_or("");
+        // Resuming right after a `>` that a mark follows: the reader skips that mark too.
+        let origin = if slice.starts_with('\u{feff}') {
+            base + 3
+        } else {
+            base
+        };
+        let mut reader = Reader::from_str(slice);
+        let config = reader.config_mut();
+        config.check_end_names = false;
+        config.allow_unmatched_ends = true;
+        config.check_comments = false;
+        config.allow_dangling_amp = true;
+        config.trim_text(false);
+        loop {
+            let before = origin + pos(reader.buffer_position());
+            let event = reader.read_event();
+            let after = origin + pos(reader.buffer_position());
+            match event {
+                Ok(Event::Eof) => return Step::Done,
+                Ok(Event::Text(_) | Event::GeneralRef(_)) => {
+                    self.extend_text(before, after);
+                    continue;
+                }
+                Ok(event @ (Event::Start(_) | Event::Empty(_) | Event::End(_))) => {
+                    self.flush_text();
+                    let span = Span::new(before, after);
+                    // A tag that swallowed the next line's tag (its `>` or a closing quote
+                    // is missing): read it up to where it should have ended, then resume,
+                    // so `</inbound` on one line and `</policies>` on the next are two
+                    // tags, not one end tag named `inbound\n</policies`.
+                    match self.next_tag_inside(span) {
+                        Some(cut) => return Step::fresh(self.broken_tag(before, cut)),
+                        None => self.event(event, span),
+                    }
+                }
+                Ok(event) => {
+                    self.flush_text();
+                    self.event(event, Span::new(before, after));
+                }
+                // The input ends inside a tag or one of its quoted values: the tag ends at
+                // the next line that starts a tag, or at the end.
+                Err(quick_xml::Error::Syntax(
+                    SyntaxError::UnclosedTag
+                    | SyntaxError::UnclosedDoubleQuotedAttributeValue
+                    | SyntaxError::UnclosedSingleQuotedAttributeValue,
+                )) if self.is_element_tag_start(before) => {
+                    self.flush_text();
+                    let cut = self
+                        .next_tag_inside(Span::new(before, self.source.len()))
+                        .unwrap_or(self.source.len());
+                    return Step::fresh(self.broken_tag(before, cut));
+                }
+                Err(err) => {
+                    self.flush_text();
+                    let at = (origin + pos(reader.error_position())).min(self.source.len());
+                    self.syntax_error(at, &err.to_string());
+                    // Resume at the next `<` after the error (at least one byte on).
+                    let from = at.max(before) + 1;
+                    return Step::Fresh(
+                        self.masked
+                            .get(from..)
+                            .and_then(|s| s.find('<'))
+                            .map_or(self.source.len(), |i| from + i),
+                    );
+                }
+            }
+            if one_event {
+                return Step::Continue(after);
+            }
+        }
     }
 
     /// Where, inside the text quick-xml read as one tag (`span`, from its `<`), the next tag
@@ -411,25 +556,8 @@ impl<'a> Parser<'a> {
             Event::Start(_) => self.start_tag(span, false, span.end.saturating_sub(1)),
             Event::Empty(_) => self.start_tag(span, true, span.end.saturating_sub(2)),
             Event::End(_) => self.end_tag(span, span.end.saturating_sub(1)),
-            Event::CData(_) => {
-                let content = Span::new(
-                    span.start + 9,
-                    span.end.saturating_sub(3).max(span.start + 9),
-                );
-                let value = self.value(content, ValueMode::CData);
-                self.push_node(NodeKind::CData(value), span);
-            }
-            Event::Comment(_) => {
-                let inner = self
-                    .source
-                    .get(span.start + 4..span.end.saturating_sub(3))
-                    .unwrap_or("");
-                if let Some(i) = inner.find("--") {
-                    let at = span.start + 4 + i;
-                    self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(at, at + 2), "`--` is not allowed inside an XML comment").with_help("XML comments cannot contain two hyphens in a row (nor start a comment inside a comment); APIM rejects the document. Remove them or close the first comment with `-->`."));
-                }
-                self.push_node(NodeKind::Comment, span);
-            }
+            Event::CData(_) => self.cdata(span),
+            Event::Comment(_) => self.comment(span),
             Event::Decl(_) => {
                 if self
                     .source
@@ -453,6 +581,29 @@ impl<'a> Parser<'a> {
             }
             Event::Text(_) | Event::GeneralRef(_) | Event::Eof => {}
         }
+    }
+
+    /// A CDATA section, `<![CDATA[` to `]]>`.
+    fn cdata(&mut self, span: Span) {
+        let content = Span::new(
+            span.start + 9,
+            span.end.saturating_sub(3).max(span.start + 9),
+        );
+        let value = self.value(content, ValueMode::CData);
+        self.push_node(NodeKind::CData(value), span);
+    }
+
+    /// A comment, `<!--` to `-->`.
+    fn comment(&mut self, span: Span) {
+        let inner = self
+            .source
+            .get(span.start + 4..span.end.saturating_sub(3))
+            .unwrap_or("");
+        if let Some(i) = inner.find("--") {
+            let at = span.start + 4 + i;
+            self.push(Diagnostic::error(codes::XML_SYNTAX, Span::new(at, at + 2), "`--` is not allowed inside an XML comment").with_help("XML comments cannot contain two hyphens in a row (nor start a comment inside a comment); APIM rejects the document. Remove them or close the first comment with `-->`."));
+        }
+        self.push_node(NodeKind::Comment, span);
     }
 
     fn flush_text(&mut self) {
@@ -797,12 +948,14 @@ impl<'a> Parser<'a> {
             match src.get(j) {
                 Some(&q) if (q == b'"' || q == b'\'') && j < end => {
                     let v_start = j + 1;
-                    let mut k = v_start;
-                    while src.get(k).is_some_and(|b| *b != q) && k < end {
-                        k += 1;
-                    }
+                    // The closing quote, or the end of the attributes (memchr: values are
+                    // most of a tag's bytes).
+                    let k = src
+                        .get(v_start..end)
+                        .and_then(|value| memchr::memchr(q, value))
+                        .map_or(end.max(v_start), |p| v_start + p);
                     let v_span = Span::new(v_start, k);
-                    if let Some(lt) = self.masked.get(v_start..k).and_then(|s| s.find('<')) {
+                    if let Some(lt) = src.get(v_start..k).and_then(|v| memchr::memchr(b'<', v)) {
                         let at = v_start + lt;
                         self.push(
                             Diagnostic::error(
@@ -954,11 +1107,9 @@ impl<'a> Parser<'a> {
         };
         let code_span = Span::new(code_start, code_end);
         let raw = self.source.get(code_start..code_end).unwrap_or("");
-        let escaped = looks_escaped(raw, f.context);
-        let code = if escaped {
-            decode_entities(raw)
-        } else {
-            raw.to_string()
+        let (code, escaped) = match decode_escaped(raw, f.context) {
+            Some(decoded) => (decoded, true),
+            None => (raw.to_string(), false),
         };
         let named_values = named_value_refs(raw, code_start);
         Expression {
@@ -1091,6 +1242,45 @@ impl<'a> Parser<'a> {
         }
         out.push_str(rest);
         Cow::Owned(out)
+    }
+}
+
+/// Where tokenizing goes on after a reader stops.
+enum Step {
+    /// Right after the event it read: the same reader would go on there.
+    Continue(usize),
+    /// At this offset, with a new reader (after an error or a broken tag).
+    Fresh(usize),
+    /// The input is read.
+    Done,
+}
+
+impl Step {
+    fn fresh(at: Option<usize>) -> Step {
+        at.map_or(Step::Done, Step::Fresh)
+    }
+}
+
+/// The `>` that ends the tag whose `<` is at `lt`, read as quick-xml reads a tag (a `>` inside
+/// a quoted value does not end it); `None` when the tag has a `<` inside (which may mean a
+/// broken tag: quick-xml's path checks) or the input ends first.
+fn tag_end(bytes: &[u8], lt: usize) -> Option<usize> {
+    let mut i = lt + 1;
+    loop {
+        match *bytes.get(i)? {
+            b'>' => return Some(i),
+            b'<' => return None,
+            q @ (b'"' | b'\'') => {
+                // A value: to its closing quote (memchr: values are most of a tag's bytes).
+                let rest = bytes.get(i + 1..)?;
+                let close = memchr::memchr2(q, b'<', rest)?;
+                if rest.get(close) != Some(&q) {
+                    return None;
+                }
+                i += close + 2;
+            }
+            _ => i += 1,
+        }
     }
 }
 
@@ -1228,31 +1418,31 @@ pub fn decode_entities(raw: &str) -> String {
     out
 }
 
-/// Is this expression code written in the escaped `xml` format? Yes when it contains entity
-/// references and nothing that strict XML would forbid there (a raw `<`, a bare `&`, or the
-/// attribute's own quote). Raw ("rawxml") code is compiled exactly as written.
-fn looks_escaped(code: &str, context: Context) -> bool {
-    if find_amp(code).is_none() || memchr::memchr(b'<', code.as_bytes()).is_some() {
-        return false;
+/// The decoded code when expression code is written in the escaped `xml` format: it contains
+/// entity references and nothing that strict XML would forbid there (a raw `<`, a bare or
+/// unknown `&`, or the attribute's own quote). Raw ("rawxml") code (`None`) is compiled
+/// exactly as written. One pass: decoding stops at the first `&` that is not an entity.
+fn decode_escaped(code: &str, context: Context) -> Option<String> {
+    find_amp(code)?;
+    if memchr::memchr(b'<', code.as_bytes()).is_some() {
+        return None;
     }
     if let Context::Attribute(q) = context
         && code.as_bytes().contains(&q)
     {
-        return false;
+        return None;
     }
-    let mut any = false;
+    let mut out = String::with_capacity(code.len());
     let mut rest = code;
     while let Some(i) = find_amp(rest) {
+        out.push_str(rest.get(..i).unwrap_or(""));
         let after = rest.get(i..).unwrap_or("");
-        match entity(after) {
-            Some((_, len)) => {
-                any = true;
-                rest = after.get(len..).unwrap_or("");
-            }
-            None => return false,
-        }
+        let (decoded, len) = entity(after)?;
+        out.push(decoded);
+        rest = after.get(len..).unwrap_or("");
     }
-    any
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Where `{{` first occurs in `s`: a byte search for `{` (memchr), cheaper than building a
@@ -1260,7 +1450,7 @@ fn looks_escaped(code: &str, context: Context) -> bool {
 fn find_double_brace(s: &str) -> Option<usize> {
     let bytes = s.as_bytes();
     let mut from = 0;
-    while let Some(i) = bytes.get(from..)?.iter().position(|&b| b == b'{') {
+    while let Some(i) = memchr::memchr(b'{', bytes.get(from..)?) {
         let at = from + i;
         if bytes.get(at + 1) == Some(&b'{') {
             return Some(at);

@@ -280,6 +280,49 @@ fn control_characters_are_reported() {
     assert!(doc.diagnostics[0].message.contains("U+0000"));
 }
 
+/// The scan looks at 32 bytes at a time: characters at and across a block's edge, the two
+/// noncharacters (three bytes each), other characters that start with 0xEF (not reported),
+/// tab, line feed and carriage return (allowed), and at most three reports.
+#[test]
+fn control_characters_are_found_at_any_offset() {
+    let reported = |text: &str| -> Vec<(usize, usize, String)> {
+        parse(text)
+            .diagnostics
+            .iter()
+            .filter(|d| d.message.starts_with("character U+"))
+            .map(|d| (d.span.start, d.span.end, d.message.clone()))
+            .collect()
+    };
+    for at in [0, 1, 30, 31, 32, 33, 63, 64, 65] {
+        let pad = "x".repeat(at);
+        // U+FFFE across the edge of a block when `at` is 30 or 31.
+        let text = format!("{pad}\u{FFFE}<a>\u{1}\t\n\r\u{FEFF}\u{F000}</a>");
+        let found = reported(&text);
+        let one = at + 3 + 3;
+        assert_eq!(
+            found,
+            vec![
+                (
+                    at,
+                    at + 3,
+                    "character U+FFFE is not allowed in XML".to_string()
+                ),
+                (
+                    one,
+                    one + 1,
+                    "character U+0001 is not allowed in XML".to_string()
+                ),
+            ],
+            "{text:?}"
+        );
+    }
+    assert_eq!(reported("<a>\u{FFFF}</a>").len(), 1);
+    let many = format!("<a>{}</a>", "\u{7}".repeat(40));
+    let found = reported(&many);
+    assert_eq!(found.len(), 3);
+    assert_eq!(found.last().map(|f| f.0), Some(5));
+}
+
 #[test]
 fn never_panics_on_prefixes_of_a_tricky_document() {
     let src = "<?xml version=\"1.0\"?><!-- c --><policies a='1' b=\"@(x(\"y\"))\"><![CDATA[ <z> ]]><inbound>é @{ return $\"{a:N}\"; } &amp; {{nv}}</inbound><x y=z /></policies>";
