@@ -34,12 +34,10 @@ fn run(cx: &mut Ctx<'_>) {
     };
     let len = cx.source.len();
     if len > limit {
-        let start = cx
-            .source
-            .char_indices()
-            .map(|(i, _)| i)
-            .take_while(|&i| i <= limit)
-            .last()
+        // The last character boundary at or before the limit (at most three bytes back).
+        let start = (0..=limit)
+            .rev()
+            .find(|&i| cx.source.is_char_boundary(i))
             .unwrap_or(0);
         cx.report(
             Diagnostic::error(
@@ -49,5 +47,33 @@ fn run(cx: &mut Ctx<'_>) {
             )
             .with_help("Move shared parts into policy fragments and large static content out of the policy."),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lint::lint;
+
+    /// The diagnostic starts at the last character boundary at or before the limit, whichever
+    /// byte of a multi-byte character the limit falls on.
+    #[test]
+    fn the_span_starts_at_the_limit_on_a_character_boundary() {
+        for shift in 0..4 {
+            let head = format!("<policies><inbound><base /><!-- {}", "x".repeat(shift));
+            let fill = "😀".repeat((POLICY_LIMIT - head.len()) / 4 + 2);
+            let text = format!("{head}{fill} --></inbound></policies>");
+            let d = lint(&text)
+                .into_iter()
+                .find(|d| d.code == codes::DOCUMENT_TOO_LARGE)
+                .expect("reported");
+            let start = d.span.start;
+            assert!(text.is_char_boundary(start), "shift {shift}: {start}");
+            assert!(
+                start <= POLICY_LIMIT && start + 4 > POLICY_LIMIT,
+                "shift {shift}: {start}"
+            );
+            assert_eq!(d.span.end, text.len());
+        }
     }
 }
