@@ -295,15 +295,15 @@ impl<'a> Parser<'a> {
                     // A comment ends at the first `-->` after its `<!--`, a CDATA section at
                     // the first `]]>` after its `<![CDATA[` (as quick-xml reads them).
                     let rest = bytes.get(lt..).unwrap_or_default();
-                    let closed = |open: &[u8], close: &[u8]| {
+                    let closed = |open: &[u8], close: &[u8; 2]| {
                         let body = rest.strip_prefix(open)?;
-                        memchr::memmem::find(body, close).map(|p| lt + open.len() + p + close.len())
+                        closing(body, close).map(|p| lt + open.len() + p)
                     };
-                    if let Some(end) = closed(b"<!--", b"-->") {
+                    if let Some(end) = closed(b"<!--", b"--") {
                         self.flush_text();
                         self.comment(Span::new(lt, end));
                         i = end;
-                    } else if let Some(end) = closed(b"<![CDATA[", b"]]>") {
+                    } else if let Some(end) = closed(b"<![CDATA[", b"]]") {
                         self.flush_text();
                         self.cdata(Span::new(lt, end));
                         i = end;
@@ -1262,6 +1262,21 @@ impl Step {
     fn fresh(at: Option<usize>) -> Step {
         at.map_or(Step::Done, Step::Fresh)
     }
+}
+
+/// Where the first `>` of `body` that follows `before` (`--` or `]]`, inside `body`) ends: the
+/// offset after the `>`. memchr for the `>` (a substring searcher would add its code to the web
+/// app's first load for two needles).
+fn closing(body: &[u8], before: &[u8; 2]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(p) = body.get(from..).and_then(|rest| memchr::memchr(b'>', rest)) {
+        let gt = from + p;
+        if gt >= 2 && body.get(gt - 2..gt) == Some(before.as_slice()) {
+            return Some(gt + 1);
+        }
+        from = gt + 1;
+    }
+    None
 }
 
 /// The `>` that ends the tag whose `<` is at `lt`, read as quick-xml reads a tag (a `>` inside
