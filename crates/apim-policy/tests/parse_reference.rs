@@ -1,9 +1,10 @@
 //! The parser's fast tokenizer reads exactly what quick-xml reads: `parse` (fast tokenizer, with
 //! quick-xml for the rest) and `parse_reference` (quick-xml for everything) give the same
 //! document (every node, span and diagnostic) on every policy of the repository (the corpus,
-//! the simulator's, linter's, formatter's and exporter's fixtures, the courses), and on broken
-//! variants of each: cut off at many points, and with one byte of markup (`<`, `>`, a quote,
-//! `/`, `-`, `]`) deleted or doubled. The `parse` fuzz target compares the two on any input.
+//! the simulator's, linter's, formatter's and exporter's fixtures, the courses, the examples),
+//! and on broken variants of each: cut off at many points, and with one byte of markup (`<`,
+//! `>`, a quote, `/`, `-`, `]`, `!`, `?`, `&`) deleted or doubled. The `parse` fuzz target
+//! compares the two on any input.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -34,6 +35,7 @@ fn policies() -> Vec<(String, String)> {
     xml_files(&crate_dir.join("tests"), &mut paths);
     xml_files(&crate_dir.join("../apim-policy-cli/tests"), &mut paths);
     xml_files(&crate_dir.join("../../courses"), &mut paths);
+    xml_files(&crate_dir.join("../../examples"), &mut paths);
     paths.sort();
     paths
         .into_iter()
@@ -58,7 +60,7 @@ fn same(text: &str, what: &str) {
 #[test]
 fn the_fast_tokenizer_reads_every_policy_as_quick_xml_does() {
     let all = policies();
-    assert!(all.len() > 250, "only {} policies found", all.len());
+    assert!(all.len() > 330, "only {} policies found", all.len());
     for (name, text) in &all {
         same(text, name);
     }
