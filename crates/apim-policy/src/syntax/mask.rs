@@ -36,6 +36,9 @@ pub struct Masked<'a> {
     pub text: Cow<'a, str>,
     /// In source order, non-overlapping.
     pub expressions: Vec<Found>,
+    /// How many markup starts (a `<` outside tags, comments and expressions) the scan passed:
+    /// at least the number of elements, for sizing the tree.
+    pub markup: usize,
 }
 
 /// Scan `source` for expressions and return the masked copy.
@@ -43,6 +46,7 @@ pub fn mask(source: &str) -> Masked<'_> {
     let bytes = source.as_bytes();
     let mut found: Vec<Found> = Vec::new();
     let mut i = 0;
+    let mut markup = 0;
     // Only `<` and `@` matter between tags: memchr jumps to the next of either.
     while let Some(p) = bytes
         .get(i..)
@@ -50,7 +54,10 @@ pub fn mask(source: &str) -> Masked<'_> {
     {
         i += p;
         match bytes.get(i) {
-            Some(b'<') => i = skip_markup(source, i, &mut found),
+            Some(b'<') => {
+                markup += 1;
+                i = skip_markup(source, i, &mut found);
+            }
             _ => match expression(source, i, Context::Text) {
                 Some(f) => {
                     i = f.span.end.max(i + 1);
@@ -64,6 +71,7 @@ pub fn mask(source: &str) -> Masked<'_> {
         return Masked {
             text: Cow::Borrowed(source),
             expressions: found,
+            markup,
         };
     }
     let mut text = Vec::with_capacity(bytes.len());
@@ -84,6 +92,7 @@ pub fn mask(source: &str) -> Masked<'_> {
     Masked {
         text: Cow::Owned(text),
         expressions: found,
+        markup,
     }
 }
 

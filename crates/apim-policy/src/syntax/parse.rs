@@ -43,11 +43,12 @@ fn parse_with(source: &str, fast: bool) -> Document {
         found: &masked.expressions,
         doc: Document {
             len: source.len(),
-            // One node per `<` (an element has one or two, a text node none): a dense document
-            // (a `<set-header>` with its `<value>` in 78 bytes is three nodes) then grows its
-            // node array once at most, instead of copying it at every doubling. Room that is
-            // never written is never touched, so it costs no memory.
-            nodes: Vec::with_capacity(memchr::memchr_iter(b'<', source.as_bytes()).count()),
+            // One node per markup start (an element has one or two, a text node none), counted
+            // by the masking scan: a dense document (a `<set-header>` with its `<value>` in 78
+            // bytes is three nodes) then grows its node array once at most, instead of copying
+            // it at every doubling. Room that is never written is never touched, so it costs no
+            // memory.
+            nodes: Vec::with_capacity(masked.markup),
             ..Document::default()
         },
         stack: Vec::new(),
@@ -217,16 +218,7 @@ impl<'a> Parser<'a> {
         let mut fresh = true;
         loop {
             let step = if self.fast {
-                let origin = if fresh
-                    && self
-                        .masked
-                        .get(base..)
-                        .is_some_and(|s| s.starts_with('\u{feff}'))
-                {
-                    base + 3
-                } else {
-                    base
-                };
+                let origin = if fresh { self.after_mark(base) } else { base };
                 match self.fast_run(origin) {
                     Some(markup) => self.quick_xml(markup, true),
                     None => Step::Done,
@@ -234,19 +226,32 @@ impl<'a> Parser<'a> {
             } else {
                 self.quick_xml(base, false)
             };
-            match step {
-                Step::Continue(next) if next > base && next < self.source.len() => {
-                    base = next;
-                    fresh = false;
-                }
-                Step::Fresh(next) if next > base && next < self.source.len() => {
-                    base = next;
-                    fresh = true;
-                }
-                _ => break,
+            let (next, new_reader) = match step {
+                Step::Continue(next) => (next, false),
+                Step::Fresh(next) => (next, true),
+                Step::Done => break,
+            };
+            if next <= base || next >= self.source.len() {
+                break;
             }
+            base = next;
+            fresh = new_reader;
         }
         self.flush_text();
+    }
+
+    /// Where a reader started at `base` reads from: after a byte-order mark there (quick-xml
+    /// skips one without counting it in its positions).
+    fn after_mark(&self, base: usize) -> usize {
+        if self
+            .masked
+            .get(base..)
+            .is_some_and(|s| s.starts_with('\u{feff}'))
+        {
+            base + 3
+        } else {
+            base
+        }
     }
 
     /// The fast tokenizer: read text and the common markup (start, end and empty tags, comments,
@@ -331,11 +336,7 @@ impl<'a> Parser<'a> {
     fn quick_xml(&mut self, base: usize, one_event: bool) -> Step {
         let slice = self.masked.get(base..).unwrap_or("");
         // Resuming right after a `>` that a mark follows: the reader skips that mark too.
-        let origin = if slice.starts_with('\u{feff}') {
-            base + 3
-        } else {
-            base
-        };
+        let origin = self.after_mark(base);
         let mut reader = Reader::from_str(slice);
         let config = reader.config_mut();
         config.check_end_names = false;
