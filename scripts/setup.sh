@@ -104,6 +104,16 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG_VERSION" ]; t
   cargo install --quiet --force wasm-bindgen-cli --version "$WBG_VERSION" >&2
 fi
 
+# --- 4b. wasm-split-cli: splits the app's wasm into the first-load module and the panels'
+# chunks (scripts/build-app.mjs). Its version is recorded by cargo, which has no --version.
+WASM_SPLIT_VERSION=0.2.4
+if ! cargo install --list 2>/dev/null | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:" \
+    || ! command -v wasm-split-cli >/dev/null; then
+  log "installing wasm-split-cli $WASM_SPLIT_VERSION (about 2 minutes)"
+  cargo install --quiet --force --locked wasm_split_cli_support --version "$WASM_SPLIT_VERSION" \
+    --features build-binary >&2
+fi
+
 # --- 5. trunk ----------------------------------------------------------------------------------
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   log "installing trunk $TRUNK_VERSION (about 25 minutes on two cores; once per machine)"

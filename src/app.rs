@@ -5,7 +5,7 @@
 
 use crate::bridge::{self, EditorBridge};
 use crate::components::{
-    EditorPane, Header, LessonsPane, NoticeBar, RulePage, SidePanel, Splitter,
+    EditorPane, Header, Lazy, LessonsPaneProps, NoticeBar, RulePageProps, SidePanel, Splitter,
 };
 use crate::lessons::{self, Lessons, SharedLesson, Source};
 use crate::rule_docs;
@@ -297,8 +297,12 @@ pub fn app() -> Html {
             />
             <main class={classes!("workspace", state.lessons.open.then_some("with-lessons"))} aria-label="Policy workspace">
                 if state.lessons.open {
-                    <LessonsPane lessons={state.lessons.clone()} stale={stale_check}
-                        bridge={bridge.clone()} dispatch={dispatch.clone()} />
+                    <Lazy<LessonsPaneProps> active=true panel={LessonsPaneProps {
+                        lessons: state.lessons.clone(),
+                        stale: stale_check,
+                        bridge: bridge.clone(),
+                        dispatch: dispatch.clone(),
+                    }} />
                 }
                 <EditorPane
                     bridge={bridge.clone()}
@@ -328,8 +332,13 @@ pub fn app() -> Html {
             </main>
             <NoticeBar notice={state.notice.clone()} dispatch={dispatch.clone()} />
             if let Some(code) = state.rule {
-                <RulePage {code} export={state.export.clone()} scenario={state.scenario_model.clone()}
-                    {bridge} {dispatch} />
+                <Lazy<RulePageProps> active=true panel={RulePageProps {
+                    code,
+                    export: state.export.clone(),
+                    scenario: state.scenario_model.clone(),
+                    bridge,
+                    dispatch,
+                }} />
             }
         </div>
     }

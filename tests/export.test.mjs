@@ -151,3 +151,31 @@ test('import: paste an ARM template, choose one of its policies, load it', async
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the Export panel's code loads when the tab is first opened; a failed load offers Retry", async () => {
+  const { page, context, errors } = await openApp(env);
+  const chunks = [];
+  page.on('request', (r) => { if (/\/split_export-[0-9a-f]+\.wasm$/.test(r.url())) chunks.push(r.url()); });
+  // Offline: the chunk cannot be fetched.
+  await context.route(/\/split_export-[0-9a-f]+\.wasm$/, (route) => route.abort('internetdisconnected'));
+  await page.waitForTimeout(300);
+  assert.deepEqual(chunks, [], 'the chunk is not fetched before the panel is wanted');
+  await page.getByTestId('tab-export').click();
+  const failed = page.getByTestId('panel-load-failed');
+  await failed.waitFor();
+  assert.match(await failed.textContent(), /could not be loaded/);
+  assert.equal(await page.getByTestId('export-target').count(), 0);
+  // The problems list and the editor go on working.
+  await setEditorText(page, '<policies><inbound><base /></inbound><outbound><base /></outbound><on-error><base /></on-error></policies>');
+  await page.getByTestId('problem-count').getByText('No problems').waitFor();
+  // Back online: Retry loads the panel.
+  await context.unroute(/\/split_export-[0-9a-f]+\.wasm$/);
+  await failed.getByRole('button', { name: 'Retry' }).click();
+  await output(page).waitFor();
+  assert.match(await outputText(page), /Microsoft\.ApiManagement/);
+  // The pointer over the tab and the panel itself each tried once while offline, Retry once more.
+  assert.ok(chunks.length >= 2, `the failed fetches and the one that loaded: ${chunks}`);
+  // Failed fetches are console errors of the network; nothing else went wrong.
+  assert.deepEqual(errors.filter((e) => !/Failed to load resource|split_export|fetch/i.test(e)), []);
+  await page.close();
+});

@@ -111,9 +111,16 @@ export async function untilEditorText(page, ok, message = 'editor text') {
   throw new Error(`${message}: timed out; the editor holds:\n${text}`);
 }
 
-/** Select a side panel tab by its id (`problems`, `outline`, `simulate`, `export`, `example`). */
+/** Select a side panel tab by its id (`problems`, `outline`, `simulate`, `export`, `example`),
+ * and wait until its panel shows its content: the Simulate and Export panels' code is loaded
+ * when they are first opened (src/components/lazy.rs), and tests read them at once. */
 export async function openTab(page, id) {
   await page.getByTestId(`tab-${id}`).click();
+  await page.waitForFunction((id) => {
+    const panel = document.getElementById(`panel-${id}`);
+    return panel && !panel.hidden && panel.childElementCount > 0
+      && !panel.querySelector('[data-testid="panel-loading"]');
+  }, id);
 }
 
 /** Put the cursor at the end of 1-based line `n` of the editor (a short document). */

@@ -20,7 +20,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ExportPanelProps {
     pub source: Rc<str>,
     pub scenario: Rc<Scenario>,

@@ -12,7 +12,7 @@ use crate::wire::{CourseView, LessonView};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties)]
+#[derive(Properties, Clone)]
 pub struct LessonsPaneProps {
     pub lessons: Rc<Lessons>,
     /// The editor's text changed since the last check (computed by the app, so that typing

@@ -6,6 +6,7 @@ mod example_info;
 mod examples_menu;
 mod export_panel;
 mod header;
+mod lazy;
 mod lessons;
 mod notice;
 mod outline;
@@ -22,9 +23,10 @@ mod theme_toggle;
 
 pub use editor_pane::EditorPane;
 pub use header::Header;
-pub use lessons::LessonsPane;
+pub use lazy::Lazy;
+pub use lessons::LessonsPaneProps;
 pub use notice::NoticeBar;
-pub use rule_page::RulePage;
+pub use rule_page::RulePageProps;
 pub use side_panel::SidePanel;
 pub use splitter::Splitter;
 

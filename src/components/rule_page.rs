@@ -18,7 +18,7 @@ use apim_policy::scenario::{Backend, Fragment, NamedValue, Scenario};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct RulePageProps {
     pub code: &'static str,
     /// The current export settings: loading an example sets only its scope.

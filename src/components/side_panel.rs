@@ -3,10 +3,11 @@
 //! the costly ones (outline, export) compute only while visible.
 
 use super::example_info::ExampleInfo;
-use super::export_panel::ExportPanel;
+use super::export_panel::ExportPanelProps;
+use super::lazy::{Lazy, prefetch};
 use super::outline::Outline;
 use super::problems::ProblemsList;
-use super::simulate::SimulatePanel;
+use super::simulate::SimulatePanelProps;
 use crate::app::dom;
 use crate::bridge::EditorBridge;
 use crate::examples::Example;
@@ -87,8 +88,15 @@ pub fn side_panel(props: &SidePanelProps) -> Html {
                         },
                         _ => html! {},
                     };
+                    // The lazily loaded panels start loading when the pointer comes near.
+                    let tab = t.id;
+                    let onpointerenter = Callback::from(move |_: PointerEvent| match tab {
+                        TabId::Simulate => prefetch::<SimulatePanelProps>(),
+                        TabId::Export => prefetch::<ExportPanelProps>(),
+                        _ => {}
+                    });
                     html! {
-                        <button type="button" role="tab" id={tab_id(t.id)} class="tab"
+                        <button type="button" role="tab" id={tab_id(t.id)} class="tab" {onpointerenter}
                             data-testid={format!("tab-{}", t.id.as_str())}
                             aria-selected={selected.to_string()} aria-controls={panel_id(t.id)}
                             tabindex={if selected { "0" } else { "-1" }} {onclick}>
@@ -124,17 +132,33 @@ fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
             <Outline source={source} active={props.tab == TabId::Outline}
                 bridge={props.bridge.clone()} />
         },
-        TabId::Simulate => html! {
-            <SimulatePanel source={source} scenario={props.scenario.clone()}
-                model={props.scenario_model.clone()} error={props.scenario_error.clone()}
-                example={props.example.map(|e| e.id)} reveal_secrets={props.reveal_secrets} sim={props.sim.clone()} running={props.running}
-                bridge={props.bridge.clone()} dispatch={props.dispatch.clone()} />
-        },
-        TabId::Export => html! {
-            <ExportPanel source={source} scenario={props.scenario_model.clone()}
-                scenario_invalid={props.scenario_error.is_some()} settings={props.export.clone()}
-                active={props.tab == TabId::Export} dispatch={props.dispatch.clone()} />
-        },
+        // In chunks of their own (`super::lazy`), loaded when first shown.
+        TabId::Simulate => {
+            let panel = SimulatePanelProps {
+                source,
+                scenario: props.scenario.clone(),
+                model: props.scenario_model.clone(),
+                error: props.scenario_error.clone(),
+                example: props.example.map(|e| e.id),
+                reveal_secrets: props.reveal_secrets,
+                sim: props.sim.clone(),
+                running: props.running,
+                bridge: props.bridge.clone(),
+                dispatch: props.dispatch.clone(),
+            };
+            html! { <Lazy<SimulatePanelProps> {panel} active={props.tab == tab} /> }
+        }
+        TabId::Export => {
+            let panel = ExportPanelProps {
+                source,
+                scenario: props.scenario_model.clone(),
+                scenario_invalid: props.scenario_error.is_some(),
+                settings: props.export.clone(),
+                active: props.tab == TabId::Export,
+                dispatch: props.dispatch.clone(),
+            };
+            html! { <Lazy<ExportPanelProps> {panel} active={props.tab == tab} /> }
+        }
         TabId::Example => html! {
             <ExampleInfo example={props.example} scenario={props.scenario.clone()} />
         },

@@ -10,7 +10,7 @@ use apim_policy::scenario::{Scenario, ScenarioError};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct SimulatePanelProps {
     pub source: Rc<str>,
     pub scenario: Rc<str>,
