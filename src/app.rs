@@ -5,7 +5,8 @@
 
 use crate::bridge::{self, EditorBridge};
 use crate::components::{
-    EditorPane, Header, Lazy, LessonsPaneProps, NoticeBar, RulePageProps, SidePanel, Splitter,
+    EditorPane, Header, Lazy, LessonsPaneProps, NoticeBar, Panel, RulePageProps, SidePanel,
+    Splitter,
 };
 use crate::lessons::{self, Lessons, SharedLesson, Source};
 use crate::rule_docs;
@@ -297,12 +298,12 @@ pub fn app() -> Html {
             />
             <main class={classes!("workspace", state.lessons.open.then_some("with-lessons"))} aria-label="Policy workspace">
                 if state.lessons.open {
-                    <Lazy<LessonsPaneProps> active=true panel={LessonsPaneProps {
+                    <Lazy active=true panel={Panel::new(LessonsPaneProps {
                         lessons: state.lessons.clone(),
                         stale: stale_check,
                         bridge: bridge.clone(),
                         dispatch: dispatch.clone(),
-                    }} />
+                    })} />
                 }
                 <EditorPane
                     bridge={bridge.clone()}
@@ -332,13 +333,13 @@ pub fn app() -> Html {
             </main>
             <NoticeBar notice={state.notice.clone()} dispatch={dispatch.clone()} />
             if let Some(code) = state.rule {
-                <Lazy<RulePageProps> active=true panel={RulePageProps {
+                <Lazy active=true panel={Panel::new(RulePageProps {
                     code,
                     export: state.export.clone(),
                     scenario: state.scenario_model.clone(),
                     bridge,
                     dispatch,
-                }} />
+                })} />
             }
         </div>
     }

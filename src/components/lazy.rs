@@ -1,5 +1,6 @@
 //! Panels whose code is not in the first load: the Simulate and Export tabs, the Lessons view
-//! and the rule pages. Each is a `#[wasm_split(chunk)]` function that returns the panel's view
+//! and the rule pages (the small Outline and Example tabs stay: a tab switch shows them at once,
+//! and their chunks would save about 5 KB). Each is a `#[wasm_split(chunk)]` function that returns the panel's view
 //! function; in the web build `scripts/build-app.mjs` moves every function that only it
 //! reaches (the panel's components, and the code only they call) into `split_<chunk>.wasm`,
 //! fetched and instantiated against the app's memory the first time the function is awaited.
@@ -10,17 +11,20 @@
 //! button if the chunk cannot be fetched (the page went offline), and the panel itself once
 //! loaded (then synchronously, on every render).
 //!
-//! **Another lazy panel**: its props type implements [`Split`] with the [`split!`] macro (a
-//! chunk name, the props type, and the component), and is rendered through
-//! `<Lazy<ThatProps> panel={…} active={…} />`. Nothing in the first load may name the component
+//! **Another lazy panel**: its props type (`Clone`) implements [`Split`] with the [`split!`]
+//! macro (a chunk name, the props type, and the component), and is rendered through
+//! `<Lazy panel={Panel::new(ThatProps { … })} active={…} />`. Nothing in the first load may name the component
 //! itself, or it stays in the first load (the budget test prints the module sizes).
 
 use super::export_panel::{ExportPanel, ExportPanelProps};
 use super::lessons::{LessonsPane, LessonsPaneProps};
 use super::rule_page::{RulePage, RulePageProps};
 use super::simulate::{SimulatePanel, SimulatePanelProps};
+use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::OnceLock;
 use wasm_split_helpers::SplitLoaderError;
 use yew::prelude::*;
@@ -32,7 +36,7 @@ pub type View<P> = fn(&P) -> Html;
 pub type Loading<P> = Pin<Box<dyn Future<Output = Result<View<P>, SplitLoaderError>>>>;
 
 /// A panel whose code is in a chunk of its own.
-pub trait Split: PartialEq + 'static {
+pub trait Split: PartialEq + Sized + 'static {
     /// The chunk's name (`split_<name>.wasm`), for messages.
     const CHUNK: &'static str;
     /// Where the view is kept once its chunk has loaded.
@@ -80,17 +84,81 @@ split!(rule_page, RulePageProps, RulePage);
 pub fn prefetch<P: Split>() {
     if P::slot().get().is_none() {
         yew::platform::spawn_local(async {
-            if let Ok(view) = P::load().await {
-                let _ = P::slot().set(view);
-            }
+            let _ = load::<P>().await;
         });
     }
 }
 
+/// Load `P`'s chunk and keep its view; whether that worked.
+async fn load<P: Split>() -> bool {
+    match P::load().await {
+        Ok(view) => {
+            // Another load may have stored it first: the same function.
+            let _ = P::slot().set(view);
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+/// A lazy panel's props with what its chunk does with them, without their type: one [`Lazy`]
+/// component (one copy of Yew's machinery in the first load) serves every panel.
+#[derive(Clone)]
+pub struct Panel {
+    props: Rc<dyn Any>,
+    split: &'static dyn Erased,
+}
+
+impl Panel {
+    pub fn new<P: Split>(props: P) -> Panel {
+        Panel {
+            props: Rc::new(props),
+            split: &Of::<P>(PhantomData),
+        }
+    }
+}
+
+impl PartialEq for Panel {
+    fn eq(&self, other: &Panel) -> bool {
+        self.split.chunk() == other.split.chunk() && self.split.same(&*self.props, &*other.props)
+    }
+}
+
+trait Erased {
+    fn chunk(&self) -> &'static str;
+    fn ready(&self) -> bool;
+    fn view(&self, props: &dyn Any) -> Html;
+    fn load(&self) -> Pin<Box<dyn Future<Output = bool>>>;
+    fn same(&self, a: &dyn Any, b: &dyn Any) -> bool;
+}
+
+struct Of<P>(PhantomData<P>);
+
+impl<P: Split> Erased for Of<P> {
+    fn chunk(&self) -> &'static str {
+        P::CHUNK
+    }
+    fn ready(&self) -> bool {
+        P::slot().get().is_some()
+    }
+    fn view(&self, props: &dyn Any) -> Html {
+        match (P::slot().get(), props.downcast_ref::<P>()) {
+            (Some(view), Some(props)) => view(props),
+            _ => html! {},
+        }
+    }
+    fn load(&self) -> Pin<Box<dyn Future<Output = bool>>> {
+        Box::pin(load::<P>())
+    }
+    fn same(&self, a: &dyn Any, b: &dyn Any) -> bool {
+        matches!((a.downcast_ref::<P>(), b.downcast_ref::<P>()), (Some(a), Some(b)) if a == b)
+    }
+}
+
 #[derive(Properties, PartialEq)]
-pub struct LazyProps<P: Split> {
-    /// The panel's own props.
-    pub panel: P,
+pub struct LazyProps {
+    /// The panel ([`Panel::new`] of its own props).
+    pub panel: Panel,
     /// The panel is shown: load its chunk if that has not happened yet.
     pub active: bool,
 }
@@ -104,31 +172,26 @@ enum Status {
 }
 
 #[function_component(Lazy)]
-pub fn lazy<P: Split>(props: &LazyProps<P>) -> Html {
+pub fn lazy(props: &LazyProps) -> Html {
+    let split = props.panel.split;
     let status = use_state_eq(|| Status::Idle);
     // Bumped to retry after a failure.
     let attempt = use_state_eq(|| 0u32);
-    let wanted = props.active && P::slot().get().is_none();
+    let wanted = props.active && !split.ready();
     {
         let status = status.clone();
         use_effect_with((wanted, *attempt), move |&(wanted, _)| {
             if wanted && *status != Status::Loading {
                 status.set(Status::Loading);
                 yew::platform::spawn_local(async move {
-                    match P::load().await {
-                        Ok(view) => {
-                            // Another instance may have stored it first: the same function.
-                            let _ = P::slot().set(view);
-                            status.set(Status::Idle);
-                        }
-                        Err(_) => status.set(Status::Failed),
-                    }
+                    let ok = split.load().await;
+                    status.set(if ok { Status::Idle } else { Status::Failed });
                 });
             }
         });
     }
-    if let Some(view) = P::slot().get() {
-        return view(&props.panel);
+    if split.ready() {
+        return split.view(&*props.panel.props);
     }
     if !props.active {
         return html! {};
@@ -145,7 +208,7 @@ pub fn lazy<P: Split>(props: &LazyProps<P>) -> Html {
             };
             html! {
                 <div class="panel-load-failed" role="alert" data-testid="panel-load-failed">
-                    <p>{ format!("This panel's code ({}) could not be loaded: the page may be offline.", P::CHUNK) }</p>
+                    <p>{ format!("This panel's code ({}) could not be loaded: the page may be offline.", split.chunk()) }</p>
                     <button type="button" class="button" onclick={retry}>{ "Retry" }</button>
                 </div>
             }

@@ -23,7 +23,7 @@ mod theme_toggle;
 
 pub use editor_pane::EditorPane;
 pub use header::Header;
-pub use lazy::Lazy;
+pub use lazy::{Lazy, Panel};
 pub use lessons::LessonsPaneProps;
 pub use notice::NoticeBar;
 pub use rule_page::RulePageProps;

@@ -4,7 +4,7 @@
 
 use super::example_info::ExampleInfo;
 use super::export_panel::ExportPanelProps;
-use super::lazy::{Lazy, prefetch};
+use super::lazy::{Lazy, Panel, prefetch};
 use super::outline::Outline;
 use super::problems::ProblemsList;
 use super::simulate::SimulatePanelProps;
@@ -123,6 +123,8 @@ fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
     } else {
         Rc::from("")
     };
+    // Simulate and Export are in chunks of their own (`super::lazy`), loaded when first shown;
+    // the small panels are not (switching to them shows them at once, as keyboard users expect).
     match tab {
         TabId::Problems => html! {
             <ProblemsList problems={props.problems.clone()} bridge={props.bridge.clone()}
@@ -132,7 +134,6 @@ fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
             <Outline source={source} active={props.tab == TabId::Outline}
                 bridge={props.bridge.clone()} />
         },
-        // In chunks of their own (`super::lazy`), loaded when first shown.
         TabId::Simulate => {
             let panel = SimulatePanelProps {
                 source,
@@ -146,7 +147,7 @@ fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
                 bridge: props.bridge.clone(),
                 dispatch: props.dispatch.clone(),
             };
-            html! { <Lazy<SimulatePanelProps> {panel} active={props.tab == tab} /> }
+            html! { <Lazy panel={Panel::new(panel)} active={props.tab == tab} /> }
         }
         TabId::Export => {
             let panel = ExportPanelProps {
@@ -157,7 +158,7 @@ fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
                 active: props.tab == TabId::Export,
                 dispatch: props.dispatch.clone(),
             };
-            html! { <Lazy<ExportPanelProps> {panel} active={props.tab == tab} /> }
+            html! { <Lazy panel={Panel::new(panel)} active={props.tab == tab} /> }
         }
         TabId::Example => html! {
             <ExampleInfo example={props.example} scenario={props.scenario.clone()} />
