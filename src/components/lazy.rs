@@ -1,5 +1,5 @@
-//! Panels whose code is not in the first load: the Simulate and Export tabs, the Lessons view
-//! and the rule pages (the small Outline and Example tabs stay: a tab switch shows them at once,
+//! Panels whose code is not in the first load: the Simulate and Export tabs, the Lessons view,
+//! the rule pages and the Share panel (the small Outline and Example tabs stay: a tab switch shows them at once,
 //! and their chunks would save about 5 KB). Each is a `#[wasm_split(chunk)]` function that returns the panel's view
 //! function; in the web build `scripts/build-app.mjs` moves every function that only it
 //! reaches (the panel's components, and the code only they call) into `split_<chunk>.wasm`,
@@ -19,6 +19,7 @@
 use super::export_panel::{ExportPanel, ExportPanelProps};
 use super::lessons::{LessonsPane, LessonsPaneProps};
 use super::rule_page::{RulePage, RulePageProps};
+use super::share_button::{SharePanel, SharePanelProps};
 use super::simulate::{SimulatePanel, SimulatePanelProps};
 use std::any::Any;
 use std::future::Future;
@@ -78,6 +79,7 @@ split!(simulate, SimulatePanelProps, SimulatePanel);
 split!(export, ExportPanelProps, ExportPanel);
 split!(lessons, LessonsPaneProps, LessonsPane);
 split!(rule_page, RulePageProps, RulePage);
+split!(share, SharePanelProps, SharePanel);
 
 /// Start loading `P`'s chunk before its panel is shown (the pointer is over the tab that shows
 /// it), so that the panel appears at once when it is.

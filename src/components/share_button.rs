@@ -1,7 +1,9 @@
 //! Share (`share`): builds a link holding the workspace in its `#fragment`, puts it in the
 //! address bar and shows it with a copy button. Secret values stay out unless the user ticks
-//! the box, and the panel says which were left out and why.
+//! the box, and the panel says which were left out and why. The button is in the first load;
+//! the panel (which builds the link) is a lazy chunk (`super::lazy`), loaded on the first click.
 
+use super::lazy::{Lazy, Panel};
 use crate::app::dom;
 use crate::bridge;
 use crate::lessons::SharedLesson;
@@ -30,6 +32,59 @@ struct Link {
 #[function_component(ShareButton)]
 pub fn share_button(props: &ShareButtonProps) -> Html {
     let open = use_state(|| false);
+    let onclick = {
+        let open = open.clone();
+        Callback::from(move |_: MouseEvent| open.set(!*open))
+    };
+    let close = {
+        let open = open.clone();
+        Callback::from(move |()| {
+            open.set(false);
+            dom::focus_id("share-button");
+        })
+    };
+    let onkeydown = {
+        let close = close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                close.emit(());
+            }
+        })
+    };
+    html! {
+        <div class="share" {onkeydown}>
+            <button type="button" id="share-button" class="btn" data-testid="share"
+                aria-expanded={open.to_string()} aria-controls="share-panel" {onclick}>
+                { "Share" }
+            </button>
+            if *open {
+                <Lazy active=true panel={Panel::new(SharePanelProps {
+                    source: props.source.clone(),
+                    scenario: props.scenario.clone(),
+                    example: props.example,
+                    export: props.export.clone(),
+                    lesson: props.lesson.clone(),
+                    close,
+                })} />
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct SharePanelProps {
+    pub source: Rc<str>,
+    pub scenario: Rc<str>,
+    pub example: Option<&'static str>,
+    pub export: ExportSettings,
+    pub lesson: Option<SharedLesson>,
+    /// Close the panel (and give the focus back to the Share button).
+    pub close: Callback<()>,
+}
+
+/// The open panel: makes the link when it opens and again when the secrets box changes.
+#[function_component(SharePanel)]
+pub fn share_panel(props: &SharePanelProps) -> Html {
     let include_secrets = use_state(|| false);
     let link = use_state(Link::default);
     let copied = use_state(|| false);
@@ -47,7 +102,7 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         move |secrets: bool| {
             let link = link.clone();
             let copied = copied.clone();
-            // Built on click, not on every render: the policy can be large.
+            // Built when the panel opens or the box changes, not per render: the policy can be large.
             let workspace = Workspace {
                 policy: source.to_string(),
                 scenario: scenario.to_string(),
@@ -81,21 +136,9 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
         }
     };
 
-    let onclick = {
-        let open = open.clone();
-        let make = make.clone();
-        let include_secrets = include_secrets.clone();
-        Callback::from(move |_: MouseEvent| {
-            if *open {
-                open.set(false);
-            } else {
-                open.set(true);
-                make(*include_secrets);
-            }
-        })
-    };
     let on_secrets = {
         let include_secrets = include_secrets.clone();
+        let make = make.clone();
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             include_secrets.set(input.checked());
@@ -117,23 +160,12 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
             });
         })
     };
-    let close = {
-        let open = open.clone();
-        Callback::from(move |_: MouseEvent| {
-            open.set(false);
-            dom::focus_id("share-button");
-        })
-    };
-    let onkeydown = {
-        let open = open.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                open.set(false);
-                dom::focus_id("share-button");
-            }
-        })
-    };
-
+    let close = props.close.reform(|_: MouseEvent| ());
+    {
+        // The link is made when the panel opens (secrets left out: each share opts in anew).
+        let include_secrets = *include_secrets;
+        use_effect_with((), move |_| make(include_secrets));
+    }
     let reason = if *include_secrets {
         html! { <p class="reason warn">{ "Secret values are in this link: anyone who gets it can read them." }</p> }
     } else if link.left_out.is_empty() {
@@ -149,43 +181,35 @@ pub fn share_button(props: &ShareButtonProps) -> Html {
     };
 
     html! {
-        <div class="share" {onkeydown}>
-            <button type="button" id="share-button" class="btn" data-testid="share"
-                aria-expanded={open.to_string()} aria-controls="share-panel" {onclick}>
-                { "Share" }
-            </button>
-            if *open {
-                <div id="share-panel" class="popup share-panel" role="dialog" aria-labelledby="share-title">
-                    <h2 id="share-title">{ if props.lesson.is_some() { "Share this lesson" } else { "Share this policy" } }</h2>
-                    <p class="hint">
-                        { "The policy and scenario are compressed into the link's #fragment, \
-                           which browsers never send to a server. The link is also in the address bar." }
-                    </p>
-                    if props.lesson.is_some() {
-                        <p class="hint">{ "The link opens this lesson with your policy, your scenario and the steps you passed, for a trainer to look at." }</p>
-                    }
-                    if let Some(error) = &link.error {
-                        <p class="reason warn" role="alert">{ error }</p>
-                    }
-                    <div class="share-row">
-                        <label for="share-link" class="sr-only">{ "Share link" }</label>
-                        <input id="share-link" data-testid="share-link" type="text" readonly=true
-                            value={link.url.clone()} />
-                        <button type="button" class="btn" data-testid="share-copy" onclick={on_copy}>{ "Copy" }</button>
-                    </div>
-                    <p class="copied" role="status">{ if *copied { "Copied to the clipboard." } else { "" } }</p>
-                    <label class="check">
-                        <input type="checkbox" data-testid="share-secrets"
-                            checked={*include_secrets} onchange={on_secrets} />
-                        { "Include secret values" }
-                    </label>
-                    { reason }
-                    <p class="hint">{ "Secrets typed directly into the policy are shared as they are: keep them in named values." }</p>
-                    <div class="dialog-buttons">
-                        <button type="button" class="btn" onclick={close}>{ "Close" }</button>
-                    </div>
-                </div>
+        <div id="share-panel" class="popup share-panel" role="dialog" aria-labelledby="share-title">
+            <h2 id="share-title">{ if props.lesson.is_some() { "Share this lesson" } else { "Share this policy" } }</h2>
+            <p class="hint">
+                { "The policy and scenario are compressed into the link's #fragment, \
+                   which browsers never send to a server. The link is also in the address bar." }
+            </p>
+            if props.lesson.is_some() {
+                <p class="hint">{ "The link opens this lesson with your policy, your scenario and the steps you passed, for a trainer to look at." }</p>
             }
+            if let Some(error) = &link.error {
+                <p class="reason warn" role="alert">{ error }</p>
+            }
+            <div class="share-row">
+                <label for="share-link" class="sr-only">{ "Share link" }</label>
+                <input id="share-link" data-testid="share-link" type="text" readonly=true
+                    value={link.url.clone()} />
+                <button type="button" class="btn" data-testid="share-copy" onclick={on_copy}>{ "Copy" }</button>
+            </div>
+            <p class="copied" role="status">{ if *copied { "Copied to the clipboard." } else { "" } }</p>
+            <label class="check">
+                <input type="checkbox" data-testid="share-secrets"
+                    checked={*include_secrets} onchange={on_secrets} />
+                { "Include secret values" }
+            </label>
+            { reason }
+            <p class="hint">{ "Secrets typed directly into the policy are shared as they are: keep them in named values." }</p>
+            <div class="dialog-buttons">
+                <button type="button" class="btn" onclick={close}>{ "Close" }</button>
+            </div>
         </div>
     }
 }
