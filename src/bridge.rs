@@ -71,8 +71,8 @@ pub struct Attached {
     _on_change: Closure<dyn FnMut(String)>,
     _lint: Closure<dyn FnMut(String) -> String>,
     _on_fix: Closure<dyn FnMut(u32)>,
-    _complete: Closure<dyn FnMut(String, u32) -> Option<String>>,
-    _hover: Closure<dyn FnMut(String, u32) -> Option<String>>,
+    _complete: Closure<dyn FnMut(String, u32) -> JsValue>,
+    _hover: Closure<dyn FnMut(String, u32) -> JsValue>,
     _on_format: Closure<dyn FnMut()>,
     _on_run: Closure<dyn FnMut()>,
 }
@@ -186,6 +186,51 @@ pub fn completions_json(text: &str, pos: usize, options: &LintOptions) -> Option
     serde_json::to_string(&list).ok()
 }
 
+/// Completion and hover, whose code (the core's `ide` and the JSON above) is a lazy chunk
+/// (`components/lazy.rs` explains the mechanism), loaded on the first completion or hover.
+type IdeAnswer = fn(&str, usize, &LintOptions) -> Option<String>;
+
+#[derive(Clone, Copy)]
+struct Ide {
+    complete: IdeAnswer,
+    hover: IdeAnswer,
+}
+
+static IDE: std::sync::OnceLock<Ide> = std::sync::OnceLock::new();
+
+#[wasm_split_helpers::wasm_split(ide, fallible)]
+fn ide_chunk() -> Result<Ide, wasm_split_helpers::SplitLoaderError> {
+    Ok(Ide {
+        complete: completions_json,
+        hover: hover_json,
+    })
+}
+
+/// The editor's answer for `pick`(the loaded chunk) at `pos`: the JSON text (or `undefined`)
+/// when the chunk is loaded, else a promise of it, resolved once the chunk has loaded (the
+/// editor awaits both; a chunk that cannot load answers nothing).
+fn ide_answer(
+    pick: fn(&Ide) -> IdeAnswer,
+    text: String,
+    pos: u32,
+    options: Rc<LintOptions>,
+) -> JsValue {
+    let answer = move |ide: &Ide| match pick(ide)(&text, pos as usize, &options) {
+        Some(json) => JsValue::from(json),
+        None => JsValue::UNDEFINED,
+    };
+    if let Some(ide) = IDE.get() {
+        return answer(ide);
+    }
+    wasm_bindgen_futures::future_to_promise(async move {
+        Ok(match ide_chunk().await {
+            Ok(ide) => answer(IDE.get_or_init(|| ide)),
+            Err(_) => JsValue::UNDEFINED,
+        })
+    })
+    .into()
+}
+
 #[derive(Serialize)]
 struct BridgeHover {
     from: usize,
@@ -245,19 +290,17 @@ impl EditorBridge {
             json
         });
         let options = self.options.clone();
-        let complete = Closure::<dyn FnMut(String, u32) -> Option<String>>::new(
-            move |text: String, pos: u32| {
+        let complete =
+            Closure::<dyn FnMut(String, u32) -> JsValue>::new(move |text: String, pos: u32| {
                 let options = options.borrow().clone();
-                completions_json(&text, pos as usize, &options)
-            },
-        );
+                ide_answer(|ide| ide.complete, text, pos, options)
+            });
         let options = self.options.clone();
-        let hover = Closure::<dyn FnMut(String, u32) -> Option<String>>::new(
-            move |text: String, pos: u32| {
+        let hover =
+            Closure::<dyn FnMut(String, u32) -> JsValue>::new(move |text: String, pos: u32| {
                 let options = options.borrow().clone();
-                hover_json(&text, pos as usize, &options)
-            },
-        );
+                ide_answer(|ide| ide.hover, text, pos, options)
+            });
         let on_format = Closure::<dyn FnMut()>::new(move || on_format.emit(()));
         let on_run = Closure::<dyn FnMut()>::new(move || on_run.emit(()));
         let callbacks = js_sys::Object::new();

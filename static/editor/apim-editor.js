@@ -193,35 +193,43 @@ function docElement(html, className = 'cm-apim-doc') {
 const TRIGGERS = '<{."\' ';
 
 /** A CodeMirror completion source answered by the core (apim_policy::ide::complete). */
+/** `f(value)`, or a promise of it when `value` is a promise: the Rust side answers completion
+ * and hover at once, except the first time, while their code loads (src/bridge.rs, `ide`). */
+const then = (value, f) => (value && typeof value.then === 'function' ? value.then(f) : f(value));
+
 function policyCompletions(callbacks) {
   return (context) => {
     if (!callbacks?.complete) return null;
-    const json = callbacks.complete(context.state.doc.toString(), context.pos);
-    if (!json) return null;
-    const result = JSON.parse(json);
-    if (!context.explicit && result.from === context.pos) {
-      const before = context.state.sliceDoc(Math.max(0, context.pos - 1), context.pos);
-      if (!before || !TRIGGERS.includes(before)) return null;
-      if (before === ' ' && !result.items.every((i) => i.type === 'property')) return null;
-    }
-    const n = result.items.length;
-    return {
-      from: result.from,
-      to: result.to,
-      // The core's list does not depend on the word typed so far (CodeMirror filters it), so
-      // it stays valid while the word grows: no re-query, and Enter applies at once.
-      validFor: /^[\w.:-]*$/,
-      options: result.items.map((item, i) => ({
-        label: item.label,
-        type: item.type,
-        detail: item.detail || undefined,
-        info: item.info ? () => docElement(item.info) : undefined,
-        // The core's snippets use CodeMirror's template syntax (${1}, ${2:default}).
-        apply: item.snippet ? snippet(item.apply) : item.apply,
-        // Keep the core's order among equally good matches.
-        boost: n > 1 ? Math.round(99 - (198 * i) / (n - 1)) : 0,
-      })),
-    };
+    return then(callbacks.complete(context.state.doc.toString(), context.pos), (json) => completionResult(context, json));
+  };
+}
+
+/** The CodeMirror result for the core's completion JSON at `context`. */
+function completionResult(context, json) {
+  if (!json) return null;
+  const result = JSON.parse(json);
+  if (!context.explicit && result.from === context.pos) {
+    const before = context.state.sliceDoc(Math.max(0, context.pos - 1), context.pos);
+    if (!before || !TRIGGERS.includes(before)) return null;
+    if (before === ' ' && !result.items.every((i) => i.type === 'property')) return null;
+  }
+  const n = result.items.length;
+  return {
+    from: result.from,
+    to: result.to,
+    // The core's list does not depend on the word typed so far (CodeMirror filters it), so
+    // it stays valid while the word grows: no re-query, and Enter applies at once.
+    validFor: /^[\w.:-]*$/,
+    options: result.items.map((item, i) => ({
+      label: item.label,
+      type: item.type,
+      detail: item.detail || undefined,
+      info: item.info ? () => docElement(item.info) : undefined,
+      // The core's snippets use CodeMirror's template syntax (${1}, ${2:default}).
+      apply: item.snippet ? snippet(item.apply) : item.apply,
+      // Keep the core's order among equally good matches.
+      boost: n > 1 ? Math.round(99 - (198 * i) / (n - 1)) : 0,
+    })),
   };
 }
 
@@ -229,15 +237,16 @@ function policyCompletions(callbacks) {
 function policyHover(callbacks) {
   return hoverTooltip((view, pos) => {
     if (!callbacks?.hover) return null;
-    const json = callbacks.hover(view.state.doc.toString(), pos);
-    if (!json) return null;
-    const hover = JSON.parse(json);
-    return {
-      pos: hover.from,
-      end: hover.to,
-      above: true,
-      create: () => ({ dom: docElement(hover.html, 'cm-apim-doc cm-apim-hover') }),
-    };
+    return then(callbacks.hover(view.state.doc.toString(), pos), (json) => {
+      if (!json) return null;
+      const hover = JSON.parse(json);
+      return {
+        pos: hover.from,
+        end: hover.to,
+        above: true,
+        create: () => ({ dom: docElement(hover.html, 'cm-apim-doc cm-apim-hover') }),
+      };
+    });
   }, { hoverTime: 350 });
 }
 
@@ -295,7 +304,8 @@ export const ApimEditor = {
   /**
    * Create an editor in `parent` holding `text`. `callbacks.onChange(text)` runs after every
    * user edit; `callbacks.onFix(index)` when a quick fix is chosen in a tooltip;
-   * `callbacks.complete(text, pos)` / `callbacks.hover(text, pos)` return JSON (or nothing);
+   * `callbacks.complete(text, pos)` / `callbacks.hover(text, pos)` return JSON (or nothing), or
+   * the first time a promise of it;
    * `callbacks.lint(text)` returns the diagnostics JSON of a user edit's new text;
    * `callbacks.onFormat()` on Shift+Alt+F and `callbacks.onRun()` on Ctrl/Cmd+Enter. Returns a
    * handle.
