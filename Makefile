@@ -25,9 +25,10 @@ clippy:
 test-native:
 	cargo test --locked --workspace
 
-# The CodeMirror bundle (static/vendor/apim-editor.js); trunk's pre_build hook also runs it.
+# The CodeMirror bundle alone, into target/editor/ (to inspect it; trunk's post_build hook
+# builds it into dist/).
 editor:
-	node scripts/build-editor.mjs
+	node scripts/build-editor.mjs target/editor
 
 web:
 	scripts/build-web.sh

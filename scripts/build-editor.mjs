@@ -1,32 +1,68 @@
-// Bundle the editor bridge (static/editor/) and CodeMirror from node_modules into one classic
-// script, static/vendor/apim-editor.js (git-ignored), which index.html hands to trunk.
+// Bundle the editor bridge (static/editor/) and CodeMirror from node_modules with esbuild, as ES
+// modules split in chunks: apim-editor-<hash>.js (what the page loads first, with the chunks it
+// imports) and the chunks it imports on first use (static/editor/lazy-*.js: search, completion).
 //
-// Run by `make web` (scripts/build-web.sh) and by trunk's pre_build hook (Trunk.toml), so
-// `trunk serve` works too. The file is only rewritten when its content changes, so trunk's
-// watcher does not rebuild in a loop. EDITOR_NO_MINIFY=1 keeps names readable for profiling.
+//   node scripts/build-editor.mjs <dir>   write the files into <dir>; when <dir> has an
+//                                         index.html, put the page's tags at <!-- editor-module -->
+//
+// trunk runs it as a post_build hook (Trunk.toml) with its staging dir, so `trunk serve` and
+// `make web` both get it. Nothing is written to the source tree, so trunk's watcher never sees
+// its output. EDITOR_NO_MINIFY=1 keeps names readable for profiling.
 import { build } from 'esbuild';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = resolve(root, 'static/vendor/apim-editor.js');
+const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+if (!dir) {
+  console.error('usage: node scripts/build-editor.mjs <output dir>   (trunk passes its staging dir)');
+  process.exit(2);
+}
 
 const result = await build({
-  entryPoints: [resolve(root, 'static/editor/apim-editor.js')],
+  absWorkingDir: root,
+  entryPoints: { 'apim-editor': 'static/editor/apim-editor.js' },
   bundle: true,
-  format: 'iife',
+  format: 'esm',
+  splitting: true,
+  // Names the test of the first load knows (tests/quality.test.mjs): editor-lazy-* load on use.
+  entryNames: '[name]-[hash]',
+  chunkNames: 'editor-[name]-[hash]',
+  outdir: dir,
   target: ['es2020'],
   minify: !process.env.EDITOR_NO_MINIFY,
   legalComments: 'eof',
+  metafile: true,
   write: false,
   logLevel: 'warning',
 });
 
-const code = result.outputFiles[0].contents;
-const old = await readFile(outfile).catch(() => null);
-if (!old || Buffer.compare(old, Buffer.from(code)) !== 0) {
-  await mkdir(dirname(outfile), { recursive: true });
-  await writeFile(outfile, code);
-  console.error(`[build-editor] wrote static/vendor/apim-editor.js (${(code.length / 1024).toFixed(0)} KB)`);
+mkdirSync(dir, { recursive: true });
+const bytes = new Map();
+for (const f of result.outputFiles) {
+  writeFileSync(f.path, f.contents);
+  bytes.set(basename(f.path), f.contents);
 }
+
+// The entry and what it imports statically: one module script and a preload of each import, so
+// the browser fetches them together instead of one after another.
+const outputs = Object.entries(result.metafile.outputs).map(([path, o]) => [basename(path), o]);
+const [entry, meta] = outputs.find(([, o]) => o.entryPoint);
+const eager = meta.imports.filter((i) => i.kind === 'import-statement').map((i) => basename(i.path));
+const sri = (name) => `sha384-${createHash('sha384').update(bytes.get(name)).digest('base64')}`;
+const tags = [
+  ...eager.map((f) => `<link rel="modulepreload" href="./${f}" crossorigin="anonymous" integrity="${sri(f)}">`),
+  `<script type="module" src="./${entry}" crossorigin="anonymous" integrity="${sri(entry)}"></script>`,
+].join('\n  ');
+
+const page = join(dir, 'index.html');
+if (existsSync(page)) {
+  const MARK = '<!-- editor-module -->';
+  const html = readFileSync(page, 'utf8');
+  if (!html.includes(MARK)) throw new Error(`build-editor: ${MARK} not found in index.html`);
+  writeFileSync(page, html.replace(MARK, tags));
+}
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+console.error(`[build-editor] ${[...bytes].filter(([f]) => f.endsWith('.js')).map(([f, b]) => `${f} ${kb(b.length)}`).join(', ')}`);

@@ -1,13 +1,16 @@
 // The code editor: live diagnostics with underline, gutter marker and hover, the problems list
 // moving the cursor (with non-ASCII text before the error), highlighting of expressions and
-// named values, and the keyboard (undo, search, Tab with its Escape-then-Tab way out).
+// named values, and the keyboard (undo, search, Tab with its Escape-then-Tab way out), and the
+// parts of the editor that load on first use (search, completion with bracket closing).
 //
 // Besides the data-testid hooks, these tests read CodeMirror's own documented class names
-// (.cm-content, .cm-lintRange-*, .cm-tooltip-lint, .cm-search) inside the `editor` hook.
+// (.cm-content, .cm-lintRange-*, .cm-tooltip-lint, .cm-search, .cm-selectionMatch) inside the
+// `editor` hook.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, openApp, setEditorText, editable, editorText, loadExample, waitForCount,
+  launch, openApp, setEditorText, editable, editorText, loadExample, waitForCount, cursorToLineEnd,
+  untilEditorText,
 } from './harness.mjs';
 
 let env;
@@ -172,6 +175,43 @@ test('undo, search, Tab indents and Escape then Tab leaves the editor', async ()
   await editable(page).click();
   await page.keyboard.press('ControlOrMeta+f');
   await page.getByTestId('editor').locator('.cm-search').waitFor();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('what loads on first use misses nothing: brackets typed meanwhile, search keys, selection matches', async () => {
+  const { page, errors } = await openApp(env);
+  // Hold the completion chunk (it also closes brackets) until after the first keystrokes.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let requests = 0;
+  await page.route(/\/editor-lazy-complete-[^/]*\.js$/, async (route) => {
+    requests++;
+    await held;
+    await route.continue();
+  });
+  await cursorToLineEnd(page, 1);
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('(x');
+  assert.equal(requests, 1, 'focusing the editor asks for the completion chunk');
+  release();
+  await untilEditorText(page, (t) => t.split('\n')[1].trim() === '(x)', 'the held ( is closed, the x typed inside');
+
+  // Mod-F before the search chunk has loaded (nothing was selected yet): the panel opens.
+  await page.keyboard.press('ControlOrMeta+f');
+  await page.getByTestId('editor').locator('.cm-search').waitFor();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('editor').locator('.cm-search').waitFor({ state: 'detached' });
+
+  // A selection highlights its other occurrences; Mod-D adds the next one to the selection.
+  await setEditorText(page, '<policies>\n  <inbound>\n    <base />\n  </inbound>\n  <outbound>\n    <base />\n  </outbound>\n</policies>');
+  await cursorToLineEnd(page, 3);
+  for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowLeft');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('Shift+ArrowLeft');
+  await page.getByTestId('editor').locator('.cm-selectionMatch', { hasText: 'base' }).waitFor();
+  await page.keyboard.press('ControlOrMeta+d');
+  await page.keyboard.type('own');
+  await untilEditorText(page, (t) => t.split('<own />').length === 3, 'both <base /> became <own />');
   assert.deepEqual(errors, []);
   await page.close();
 });

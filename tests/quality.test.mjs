@@ -258,6 +258,10 @@ test('budget: first load of dist/ gzipped', async () => {
     return { first: [...first], later: [...names].filter((n) => !first.has(n)) };
   };
   const { first, later } = await fetched(async (page) => {
+    // The editor's search and completion chunks load on first use: focus, then Mod-F.
+    await page.getByTestId('editor').locator('.cm-content').click();
+    await page.keyboard.press('ControlOrMeta+f');
+    await page.getByTestId('editor').locator('.cm-search').waitFor();
     await openTab(page, 'simulate');
     await page.getByTestId('run-simulation').click();
     await page.getByTestId('sim-outcome').waitFor();
@@ -266,13 +270,16 @@ test('budget: first load of dist/ gzipped', async () => {
   });
   // The panels' chunks (scripts/build-app.mjs: split_<panel>.wasm and chunk_<n>.wasm, code two
   // panels share) load when their panel first opens; this walk opens Simulate and Export only.
-  const isChunk = (f) => /^(split|chunk)_/.test(f);
+  // So do the editor's (scripts/build-editor.mjs: editor-lazy-<part>.js): search, completion.
+  const isChunk = (f) => /^(split|chunk)_|^editor-lazy-/.test(f);
   const all = (await readdir('dist')).filter((f) => /\.(wasm|js|css)$/.test(f));
   assert.deepEqual([...first, ...later].filter((f) => !isChunk(f)).sort(), all.filter((f) => !isChunk(f)).sort(),
     'every file in dist/ but the panels\' chunks is loaded, first or later');
   assert.ok(!first.some(isChunk), `no panel's chunk is part of the first load: ${first.filter(isChunk)}`);
   assert.ok(later.some((f) => f.startsWith('split_simulate')) && later.some((f) => f.startsWith('split_export')),
     `opening Simulate and Export loads their chunks: ${later}`);
+  assert.ok(later.some((f) => f.startsWith('editor-lazy-search')) && later.some((f) => f.startsWith('editor-lazy-complete')),
+    `focusing the editor and opening search loads their chunks: ${later}`);
   const report = async (files) => {
     let total = 0; let brotli = 0; const parts = [];
     for (const f of files.sort()) {
@@ -280,7 +287,7 @@ test('budget: first load of dist/ gzipped', async () => {
       const size = await gz(f);
       total += size;
       brotli += brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-      parts.push(`${f.replace(/-[0-9a-f]{8,}(?=[._])/, '')} ${(size / 1024).toFixed(1)}`);
+      parts.push(`${f.replace(/-([0-9a-f]{8,}|[0-9A-Z]{8})(?=[._])/, '')} ${(size / 1024).toFixed(1)}`);
     }
     return { total, brotli, parts };
   };

@@ -12,7 +12,10 @@
 //
 // Positions crossing this bridge are UTF-16 offsets (what CodeMirror counts); the Rust side
 // converts the core's byte offsets once, with apim_policy::LineIndex.
-import { EditorState, Prec, Transaction } from '@codemirror/state';
+//
+// Search (lazy-search.js) and completion (lazy-complete.js) are separate chunks, loaded the
+// first time they are used (`onDemand` below), so the page is editable sooner.
+import { Compartment, EditorState, Prec, Transaction } from '@codemirror/state';
 import {
   EditorView, keymap, lineNumbers, highlightActiveLineGutter, highlightSpecialChars,
   drawSelection, dropCursor, rectangularSelection, crosshairCursor, highlightActiveLine,
@@ -22,10 +25,6 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import {
   foldGutter, foldKeymap, indentOnInput, syntaxHighlighting, bracketMatching, HighlightStyle,
 } from '@codemirror/language';
-import { search, searchKeymap, highlightSelectionMatches } from '@codemirror/search';
-import {
-  autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap, snippet,
-} from '@codemirror/autocomplete';
 import { lintGutter, setDiagnostics as cmSetDiagnostics, lintKeymap } from '@codemirror/lint';
 import { xml } from '@codemirror/lang-xml';
 import { tags as t } from '@lezer/highlight';
@@ -192,23 +191,30 @@ function docElement(html, className = 'cm-apim-doc') {
 // (attributes). Elsewhere it waits for a letter or Ctrl-Space.
 const TRIGGERS = '<{."\' ';
 
-/** A CodeMirror completion source answered by the core (apim_policy::ide::complete). */
 /** `f(value)`, or a promise of it when `value` is a promise: the Rust side answers completion
  * and hover at once, except the first time, while their code loads (src/bridge.rs, `ide`). */
 const then = (value, f) => (value && typeof value.then === 'function' ? value.then(f) : f(value));
 
-function policyCompletions(callbacks) {
+/**
+ * A CodeMirror completion source answered by the core (apim_policy::ide::complete), with the
+ * completion chunk's module `cm`. `entry.implicit` makes the next query count as one CodeMirror
+ * started by itself on typing (see `onDemand`).
+ */
+function policyCompletions(callbacks, cm, entry) {
   return (context) => {
+    const explicit = context.explicit && !entry.implicit;
+    entry.implicit = false;
     if (!callbacks?.complete) return null;
-    return then(callbacks.complete(context.state.doc.toString(), context.pos), (json) => completionResult(context, json));
+    return then(callbacks.complete(context.state.doc.toString(), context.pos),
+      (json) => completionResult(context, explicit, json, cm));
   };
 }
 
 /** The CodeMirror result for the core's completion JSON at `context`. */
-function completionResult(context, json) {
+function completionResult(context, explicit, json, cm) {
   if (!json) return null;
   const result = JSON.parse(json);
-  if (!context.explicit && result.from === context.pos) {
+  if (!explicit && result.from === context.pos) {
     const before = context.state.sliceDoc(Math.max(0, context.pos - 1), context.pos);
     if (!before || !TRIGGERS.includes(before)) return null;
     if (before === ' ' && !result.items.every((i) => i.type === 'property')) return null;
@@ -226,7 +232,7 @@ function completionResult(context, json) {
       detail: item.detail || undefined,
       info: item.info ? () => docElement(item.info) : undefined,
       // The core's snippets use CodeMirror's template syntax (${1}, ${2:default}).
-      apply: item.snippet ? snippet(item.apply) : item.apply,
+      apply: item.snippet ? cm.snippet(item.apply) : item.apply,
       // Keep the core's order among equally good matches.
       boost: n > 1 ? Math.round(99 - (198 * i) / (n - 1)) : 0,
     })),
@@ -258,6 +264,126 @@ function view(handle) {
   const v = views.get(handle);
   if (!v) throw new Error(`ApimEditor: no editor ${handle}`);
   return v;
+}
+
+// The chunks loaded on first use: each import runs once, whichever editor asks first.
+const once = (load) => { let p; return () => (p ??= load()); };
+const loadSearch = once(() => import('./lazy-search.js'));
+const loadComplete = once(() => import('./lazy-complete.js'));
+
+/** Where each editor's search and completion extensions go once their chunk has loaded. */
+const searchSlot = new Compartment();
+const completeSlot = new Compartment();
+
+/**
+ * Load a chunk for the editor `entry` (at most once per editor), put its extensions in the
+ * editor, then run `after(module)`. Before it has loaded, the slot holds stand-in key
+ * bindings that call this. A failed load (the page went offline) is logged, runs `after(null)`
+ * and is retried on the next use.
+ */
+function onDemand(entry, kind, after) {
+  const loaded = entry.loaded[kind];
+  if (loaded) {
+    if (loaded !== 'loading' && after) after(loaded);
+    else if (after) entry.pending[kind].push(after);
+    return;
+  }
+  entry.loaded[kind] = 'loading';
+  entry.pending[kind] = after ? [after] : [];
+  const [load, slot] = kind === 'search' ? [loadSearch, searchSlot] : [loadComplete, completeSlot];
+  load().then((cm) => {
+    if (!views.has(entry.handle)) return;
+    const extensions = kind === 'search'
+      ? [cm.search({ top: true }), cm.highlightSelectionMatches(), keymap.of(cm.searchKeymap)]
+      : [
+        cm.closeBrackets(),
+        keymap.of(cm.closeBracketsKeymap),
+        cm.autocompletion({ override: [policyCompletions(entry.callbacks, cm, entry)], icons: true }),
+      ];
+    entry.view.dispatch({ effects: slot.reconfigure(extensions) });
+    entry.loaded[kind] = cm;
+    for (const f of entry.pending[kind].splice(0)) f(cm);
+    // Typing while the completion chunk loaded: open the list as CodeMirror would have on
+    // that keystroke (`implicit`: not as an explicit Ctrl-Space).
+    if (kind === 'complete' && entry.typed && entry.view.hasFocus) {
+      entry.implicit = true;
+      cm.startCompletion(entry.view);
+    }
+  }).catch((e) => {
+    console.warn(`editor: the ${kind} code did not load:`, e);
+    entry.loaded[kind] = null;
+    for (const f of entry.pending[kind].splice(0)) f(null);
+  });
+}
+
+/** Stand-in key bindings for a chunk's commands: load it, then run `command` on the editor. */
+function stubs(entry, kind, bindings) {
+  const run = (command) => (target) => {
+    onDemand(entry, kind, (cm) => cm?.[command](target));
+    return true;
+  };
+  return keymap.of(bindings.map(({ key, mac, command, shift, preventDefault }) => ({
+    key, mac, preventDefault, run: run(command), shift: shift ? run(shift) : undefined,
+  })));
+}
+
+/**
+ * A bracket or quote typed before the completion chunk (which closes brackets) has arrived,
+ * and whatever is typed after it until then: held, and typed when it arrives, so `(` still
+ * becomes `()`. Only the editor's first milliseconds after its first focus can see this.
+ */
+function bracketsWhileLoading(entry) {
+  return EditorView.inputHandler.of((view, from, to, text) => {
+    if (entry.held === undefined) {
+      if (text.length !== 1 || !'([{\'"'.includes(text)) return false;
+      entry.held = '';
+      onDemand(entry, 'complete', (cm) => {
+        const held = [...entry.held];
+        entry.held = undefined;
+        entry.typed = false;
+        for (const ch of held) {
+          view.dispatch(cm?.insertBracket(view.state, ch)
+            ?? view.state.update(view.state.replaceSelection(ch), { userEvent: 'input.type', scrollIntoView: true }));
+        }
+      });
+    }
+    entry.held += text;
+    return true;
+  });
+}
+
+// The bindings of CodeMirror's searchKeymap and of completion's start, by command name.
+const SEARCH_KEYS = [
+  { key: 'Mod-f', command: 'openSearchPanel' },
+  { key: 'F3', command: 'findNext', shift: 'findPrevious', preventDefault: true },
+  { key: 'Mod-g', command: 'findNext', shift: 'findPrevious', preventDefault: true },
+  { key: 'Mod-Shift-l', command: 'selectSelectionMatches' },
+  { key: 'Mod-Alt-g', command: 'gotoLine' },
+  { key: 'Mod-d', command: 'selectNextOccurrence', preventDefault: true },
+];
+const COMPLETE_KEYS = [
+  { key: 'Ctrl-Space', command: 'startCompletion' },
+  { mac: 'Alt-`', command: 'startCompletion' },
+  { mac: 'Alt-i', command: 'startCompletion' },
+];
+
+/**
+ * What brings the chunks in besides their keys: a selection (search highlights its other
+ * occurrences), and focus or the first edit for completion (which also closes brackets as you
+ * type, so it loads when the editor is focused, before the first keystroke; `entry.typed` says
+ * whether the latest edit was typing, which is when CodeMirror would open the list by itself).
+ */
+function loadOnUse(entry) {
+  return EditorView.updateListener.of((u) => {
+    if (!entry.loaded.search && u.selectionSet && !u.state.selection.main.empty) onDemand(entry, 'search');
+    const complete = entry.loaded.complete;
+    if (complete && complete !== 'loading') return;
+    if (!complete && u.focusChanged && u.view.hasFocus) onDemand(entry, 'complete');
+    const edits = u.transactions.filter((tr) => tr.docChanged && tr.annotation(Transaction.userEvent) !== Silent);
+    if (!edits.length) return;
+    entry.typed = edits[edits.length - 1].isUserEvent('input.type');
+    onDemand(entry, 'complete');
+  });
 }
 
 /** Programmatic edits are not echoed to `onChange`: Rust already knows the text it sent. */
@@ -313,6 +439,9 @@ export const ApimEditor = {
   create(parent, text, callbacks, label) {
     const handle = nextHandle++;
     const onChange = callbacks?.onChange;
+    const entry = {
+      handle, callbacks, view: null, mount: null, loaded: {}, pending: {}, typed: false, implicit: false,
+    };
     const state = EditorState.create({
       doc: text,
       extensions: [
@@ -327,14 +456,11 @@ export const ApimEditor = {
         indentOnInput(),
         syntaxHighlighting(highlightStyle),
         bracketMatching(),
-        closeBrackets(),
-        autocompletion({ override: [policyCompletions(callbacks)], icons: true }),
+        completeSlot.of([stubs(entry, 'complete', COMPLETE_KEYS), bracketsWhileLoading(entry)]),
         policyHover(callbacks),
         rectangularSelection(),
         crosshairCursor(),
         highlightActiveLine(),
-        highlightSelectionMatches(),
-        search({ top: true }),
         lintGutter(),
         lintOnEdit(callbacks),
         EditorView.lineWrapping,
@@ -348,11 +474,11 @@ export const ApimEditor = {
           { key: 'Shift-Alt-f', run: () => { callbacks?.onFormat?.(); return true; } },
         ])),
         // Tab indents; Escape then Tab (CodeMirror's tab-focus escape) moves focus on.
-        // Ctrl-Space opens completion (completionKeymap).
-        keymap.of([
-          ...closeBracketsKeymap, ...completionKeymap, ...defaultKeymap, ...searchKeymap,
-          ...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab,
-        ]),
+        // Ctrl-Space opens completion (autocompletion's own keymap, once loaded).
+        keymap.of(defaultKeymap),
+        searchSlot.of(stubs(entry, 'search', SEARCH_KEYS)),
+        keymap.of([...historyKeymap, ...foldKeymap, ...lintKeymap, indentWithTab]),
+        loadOnUse(entry),
         // Multi-line text inserted as one input (an IME commit, dictation, a test driver's
         // insertText), or any text replacing a selection that spans lines, makes Chrome's own
         // editing split or merge line elements and copy inline styles onto them, which the
@@ -387,7 +513,8 @@ export const ApimEditor = {
     parent.appendChild(mount);
     const root = mount.attachShadow({ mode: 'open' });
     const editor = new EditorView({ state, parent: root, root });
-    views.set(handle, { view: editor, mount, callbacks });
+    Object.assign(entry, { view: editor, mount });
+    views.set(handle, entry);
     // A User Timing mark: the browser tests read it for the "page load to editable" budget.
     performance.mark('apim-editor-ready');
     return handle;
