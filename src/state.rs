@@ -447,8 +447,11 @@ pub enum Action {
     },
     /// The scenario JSON was edited (typed, uploaded).
     EditScenarioJson(String),
-    /// The scenario form changed a value: the JSON is rewritten from the model.
-    SetScenario(Rc<Scenario>),
+    /// The scenario form changed a value: the JSON is rewritten from the model by the function
+    /// that comes with it ([`Action::set_scenario`] passes `scenario_text::write`): the panels
+    /// that send this are lazy, and so the JSON writer's code (serde's serializer) stays in
+    /// their chunks, out of the first load.
+    SetScenario(Rc<Scenario>, fn(&Scenario, &str) -> String),
     SetExport(ExportSettings),
     /// Format the policy with the core's formatter (or say why not).
     Format,
@@ -496,6 +499,13 @@ pub enum Action {
     /// Swap the text a reset, the solution or a shared link replaced back in.
     RestoreAttempt,
     NextLesson,
+}
+
+impl Action {
+    /// A form's new scenario model, written as JSON with `scenario_text::write`.
+    pub fn set_scenario(model: Rc<Scenario>) -> Action {
+        Action::SetScenario(model, scenario_text::write)
+    }
 }
 
 impl State {
@@ -949,9 +959,9 @@ impl Reducible for State {
             }
             Action::EditScenarioJson(text) if *text == *self.scenario => return self,
             Action::EditScenarioJson(text) => next.set_scenario_text(text),
-            Action::SetScenario(model) if *model == *self.scenario_model => return self,
-            Action::SetScenario(model) => {
-                let text = scenario_text::write(&model, &self.scenario);
+            Action::SetScenario(model, _) if *model == *self.scenario_model => return self,
+            Action::SetScenario(model, write) => {
+                let text = write(&model, &self.scenario);
                 next.set_scenario_text(text);
             }
             Action::SetExport(export) if export == self.export => return self,
@@ -1665,7 +1675,7 @@ mod tests {
         // Declaring it (through the form's model) clears the problem and rewrites the JSON.
         let mut model = (*state.scenario_model).clone();
         model.named_values[0].name = "backend-api-key".into();
-        let state = reduce(state, Action::SetScenario(Rc::new(model)));
+        let state = reduce(state, Action::set_scenario(Rc::new(model)));
         assert!(!codes(&state).contains(&"APIM0602"), "{:?}", codes(&state));
         assert!(
             state.scenario.contains("\"name\": \"backend-api-key\""),
@@ -1688,7 +1698,7 @@ mod tests {
         assert!(!codes(&state).contains(&"APIM0602"));
         // The form's model is unchanged, so a form event changes nothing.
         let same = Rc::new(state);
-        let next = same.clone().reduce(Action::SetScenario(before.clone()));
+        let next = same.clone().reduce(Action::set_scenario(before.clone()));
         assert!(Rc::ptr_eq(&same, &next));
         // Blank JSON is the empty scenario.
         let state = reduce((*next).clone(), Action::EditScenarioJson(String::new()));

@@ -437,7 +437,7 @@ fn import_arm(props: &ImportProps) -> Html {
                             added += 1;
                         }
                     }
-                    dispatch.emit(Action::SetScenario(Rc::new(next)));
+                    dispatch.emit(Action::set_scenario(Rc::new(next)));
                     dispatch.emit(Action::Notify(format!(
                         "Added {added} named value{} to the scenario (secret values are never in templates: fill them in on the Simulate tab).",
                         if added == 1 { "" } else { "s" }

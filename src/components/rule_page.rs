@@ -344,7 +344,7 @@ fn example_block(code: &'static str, doc: &Doc, good: bool, props: &RulePageProp
     let declare = with_declarations(&props.scenario, example).map(|next| {
         let dispatch = props.dispatch.clone();
         let next = Rc::new(next);
-        Callback::from(move |_: MouseEvent| dispatch.emit(Action::SetScenario(next.clone())))
+        Callback::from(move |_: MouseEvent| dispatch.emit(Action::set_scenario(next.clone())))
     });
     if example.source.is_empty() {
         return html! {

@@ -42,7 +42,7 @@ impl Edit {
             let mut next = (*model).clone();
             f(&mut next, value);
             if next != *model {
-                dispatch.emit(Action::SetScenario(Rc::new(next)));
+                dispatch.emit(Action::set_scenario(Rc::new(next)));
             }
         })
     }
