@@ -7,6 +7,10 @@
 //! The worker says `ready` once it listens; jobs sent before that wait here. If the worker
 //! cannot load or stops (a trap), every waiting job gets `Outcome::Failed` and the next job
 //! starts a new worker.
+//!
+//! This client's own code (reading the answers, writing the jobs) is a lazy chunk too
+//! (`components/lazy.rs` explains the mechanism): [`send`] and [`warm_up`] load it first, which
+//! costs nothing noticeable next to the worker's own module they start loading.
 
 use crate::wire::{Job, Outcome, Task};
 use std::cell::RefCell;
@@ -35,8 +39,55 @@ thread_local! {
     static TICKETS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
+/// The client's chunk: its two entry points.
+#[derive(Clone, Copy)]
+struct Api {
+    send: fn(Task, Callback<Outcome>),
+    warm_up: fn(),
+}
+
+static LOADED: std::sync::OnceLock<Api> = std::sync::OnceLock::new();
+
+#[wasm_split_helpers::wasm_split(worker_client, fallible)]
+fn client_chunk() -> Result<Api, wasm_split_helpers::SplitLoaderError> {
+    Ok(Api {
+        send: send_now,
+        warm_up: warm_up_now,
+    })
+}
+
+/// Run `f` with the client's chunk: at once when it is loaded, else once it has loaded;
+/// `failed` if it cannot be (the page went offline).
+fn with_client(f: impl FnOnce(&Api) + 'static, failed: impl FnOnce(String) + 'static) {
+    if let Some(client) = LOADED.get() {
+        return f(client);
+    }
+    yew::platform::spawn_local(async move {
+        match client_chunk().await {
+            Ok(client) => f(LOADED.get_or_init(|| client)),
+            Err(e) => failed(format!("the simulator's code could not be loaded ({e})")),
+        }
+    });
+}
+
 /// Start the worker if it is not running, so that the first job does not wait for it.
 pub fn warm_up() {
+    with_client(
+        |client| (client.warm_up)(),
+        |why| crate::bridge::log_error("worker", &why),
+    );
+}
+
+/// Send a job to the worker (starting it if needed); `on_answer` gets its outcome.
+pub fn send(task: Task, on_answer: Callback<Outcome>) {
+    let failed = on_answer.clone();
+    with_client(
+        move |client| (client.send)(task, on_answer),
+        move |why| failed.emit(Outcome::Failed(why)),
+    );
+}
+
+fn warm_up_now() {
     let failed = CLIENT.with(|c| {
         let mut c = c.borrow_mut();
         if c.as_ref().is_some_and(|client| !client.dead) {
@@ -60,9 +111,8 @@ pub fn warm_up() {
     fail(failed, "the simulator stopped");
 }
 
-/// Send a job to the worker (starting it if needed); `on_answer` gets its outcome.
-pub fn send(task: Task, on_answer: Callback<Outcome>) {
-    warm_up();
+fn send_now(task: Task, on_answer: Callback<Outcome>) {
+    warm_up_now();
     let ticket = TICKETS.with(|t| {
         t.set(t.get() + 1);
         t.get()
