@@ -71,7 +71,12 @@ test('{{ completes the named values the scenario declares', async () => {
   await completionOptions(page).first().waitFor();
   const labels = await completionOptions(page).locator('.cm-completionLabel').allTextContents();
   assert.ok(labels.some((l) => l.includes('backend-api-key')), labels.join(', '));
-  // Enter accepts the selected option once the list has settled (not while it refreshes).
+  // Enter accepts the selected option once the list has settled (not while it refreshes): each
+  // `{` asks again, the first time while the completion code loads, and CodeMirror ignores Enter
+  // for 75 ms after the list (re)opens (its interactionDelay), as a person never notices.
+  await page.getByTestId('editor').locator('.cm-tooltip-autocomplete li[aria-selected]')
+    .filter({ hasText: 'backend-api-key' }).waitFor();
+  await page.waitForTimeout(150);
   await page.getByTestId('editor').locator('.cm-tooltip-autocomplete li[aria-selected]')
     .filter({ hasText: 'backend-api-key' }).waitFor();
   await page.keyboard.press('Enter');

@@ -6,7 +6,7 @@ use crate::examples::{self, Example};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct ExampleInfoProps {
     pub example: Option<&'static Example>,
     pub scenario: Rc<str>,

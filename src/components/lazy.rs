@@ -1,6 +1,7 @@
-//! Panels whose code is not in the first load: the Simulate and Export tabs, the Lessons view,
-//! the rule pages and the Share panel (the small Outline and Example tabs stay: a tab switch shows them at once,
-//! and their chunks would save about 5 KB). Each is a `#[wasm_split(chunk)]` function that returns the panel's view
+//! Panels whose code is not in the first load: the side panel's tabs but Problems (Simulate,
+//! Export, and the small Outline and Example, which the side panel prefetches as soon as the
+//! pointer or the keyboard's focus reaches its tab list, so that a tab switch still shows them at
+//! once), the Lessons view, the rule pages and the Share panel. Each is a `#[wasm_split(chunk)]` function that returns the panel's view
 //! function; in the web build `scripts/build-app.mjs` moves every function that only it
 //! reaches (the panel's components, and the code only they call) into `split_<chunk>.wasm`,
 //! fetched and instantiated against the app's memory the first time the function is awaited.
@@ -16,8 +17,10 @@
 //! `<Lazy panel={Panel::new(ThatProps { … })} active={…} />`. Nothing in the first load may name the component
 //! itself, or it stays in the first load (the budget test prints the module sizes).
 
+use super::example_info::{ExampleInfo, ExampleInfoProps};
 use super::export_panel::{ExportPanel, ExportPanelProps};
 use super::lessons::{LessonsPane, LessonsPaneProps};
+use super::outline::{Outline, OutlineProps};
 use super::rule_page::{RulePage, RulePageProps};
 use super::share_button::{SharePanel, SharePanelProps};
 use super::simulate::{SimulatePanel, SimulatePanelProps};
@@ -80,6 +83,8 @@ split!(export, ExportPanelProps, ExportPanel);
 split!(lessons, LessonsPaneProps, LessonsPane);
 split!(rule_page, RulePageProps, RulePage);
 split!(share, SharePanelProps, SharePanel);
+split!(outline, OutlineProps, Outline);
+split!(example, ExampleInfoProps, ExampleInfo);
 
 /// Start loading `P`'s chunk before its panel is shown (the pointer is over the tab that shows
 /// it), so that the panel appears at once when it is.

@@ -8,7 +8,7 @@ use apim_policy::ide::{OutlineItem, OutlineKind};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties, PartialEq, Clone)]
 pub struct OutlineProps {
     pub source: Rc<str>,
     /// Whether the Outline tab is showing (the outline is not computed otherwise).

@@ -1,11 +1,12 @@
 //! The side panel: an ARIA tab list over [`TABS`] (roving tabindex, arrow keys, Home/End,
 //! automatic activation) and one tab panel per entry. Inactive panels stay in the DOM, hidden;
-//! the costly ones (outline, export) compute only while visible.
+//! the costly ones (outline, export) compute only while visible. Every panel but Problems is
+//! lazy (`super::lazy`).
 
-use super::example_info::ExampleInfo;
+use super::example_info::ExampleInfoProps;
 use super::export_panel::ExportPanelProps;
 use super::lazy::{Lazy, Panel, prefetch};
-use super::outline::Outline;
+use super::outline::OutlineProps;
 use super::problems::ProblemsList;
 use super::simulate::SimulatePanelProps;
 use crate::app::dom;
@@ -67,9 +68,18 @@ pub fn side_panel(props: &SidePanelProps) -> Html {
         })
     };
 
+    // The small lazy panels load as soon as the tab list is reached (pointer or keyboard), so
+    // that switching to them, arrow key by arrow key, shows them at once.
+    let small_panels = || {
+        prefetch::<OutlineProps>();
+        prefetch::<ExampleInfoProps>();
+    };
+    let onfocusin = Callback::from(move |_: FocusEvent| small_panels());
+    let onpointerenter = Callback::from(move |_: PointerEvent| small_panels());
+
     html! {
         <aside class="side-panel" id="side-panel" aria-label="Details">
-            <div class="tablist" role="tablist" aria-label="Panels" {onkeydown}>
+            <div class="tablist" role="tablist" aria-label="Panels" {onkeydown} {onfocusin} {onpointerenter}>
                 { for TABS.iter().map(|t| {
                     let selected = t.id == props.tab;
                     let onclick = {
@@ -123,17 +133,21 @@ fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
     } else {
         Rc::from("")
     };
-    // Simulate and Export are in chunks of their own (`super::lazy`), loaded when first shown;
-    // the small panels are not (switching to them shows them at once, as keyboard users expect).
+    // All but Problems are in chunks of their own (`super::lazy`), loaded when first shown or
+    // prefetched (above).
     match tab {
         TabId::Problems => html! {
             <ProblemsList problems={props.problems.clone()} bridge={props.bridge.clone()}
                 dispatch={props.dispatch.clone()} />
         },
-        TabId::Outline => html! {
-            <Outline source={source} active={props.tab == TabId::Outline}
-                bridge={props.bridge.clone()} />
-        },
+        TabId::Outline => {
+            let panel = OutlineProps {
+                source,
+                active: props.tab == TabId::Outline,
+                bridge: props.bridge.clone(),
+            };
+            html! { <Lazy panel={Panel::new(panel)} active={props.tab == tab} /> }
+        }
         TabId::Simulate => {
             let panel = SimulatePanelProps {
                 source,
@@ -160,8 +174,12 @@ fn panel_content(tab: TabId, props: &SidePanelProps) -> Html {
             };
             html! { <Lazy panel={Panel::new(panel)} active={props.tab == tab} /> }
         }
-        TabId::Example => html! {
-            <ExampleInfo example={props.example} scenario={props.scenario.clone()} />
-        },
+        TabId::Example => {
+            let panel = ExampleInfoProps {
+                example: props.example,
+                scenario: props.scenario.clone(),
+            };
+            html! { <Lazy panel={Panel::new(panel)} active={props.tab == tab} /> }
+        }
     }
 }
