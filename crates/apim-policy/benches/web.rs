@@ -2,8 +2,8 @@
 //! (the browser tests of `make test` measure both in Chromium and print them too):
 //! - first load: the gzipped size of what the page fetches before the editor is editable,
 //!   read from the last build in `dist/` (every `.wasm`/`.js`/`.css` but the simulator
-//!   worker's and the panels' chunks, `split_*`/`chunk_*`, which `tests/quality.test.mjs`
-//!   checks are the only parts loaded later);
+//!   worker's, the panels' chunks, `split_*`/`chunk_*`, and the editor's, `editor-lazy-*`,
+//!   which `tests/quality.test.mjs` checks are the only parts loaded later);
 //! - keystroke: the lint share of a keystroke on the budget's 1,000-line policy, natively
 //!   (`lint_cached`, what the editor runs per keystroke, for a one-letter edit and its undo).
 //!
@@ -47,7 +47,7 @@ fn first_load() {
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
         .filter(|n| [".wasm", ".js", ".css"].iter().any(|x| n.ends_with(x)))
         .filter(|n| {
-            !["sim-worker", "split_", "chunk_"]
+            !["sim-worker", "split_", "chunk_", "editor-lazy-"]
                 .iter()
                 .any(|p| n.starts_with(p))
         })
