@@ -15,11 +15,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
-if (!dir) {
+const arg = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+if (!arg) {
   console.error('usage: node scripts/build-editor.mjs <output dir>   (trunk passes its staging dir)');
   process.exit(2);
 }
+// esbuild resolves a relative outdir against absWorkingDir; index.html below must be the same.
+const dir = resolve(arg);
 
 const result = await build({
   absWorkingDir: root,

@@ -279,17 +279,25 @@ const completeSlot = new Compartment();
  * Load a chunk for the editor `entry` (at most once per editor), put its extensions in the
  * editor, then run `after(module)`. Before it has loaded, the slot holds stand-in key
  * bindings that call this. A failed load (the page went offline) is logged, runs `after(null)`
- * and is retried on the next use.
+ * and is retried on the next use. `entry.loaded[kind]` is the module once its extensions are
+ * in; `entry.pending[kind]` the callbacks waiting while it loads.
  */
 function onDemand(entry, kind, after) {
   const loaded = entry.loaded[kind];
   if (loaded) {
-    if (loaded !== 'loading' && after) after(loaded);
-    else if (after) entry.pending[kind].push(after);
+    after?.(loaded);
     return;
   }
-  entry.loaded[kind] = 'loading';
+  if (entry.pending[kind]) {
+    if (after) entry.pending[kind].push(after);
+    return;
+  }
   entry.pending[kind] = after ? [after] : [];
+  const waiting = () => {
+    const callbacks = entry.pending[kind];
+    entry.pending[kind] = undefined;
+    return callbacks;
+  };
   const [load, slot] = kind === 'search' ? [loadSearch, searchSlot] : [loadComplete, completeSlot];
   load().then((cm) => {
     if (!views.has(entry.handle)) return;
@@ -302,7 +310,7 @@ function onDemand(entry, kind, after) {
       ];
     entry.view.dispatch({ effects: slot.reconfigure(extensions) });
     entry.loaded[kind] = cm;
-    for (const f of entry.pending[kind].splice(0)) f(cm);
+    for (const f of waiting()) f(cm);
     // Typing while the completion chunk loaded: open the list as CodeMirror would have on
     // that keystroke (`implicit`: not as an explicit Ctrl-Space).
     if (kind === 'complete' && entry.typed && entry.view.hasFocus) {
@@ -311,8 +319,7 @@ function onDemand(entry, kind, after) {
     }
   }).catch((e) => {
     console.warn(`editor: the ${kind} code did not load:`, e);
-    entry.loaded[kind] = null;
-    for (const f of entry.pending[kind].splice(0)) f(null);
+    for (const f of waiting()) f(null);
   });
 }
 
@@ -376,9 +383,8 @@ const COMPLETE_KEYS = [
 function loadOnUse(entry) {
   return EditorView.updateListener.of((u) => {
     if (!entry.loaded.search && u.selectionSet && !u.state.selection.main.empty) onDemand(entry, 'search');
-    const complete = entry.loaded.complete;
-    if (complete && complete !== 'loading') return;
-    if (!complete && u.focusChanged && u.view.hasFocus) onDemand(entry, 'complete');
+    if (entry.loaded.complete) return;
+    if (u.focusChanged && u.view.hasFocus) onDemand(entry, 'complete');
     const edits = u.transactions.filter((tr) => tr.docChanged && tr.annotation(Transaction.userEvent) !== Silent);
     if (!edits.length) return;
     entry.typed = edits[edits.length - 1].isUserEvent('input.type');
